@@ -1,0 +1,253 @@
+//! The format-neutral document tree.
+//!
+//! Every output (EPUB, PDF) is written from a [`Document`] and nothing else. The tree knows
+//! nothing of any output format: it holds blocks, inlines, figures, notes and the table of
+//! contents, with typography (quotes, dashes) already applied for the text's language so that
+//! every format prints the same characters.
+
+mod attributes;
+mod html;
+mod ids;
+mod parse;
+mod toc;
+mod typography;
+
+pub use crate::manuscript::Asset;
+pub use html::{HtmlElement, HtmlNode};
+pub use parse::build_document;
+pub use toc::TocEntry;
+
+use std::path::PathBuf;
+
+/// A whole publication: metadata, chapters in reading order, the assets they use and the
+/// table of contents derived from the headings.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub meta: Metadata,
+    pub chapters: Vec<Chapter>,
+    pub assets: Vec<Asset>,
+    pub toc: Vec<TocEntry>,
+}
+
+/// Publication metadata, already validated and defaulted by the manuscript stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    /// BCP 47 language tag of the publication.
+    pub lang: String,
+    /// Publication date as written (`2024`, `2024-05`, `2024-05-01`).
+    pub date: Option<String>,
+    pub publisher: Option<String>,
+    pub rights: Option<String>,
+    /// ISBN, URN or URL; a stable `urn:uuid:` derived from slug and title when absent.
+    pub identifier: String,
+    pub description: Option<String>,
+    pub subjects: Vec<String>,
+    pub collection: Option<Collection>,
+    /// Cover image, an index into [`Document::assets`].
+    pub cover: Option<AssetId>,
+    pub figure_numbers: bool,
+    /// Words with their allowed break points (`ta-ble`), which win over hyphenation patterns.
+    pub hyphenation_exceptions: Vec<String>,
+    /// The instant the publication counts as modified, seconds since the Unix epoch
+    /// (`SOURCE_DATE_EPOCH`, else the manuscript date): never the clock.
+    pub modified: i64,
+    /// Print design settings the typesetter reads; free-form so the tree stays format-neutral.
+    pub print: PrintSettings,
+}
+
+/// A series the publication belongs to, with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collection {
+    pub name: String,
+    pub position: Option<String>,
+}
+
+/// Settings for the printed edition, as the manuscript stated them (all optional).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrintSettings {
+    /// Page size name: `a5`, `a6`, `half-letter`, `letter`, `a4`.
+    pub page: Option<String>,
+    /// `pdf-a-2b` when the publisher asks for an archival PDF.
+    pub standard: Option<String>,
+    /// Bleed in millimetres.
+    pub bleed_mm: Option<f32>,
+    /// Creep per sheet in millimetres, for booklets.
+    pub creep_mm: Option<f32>,
+}
+
+/// Index of an asset in [`Document::assets`].
+pub type AssetId = usize;
+
+/// One chapter: a source file parsed on its own.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// Unique id, also the base of its output file name (`ch01`).
+    pub id: String,
+    pub source: PathBuf,
+    /// Language, when the chapter overrides the publication's.
+    pub lang: Option<String>,
+    /// Title: the first heading's text, if any.
+    pub title: Option<String>,
+    pub blocks: Vec<Block>,
+    /// Footnotes in order of first reference; [`Inline::NoteRef`] indexes this list.
+    pub notes: Vec<Note>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading(Heading),
+    Paragraph(Vec<Inline>),
+    Figure(Figure),
+    Quote(Vec<Block>),
+    List(List),
+    Code(CodeBlock),
+    Table(Table),
+    Rule,
+    /// Raw HTML that survived sanitising, as an element tree.
+    Html(Vec<HtmlNode>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    pub id: String,
+    pub classes: Vec<String>,
+    pub content: Vec<Inline>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub id: String,
+    pub asset: AssetId,
+    /// Text alternative for readers who cannot see the image.
+    pub alt: String,
+    pub caption: Vec<Inline>,
+    /// Attribution shown after the caption, e.g. "Photo: Octubre CCC, public domain".
+    pub credit: Option<String>,
+    /// Figure number when the manuscript numbers figures.
+    pub number: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    /// First number of an ordered list; `None` for a bulleted list.
+    pub start: Option<u64>,
+    pub items: Vec<ListItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListItem {
+    /// Task-list state, when the item is a checkbox.
+    pub checked: Option<bool>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeBlock {
+    pub lang: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub alignments: Vec<Alignment>,
+    pub head: Vec<Vec<Inline>>,
+    pub rows: Vec<Vec<Vec<Inline>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alignment {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub id: String,
+    /// 1-based number shown to readers.
+    pub number: u32,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text(String),
+    Emphasis(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Strikethrough(Vec<Inline>),
+    Superscript(Vec<Inline>),
+    Subscript(Vec<Inline>),
+    Code(String),
+    Link {
+        target: LinkTarget,
+        title: Option<String>,
+        content: Vec<Inline>,
+    },
+    /// An image inside running text (not a figure).
+    Image {
+        asset: AssetId,
+        alt: String,
+    },
+    /// Reference to a note of the same chapter (index into [`Chapter::notes`]).
+    NoteRef(usize),
+    /// A forced line break.
+    LineBreak,
+    /// Text in another language than its surroundings.
+    Lang {
+        lang: String,
+        content: Vec<Inline>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTarget {
+    /// A URL outside the publication.
+    External(String),
+    /// An element of the publication: the chapter index and the element id.
+    Internal { chapter: usize, id: String },
+}
+
+/// Whether `date` is a W3C date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) that exists.
+pub fn date_is_w3c(date: &str) -> bool {
+    matches!(date.len(), 4 | 7 | 10) && parse::date_to_epoch(date).is_some()
+}
+
+impl Document {
+    /// The language of a chapter: its own, or the publication's.
+    pub fn chapter_lang<'a>(&'a self, chapter: &'a Chapter) -> &'a str {
+        chapter.lang.as_deref().unwrap_or(&self.meta.lang)
+    }
+}
+
+impl Inline {
+    /// The plain text of inlines, as a screen reader or a bookmark would read it.
+    pub fn plain_text(inlines: &[Inline]) -> String {
+        let mut out = String::new();
+        fn walk(inlines: &[Inline], out: &mut String) {
+            for inline in inlines {
+                match inline {
+                    Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+                    Inline::Emphasis(c)
+                    | Inline::Strong(c)
+                    | Inline::Strikethrough(c)
+                    | Inline::Superscript(c)
+                    | Inline::Subscript(c)
+                    | Inline::Link { content: c, .. }
+                    | Inline::Lang { content: c, .. } => walk(c, out),
+                    Inline::Image { alt, .. } => out.push_str(alt),
+                    Inline::LineBreak => out.push(' '),
+                    Inline::NoteRef(_) => {}
+                }
+            }
+        }
+        walk(inlines, &mut out);
+        out
+    }
+}

@@ -1,0 +1,1238 @@
+//! Manuscript → document tree: Markdown events become blocks and inlines.
+//!
+//! Each chapter is parsed on its own with pulldown-cmark. Its events are collected first so that
+//! a paragraph can be inspected before it is built: an image alone in its paragraph (with an
+//! optional `{…}` attribute block after it) is a figure, as in pandoc.
+
+use super::attributes;
+use super::html::{self, HtmlNode, InlineTag};
+use super::ids::{self, Ids};
+use super::{
+    toc, typography, Alignment, Block, Chapter, CodeBlock, Collection, Document, Figure, Heading,
+    Inline, LinkTarget, List, ListItem, Metadata, Note, PrintSettings, Table,
+};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::manuscript::{AssetError, AssetStore, Manuscript, SourceFile};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Builds the document tree of a loaded manuscript. Problems go to `diags`; `None` when an
+/// error makes the tree unusable for output.
+pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Option<Document> {
+    let errors_before = diags.errors();
+    let mut assets = AssetStore::new(&manuscript.root);
+    let meta = metadata(manuscript, &mut assets, diags);
+    let lang = meta.as_ref().map_or("en", |m| m.lang.as_str()).to_string();
+
+    let mut ids = Ids::default();
+    let mut shared = Shared {
+        ids: &mut ids,
+        id_chapter: HashMap::new(),
+        assets: &mut assets,
+        diags,
+        links: Vec::new(),
+        notes: 0,
+        figures: 0,
+    };
+    let mut chapters = Vec::new();
+    for (index, source) in manuscript.chapters.iter().enumerate() {
+        let chapter_lang = source.lang.clone().unwrap_or_else(|| lang.clone());
+        if let Some(l) = &source.lang {
+            check_lang(l, &Location::new(&source.path, 1, 1), shared.diags);
+        }
+        chapters.push(ChapterParser::new(source, index, chapter_lang, &mut shared).parse());
+    }
+    resolve_links(&mut chapters, manuscript, &mut shared);
+    let Shared { diags, .. } = shared;
+    let meta = meta?;
+    if meta.figure_numbers {
+        number_figures(&mut chapters);
+    }
+    if diags.errors() > errors_before {
+        return None;
+    }
+    let toc = toc::build(&chapters);
+    Some(Document {
+        meta,
+        chapters,
+        assets: assets.into_assets(),
+        toc,
+    })
+}
+
+/// State shared by all chapters of one document.
+struct Shared<'a> {
+    ids: &'a mut Ids,
+    /// Which chapter each id lives in, for resolving links.
+    id_chapter: HashMap<String, usize>,
+    assets: &'a mut AssetStore,
+    diags: &'a mut Diagnostics,
+    links: Vec<PendingLink>,
+    /// Notes numbered so far (numbering runs through the whole document).
+    notes: u32,
+    figures: u32,
+}
+
+/// An internal link waiting for every chapter's ids to be known.
+struct PendingLink {
+    key: String,
+    /// Target file, when the link names another chapter's file.
+    file: Option<PathBuf>,
+    fragment: Option<String>,
+    location: Location,
+    raw: String,
+}
+
+fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) -> Option<Metadata> {
+    let fm = &m.front;
+    let at = |key: &str| Location::new(&m.index_path, fm.line_of(key), 1);
+    let title = match &fm.title {
+        Some(t) if !t.is_empty() => Some(t.clone()),
+        _ => {
+            diags.push(
+                Diagnostic::error("missing-title", "the manuscript has no title")
+                    .at(Location::new(&m.index_path, 1, 1))
+                    .help("add `title: …` to the front matter (YAML between `---` lines at the top of the file)"),
+            );
+            None
+        }
+    };
+    let lang = match &fm.lang {
+        Some(l) => {
+            check_lang(l, &at("lang"), diags);
+            l.clone()
+        }
+        None => {
+            diags.push(
+                Diagnostic::warning("missing-lang", "no `lang` in the front matter; assuming English (`en`)")
+                    .at(Location::new(&m.index_path, 1, 1))
+                    .help("add `lang: en` (or the BCP 47 tag of the text's language) so readers, hyphenation and screen readers get it right"),
+            );
+            "en".to_string()
+        }
+    };
+    let cover = match &fm.cover_image {
+        Some(href) => match assets.resolve(&m.index_path, href) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                asset_error(&e, href, at("cover-image"), diags);
+                None
+            }
+        },
+        None => ["jpg", "jpeg", "png"]
+            .iter()
+            .map(|ext| m.root.join("covers").join(format!("{}.{ext}", m.slug)))
+            .find(|p| p.is_file())
+            .and_then(|p| match assets.resolve(&p, p.file_name()?.to_str()?) {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    asset_error(&e, &p.display().to_string(), Location::file(&p), diags);
+                    None
+                }
+            }),
+    };
+    let modified = m
+        .source_date_epoch
+        .or_else(|| fm.date.as_deref().and_then(date_to_epoch))
+        .unwrap_or(0);
+    if let Some(date) = &fm.date {
+        if date_to_epoch(date).is_none() {
+            diags.push(
+                Diagnostic::warning(
+                    "invalid-date",
+                    format!("date '{date}' is not of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+                )
+                .at(at("date")),
+            );
+        }
+    }
+    let title = title?;
+    let identifier = fm.identifier.clone().unwrap_or_else(|| {
+        let name = format!("quire:{}:{}", m.slug, title);
+        format!(
+            "urn:uuid:{}",
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes())
+        )
+    });
+    let smart = |s: &Option<String>| s.as_deref().map(|s| typography::text(s, &lang));
+    Some(Metadata {
+        slug: m.slug.clone(),
+        title: typography::text(&title, &lang),
+        subtitle: smart(&fm.subtitle),
+        authors: fm.authors.clone(),
+        date: fm.date.clone(),
+        publisher: fm.publisher.clone(),
+        rights: smart(&fm.rights),
+        identifier,
+        description: smart(&fm.description),
+        subjects: fm.subjects.clone(),
+        collection: fm.collection.clone().map(|name| Collection {
+            name,
+            position: fm.collection_position.clone(),
+        }),
+        cover,
+        figure_numbers: fm.figure_numbers.unwrap_or(false),
+        hyphenation_exceptions: fm.hyphenation_exceptions.clone(),
+        modified,
+        print: PrintSettings {
+            page: fm.page.clone(),
+            standard: fm.pdf_standard.clone(),
+            bleed_mm: fm.bleed_mm,
+            creep_mm: fm.creep_mm,
+        },
+        lang,
+    })
+}
+
+/// A BCP 47 tag in the common shape: a 2–3 letter language, then 2–8 character subtags.
+fn check_lang(lang: &str, at: &Location, diags: &mut Diagnostics) {
+    let mut parts = lang.split('-');
+    let primary = parts.next().unwrap_or("");
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !ok {
+        diags.push(
+            Diagnostic::error("invalid-lang", format!("'{lang}' is not a language tag"))
+                .at(at.clone())
+                .help("use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"),
+        );
+    }
+}
+
+/// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` (optionally followed by a time, ignored) to a Unix time.
+pub fn date_to_epoch(date: &str) -> Option<i64> {
+    let date = date.trim().get(..10.min(date.trim().len()))?;
+    let mut parts = date.split('-');
+    let y: i64 = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|y| (1000..=9999).contains(y))?;
+    let m: i64 = parts
+        .next()
+        .map_or(Some(1), |p| p.parse().ok().filter(|m| (1..=12).contains(m)))?;
+    let d: i64 = parts
+        .next()
+        .map_or(Some(1), |p| p.parse().ok().filter(|d| (1..=31).contains(d)))?;
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+fn asset_error(e: &AssetError, href: &str, at: Location, diags: &mut Diagnostics) {
+    let message = match e {
+        AssetError::NotFound(_) => format!("image '{href}' not found"),
+        AssetError::OutsideProject(_) => format!("image '{href}' is outside the project"),
+        AssetError::Unreadable(_, why) => format!("image '{href}' cannot be read: {why}"),
+        AssetError::Corrupt(_, why) => format!("image '{href}' is damaged: {why}"),
+        AssetError::Unsupported(_) => format!("image '{href}' is not a supported image format"),
+        AssetError::Remote => format!("image '{href}' is on the web, not in the project"),
+    };
+    diags.push(Diagnostic::error(e.code(), message).at(at).help(e.help()));
+}
+
+fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SUPERSCRIPT
+        | Options::ENABLE_SUBSCRIPT
+}
+
+/// An inline container being filled.
+enum Frame {
+    Emphasis,
+    Strong,
+    Strikethrough,
+    Superscript,
+    Subscript,
+    Link {
+        dest: String,
+        title: String,
+        start: usize,
+    },
+    Image {
+        dest: String,
+        start: usize,
+    },
+    /// An HTML element; `name` to match its end tag.
+    Html {
+        name: String,
+        lang: Option<String>,
+        wrap: HtmlWrap,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum HtmlWrap {
+    Emphasis,
+    Strong,
+    Strikethrough,
+    Superscript,
+    Subscript,
+    Code,
+    /// Keep the content, drop the element (e.g. a `<span>` without `lang`).
+    Unwrap,
+}
+
+struct Open {
+    frame: Frame,
+    children: Vec<Inline>,
+}
+
+struct ChapterParser<'s, 'a, 'b> {
+    source: &'s SourceFile,
+    index: usize,
+    lang: String,
+    events: Vec<(Event<'s>, Range<usize>)>,
+    pos: usize,
+    shared: &'b mut Shared<'a>,
+    /// Footnote labels in order of first reference.
+    note_labels: Vec<String>,
+    note_defs: HashMap<String, (Vec<Block>, Location)>,
+    task_marker: Option<bool>,
+}
+
+impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
+    fn new(source: &'s SourceFile, index: usize, lang: String, shared: &'b mut Shared<'a>) -> Self {
+        let events = Parser::new_ext(source.body(), markdown_options())
+            .into_offset_iter()
+            .collect();
+        ChapterParser {
+            source,
+            index,
+            lang,
+            events,
+            pos: 0,
+            shared,
+            note_labels: Vec::new(),
+            note_defs: HashMap::new(),
+            task_marker: None,
+        }
+    }
+
+    fn at(&self, offset: usize) -> Location {
+        self.source.location(offset)
+    }
+
+    fn parse(mut self) -> Chapter {
+        let id = self.shared.ids.fresh(&format!("ch{:02}", self.index + 1));
+        self.shared.id_chapter.insert(id.clone(), self.index);
+        let blocks = self.blocks();
+        let mut notes = Vec::new();
+        for label in std::mem::take(&mut self.note_labels) {
+            self.shared.notes += 1;
+            let number = self.shared.notes;
+            let note_id = self.shared.ids.fresh(&format!("note-{number}"));
+            self.shared.id_chapter.insert(note_id.clone(), self.index);
+            let blocks = match self.note_defs.remove(&label) {
+                Some((blocks, _)) => blocks,
+                None => {
+                    self.shared.diags.push(
+                        Diagnostic::error(
+                            "undefined-footnote",
+                            format!("footnote [^{label}] is never defined"),
+                        )
+                        .at(Location::file(&self.source.path))
+                        .help(format!("add a line `[^{label}]: …` with the note's text")),
+                    );
+                    Vec::new()
+                }
+            };
+            notes.push(Note {
+                id: note_id,
+                number,
+                blocks,
+            });
+        }
+        let mut unused: Vec<_> = self.note_defs.drain().collect();
+        unused.sort_by_key(|(_, (_, at))| (at.line, at.column));
+        for (label, (_, at)) in unused {
+            self.shared.diags.push(
+                Diagnostic::warning(
+                    "unused-footnote",
+                    format!("footnote [^{label}] is defined but never referenced"),
+                )
+                .at(at)
+                .help(format!(
+                    "cite it with [^{label}] in the text, or delete the definition"
+                )),
+            );
+        }
+        let title = blocks.iter().find_map(|b| match b {
+            Block::Heading(h) => Some(Inline::plain_text(&h.content)),
+            _ => None,
+        });
+        Chapter {
+            id,
+            source: self.source.path.clone(),
+            lang: self.source.lang.clone(),
+            title,
+            blocks,
+            notes,
+        }
+    }
+
+    /// Blocks until the end of the enclosing container (whose `End` is consumed) or the input.
+    fn blocks(&mut self) -> Vec<Block> {
+        let mut out = Vec::new();
+        while let Some((event, range)) = self.events.get(self.pos).cloned() {
+            match event {
+                Event::End(_) => {
+                    self.pos += 1;
+                    break;
+                }
+                Event::Start(Tag::Paragraph) => {
+                    self.pos += 1;
+                    if let Some(block) = self.paragraph() {
+                        out.push(block);
+                    }
+                }
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
+                    self.pos += 1;
+                    let mut content = self.inlines(true);
+                    typography::apply(&mut content, &self.lang);
+                    let classes: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
+                    for (key, _) in &attrs {
+                        self.shared.diags.push(
+                            Diagnostic::warning(
+                                "unknown-attribute",
+                                format!("heading attribute `{key}` ignored"),
+                            )
+                            .at(self.at(range.start)),
+                        );
+                    }
+                    let id = self.element_id(
+                        id.as_deref(),
+                        &Inline::plain_text(&content),
+                        "section",
+                        range.start,
+                    );
+                    out.push(Block::Heading(Heading {
+                        level: level as u8,
+                        id,
+                        classes,
+                        content,
+                    }));
+                }
+                Event::Start(Tag::BlockQuote(_)) => {
+                    self.pos += 1;
+                    out.push(Block::Quote(self.blocks()));
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    self.pos += 1;
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => {
+                            info.split_whitespace().next().map(str::to_string)
+                        }
+                        CodeBlockKind::Indented => None,
+                    };
+                    let mut text = String::new();
+                    while let Some((event, _)) = self.events.get(self.pos) {
+                        self.pos += 1;
+                        match event {
+                            Event::Text(t) => text.push_str(t),
+                            Event::End(_) => break,
+                            _ => {}
+                        }
+                    }
+                    out.push(Block::Code(CodeBlock { lang, text }));
+                }
+                Event::Start(Tag::List(start)) => {
+                    self.pos += 1;
+                    out.push(Block::List(self.list(start)));
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    self.pos += 1;
+                    let blocks = self.blocks();
+                    self.note_defs
+                        .insert(label.to_string(), (blocks, self.at(range.start)));
+                }
+                Event::Start(Tag::Table(alignments)) => {
+                    self.pos += 1;
+                    out.push(Block::Table(self.table(&alignments)));
+                }
+                Event::Start(Tag::HtmlBlock) => {
+                    self.pos += 1;
+                    let mut raw = String::new();
+                    while let Some((event, _)) = self.events.get(self.pos) {
+                        self.pos += 1;
+                        match event {
+                            Event::Html(t) | Event::Text(t) => raw.push_str(t),
+                            Event::End(_) => break,
+                            _ => {}
+                        }
+                    }
+                    if let Some(block) = self.html_block(&raw, range.start) {
+                        out.push(block);
+                    }
+                }
+                Event::Html(raw) => {
+                    self.pos += 1;
+                    if let Some(block) = self.html_block(&raw, range.start) {
+                        out.push(block);
+                    }
+                }
+                Event::Start(Tag::MetadataBlock(_)) | Event::Start(Tag::DefinitionList) => {
+                    self.pos += 1;
+                    out.extend(self.blocks());
+                }
+                Event::Start(Tag::DefinitionListTitle)
+                | Event::Start(Tag::DefinitionListDefinition)
+                | Event::Start(Tag::Item) => {
+                    self.pos += 1;
+                    out.extend(self.blocks());
+                }
+                Event::Rule => {
+                    self.pos += 1;
+                    out.push(Block::Rule);
+                }
+                Event::DisplayMath(t) => {
+                    self.pos += 1;
+                    out.push(Block::Code(CodeBlock {
+                        lang: Some("math".into()),
+                        text: t.to_string(),
+                    }));
+                }
+                // Inline content directly in a block container (tight list items): an implicit paragraph.
+                _ => {
+                    let mut content = self.inlines(false);
+                    typography::apply(&mut content, &self.lang);
+                    if !content.is_empty() {
+                        out.push(Block::Paragraph(content));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn list(&mut self, start: Option<u64>) -> List {
+        let mut items = Vec::new();
+        while let Some((event, _)) = self.events.get(self.pos).cloned() {
+            self.pos += 1;
+            match event {
+                Event::Start(Tag::Item) => {
+                    self.task_marker = None;
+                    let blocks = self.blocks();
+                    items.push(ListItem {
+                        checked: self.task_marker.take(),
+                        blocks,
+                    });
+                }
+                Event::End(_) => break,
+                _ => {}
+            }
+        }
+        List { start, items }
+    }
+
+    fn table(&mut self, alignments: &[pulldown_cmark::Alignment]) -> Table {
+        let alignments = alignments
+            .iter()
+            .map(|a| match a {
+                pulldown_cmark::Alignment::None => Alignment::None,
+                pulldown_cmark::Alignment::Left => Alignment::Left,
+                pulldown_cmark::Alignment::Center => Alignment::Center,
+                pulldown_cmark::Alignment::Right => Alignment::Right,
+            })
+            .collect();
+        let mut table = Table {
+            alignments,
+            head: Vec::new(),
+            rows: Vec::new(),
+        };
+        let mut row = Vec::new();
+        while let Some((event, _)) = self.events.get(self.pos).cloned() {
+            self.pos += 1;
+            match event {
+                Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => row = Vec::new(),
+                Event::Start(Tag::TableCell) => {
+                    let mut cell = self.inlines(true);
+                    typography::apply(&mut cell, &self.lang);
+                    row.push(cell);
+                }
+                Event::End(TagEnd::TableHead) => table.head = std::mem::take(&mut row),
+                Event::End(TagEnd::TableRow) => table.rows.push(std::mem::take(&mut row)),
+                Event::End(TagEnd::Table) => break,
+                _ => {}
+            }
+        }
+        table
+    }
+
+    /// A paragraph (its `Start` consumed): a figure when it holds an image and nothing else.
+    fn paragraph(&mut self) -> Option<Block> {
+        if let Some(figure) = self.figure() {
+            return figure;
+        }
+        let mut content = self.inlines(true);
+        typography::apply(&mut content, &self.lang);
+        trim_inlines(&mut content);
+        (!content.is_empty()).then_some(Block::Paragraph(content))
+    }
+
+    /// `Some(block)` when the paragraph at `pos` is an image alone (plus attributes).
+    fn figure(&mut self) -> Option<Option<Block>> {
+        let (Event::Start(Tag::Image { dest_url, .. }), range) = self.events.get(self.pos)? else {
+            return None;
+        };
+        let (dest, start) = (dest_url.to_string(), range.start);
+        let mut depth = 0;
+        let mut image_end = None;
+        for (i, (event, _)) in self.events.iter().enumerate().skip(self.pos) {
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        image_end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let image_end = image_end?;
+        let mut trailing = String::new();
+        let mut paragraph_end = None;
+        for (i, (event, _)) in self.events.iter().enumerate().skip(image_end + 1) {
+            match event {
+                Event::Text(t) => trailing.push_str(t),
+                Event::SoftBreak => trailing.push(' '),
+                Event::End(TagEnd::Paragraph) => {
+                    paragraph_end = Some(i);
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        let paragraph_end = paragraph_end?;
+        let attrs = if trailing.trim().is_empty() {
+            attributes::Attributes::default()
+        } else {
+            match attributes::parse(&trailing) {
+                Some(a) => a,
+                None if trailing.trim_start().starts_with('{') => {
+                    self.shared.diags.push(
+                        Diagnostic::warning("bad-attributes", "the `{…}` after this image is not valid attribute syntax; it is shown as text")
+                            .at(self.at(start))
+                            .help(r#"write attributes as {#id alt="…" credit="…"}, with straight quotes closed"#),
+                    );
+                    return None;
+                }
+                None => return None,
+            }
+        };
+        // Build the caption from the image's content events.
+        self.pos += 1;
+        let mut caption = self.inlines(true);
+        typography::apply(&mut caption, &self.lang);
+        trim_inlines(&mut caption);
+        self.pos = paragraph_end + 1;
+
+        let asset = match self.shared.assets.resolve(&self.source.path, &dest) {
+            Ok(id) => id,
+            Err(e) => {
+                asset_error(&e, &dest, self.at(start), self.shared.diags);
+                return Some(None);
+            }
+        };
+        let alt = attrs
+            .get("alt")
+            .map(|a| typography::text(a, &self.lang))
+            .unwrap_or_else(|| Inline::plain_text(&caption));
+        if alt.trim().is_empty() {
+            self.shared.diags.push(
+                Diagnostic::error("missing-alt", format!("figure '{dest}' has neither a caption nor alt text"))
+                    .at(self.at(start))
+                    .help(r#"describe the image for readers who cannot see it: ![Caption](path){alt="…"}"#),
+            );
+        }
+        for (key, _) in &attrs.pairs {
+            if !matches!(key.as_str(), "alt" | "credit" | "width") {
+                self.shared.diags.push(
+                    Diagnostic::warning(
+                        "unknown-attribute",
+                        format!("figure attribute `{key}` ignored"),
+                    )
+                    .at(self.at(start))
+                    .help("figures take #id, alt=\"…\" and credit=\"…\""),
+                );
+            }
+        }
+        self.shared.figures += 1;
+        let fallback = format!("fig-{}", self.shared.figures);
+        let id = self.element_id(attrs.id.as_deref(), "", &fallback, start);
+        let credit = attrs.get("credit").map(|c| typography::text(c, &self.lang));
+        Some(Some(Block::Figure(Figure {
+            id,
+            asset,
+            alt,
+            caption,
+            credit,
+            number: None,
+        })))
+    }
+
+    /// Inline content until the end of the enclosing container. With `consume_end`, the
+    /// container's `End` event is consumed; otherwise inlines stop before any block event.
+    fn inlines(&mut self, consume_end: bool) -> Vec<Inline> {
+        let mut stack: Vec<Open> = Vec::new();
+        let mut out: Vec<Inline> = Vec::new();
+        macro_rules! target {
+            () => {
+                match stack.last_mut() {
+                    Some(open) => &mut open.children,
+                    None => &mut out,
+                }
+            };
+        }
+        while let Some((event, range)) = self.events.get(self.pos).cloned() {
+            match event {
+                Event::Text(t) => push_text(target!(), &t),
+                Event::Code(t) => target!().push(Inline::Code(t.to_string())),
+                Event::InlineMath(t) => target!().push(Inline::Code(t.to_string())),
+                Event::SoftBreak => push_text(target!(), " "),
+                Event::HardBreak => target!().push(Inline::LineBreak),
+                Event::TaskListMarker(checked) => self.task_marker = Some(checked),
+                Event::FootnoteReference(label) => {
+                    let label = label.to_string();
+                    let index = match self.note_labels.iter().position(|l| *l == label) {
+                        Some(i) => i,
+                        None => {
+                            self.note_labels.push(label);
+                            self.note_labels.len() - 1
+                        }
+                    };
+                    target!().push(Inline::NoteRef(index));
+                }
+                Event::InlineHtml(raw) | Event::Html(raw) => {
+                    self.inline_html(&raw, range.start, &mut stack, &mut out)
+                }
+                Event::Start(tag) => {
+                    let frame = match tag {
+                        Tag::Emphasis => Frame::Emphasis,
+                        Tag::Strong => Frame::Strong,
+                        Tag::Strikethrough => Frame::Strikethrough,
+                        Tag::Superscript => Frame::Superscript,
+                        Tag::Subscript => Frame::Subscript,
+                        Tag::Link {
+                            dest_url, title, ..
+                        } => Frame::Link {
+                            dest: dest_url.to_string(),
+                            title: title.to_string(),
+                            start: range.start,
+                        },
+                        Tag::Image { dest_url, .. } => Frame::Image {
+                            dest: dest_url.to_string(),
+                            start: range.start,
+                        },
+                        // A block starts: the implicit paragraph ends here.
+                        _ => break,
+                    };
+                    stack.push(Open {
+                        frame,
+                        children: Vec::new(),
+                    });
+                }
+                Event::End(_) => {
+                    // Close HTML elements left open inside the Markdown container that ends.
+                    while matches!(
+                        stack.last(),
+                        Some(Open {
+                            frame: Frame::Html { .. },
+                            ..
+                        })
+                    ) {
+                        let open = stack.pop().unwrap();
+                        let inline = self.close(open);
+                        target!().extend(inline);
+                    }
+                    match stack.pop() {
+                        Some(open) => {
+                            let inline = self.close(open);
+                            target!().extend(inline);
+                        }
+                        None => {
+                            if consume_end {
+                                self.pos += 1;
+                            }
+                            return out;
+                        }
+                    }
+                }
+                Event::Rule | Event::DisplayMath(_) => break,
+            }
+            self.pos += 1;
+        }
+        while let Some(open) = stack.pop() {
+            let inline = self.close(open);
+            target!().extend(inline);
+        }
+        out
+    }
+
+    fn inline_html(
+        &mut self,
+        raw: &str,
+        offset: usize,
+        stack: &mut Vec<Open>,
+        out: &mut Vec<Inline>,
+    ) {
+        let target = |stack: &mut Vec<Open>, out: &mut Vec<Inline>, inline: Vec<Inline>| match stack
+            .last_mut()
+        {
+            Some(open) => open.children.extend(inline),
+            None => out.extend(inline),
+        };
+        match html::inline_tag(raw) {
+            InlineTag::Ignored => {}
+            InlineTag::Start {
+                name,
+                attrs,
+                self_closing,
+            } => {
+                let attr = |k: &str| attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+                let wrap = match name.as_str() {
+                    "br" => {
+                        target(stack, out, vec![Inline::LineBreak]);
+                        return;
+                    }
+                    "wbr" => return,
+                    "em" | "i" | "cite" | "dfn" | "var" => HtmlWrap::Emphasis,
+                    "strong" | "b" => HtmlWrap::Strong,
+                    "s" | "del" | "strike" => HtmlWrap::Strikethrough,
+                    "sup" => HtmlWrap::Superscript,
+                    "sub" => HtmlWrap::Subscript,
+                    "code" | "kbd" | "samp" => HtmlWrap::Code,
+                    "span" | "abbr" | "small" | "mark" | "q" | "u" | "ins" | "bdi" | "time"
+                    | "data" => HtmlWrap::Unwrap,
+                    _ => {
+                        self.shared.diags.push(
+                            Diagnostic::warning("raw-html-altered", format!("inline <{name}> element is not supported; its content is kept as text"))
+                                .at(self.at(offset)),
+                        );
+                        HtmlWrap::Unwrap
+                    }
+                };
+                let lang = attr("lang").filter(|l| !l.trim().is_empty());
+                if let Some(l) = &lang {
+                    check_lang(l, &self.at(offset), self.shared.diags);
+                }
+                if !self_closing {
+                    stack.push(Open {
+                        frame: Frame::Html { name, lang, wrap },
+                        children: Vec::new(),
+                    });
+                }
+            }
+            InlineTag::End { name } => {
+                // Close up to the matching element, but never across a Markdown container.
+                let mut matched = None;
+                for (i, open) in stack.iter().enumerate().rev() {
+                    match &open.frame {
+                        Frame::Html { name: n, .. } if *n == name => {
+                            matched = Some(i);
+                            break;
+                        }
+                        Frame::Html { .. } => {}
+                        _ => break,
+                    }
+                }
+                let Some(i) = matched else { return };
+                while stack.len() > i {
+                    let open = stack.pop().unwrap();
+                    let inline = self.close(open);
+                    target(stack, out, inline);
+                }
+            }
+        }
+    }
+
+    /// Turns a filled frame into inlines.
+    fn close(&mut self, open: Open) -> Vec<Inline> {
+        let Open { frame, children } = open;
+        let inline = match frame {
+            Frame::Emphasis => Inline::Emphasis(children),
+            Frame::Strong => Inline::Strong(children),
+            Frame::Strikethrough => Inline::Strikethrough(children),
+            Frame::Superscript => Inline::Superscript(children),
+            Frame::Subscript => Inline::Subscript(children),
+            Frame::Link { dest, title, start } => {
+                let title = Some(title).filter(|t| !t.is_empty());
+                match self.link_target(&dest, start) {
+                    Some(target) => Inline::Link {
+                        target,
+                        title,
+                        content: children,
+                    },
+                    None => return children,
+                }
+            }
+            Frame::Image { dest, start } => {
+                match self.shared.assets.resolve(&self.source.path, &dest) {
+                    Ok(asset) => {
+                        let alt = Inline::plain_text(&children);
+                        if alt.trim().is_empty() {
+                            self.shared.diags.push(
+                            Diagnostic::error("missing-alt", format!("image '{dest}' has no alt text"))
+                                .at(self.at(start))
+                                .help("describe the image in the brackets: ![A crowd in Santiago](crowd.jpg)"),
+                        );
+                        }
+                        Inline::Image { asset, alt }
+                    }
+                    Err(e) => {
+                        asset_error(&e, &dest, self.at(start), self.shared.diags);
+                        return Vec::new();
+                    }
+                }
+            }
+            Frame::Html { lang, wrap, .. } => {
+                let inner = match wrap {
+                    HtmlWrap::Emphasis => vec![Inline::Emphasis(children)],
+                    HtmlWrap::Strong => vec![Inline::Strong(children)],
+                    HtmlWrap::Strikethrough => vec![Inline::Strikethrough(children)],
+                    HtmlWrap::Superscript => vec![Inline::Superscript(children)],
+                    HtmlWrap::Subscript => vec![Inline::Subscript(children)],
+                    HtmlWrap::Code => vec![Inline::Code(Inline::plain_text(&children))],
+                    HtmlWrap::Unwrap => children,
+                };
+                return match lang {
+                    Some(lang) => vec![Inline::Lang {
+                        lang,
+                        content: inner,
+                    }],
+                    None => inner,
+                };
+            }
+        };
+        vec![inline]
+    }
+
+    fn link_target(&mut self, dest: &str, start: usize) -> Option<LinkTarget> {
+        let lower = dest.to_ascii_lowercase();
+        let has_scheme = lower.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+        if has_scheme {
+            return Some(LinkTarget::External(dest.to_string()));
+        }
+        let (file, fragment) = match dest.split_once('#') {
+            Some((f, frag)) => (f, Some(frag.to_string())),
+            None => (dest, None),
+        };
+        if !file.is_empty() && !file.ends_with(".md") {
+            self.shared.diags.push(
+                Diagnostic::error("unsupported-link", format!("link target '{dest}' is neither a web address nor a place in the manuscript"))
+                    .at(self.at(start))
+                    .help("link to a web address (https://…), a heading or figure id (#id), or a chapter file (chapter.md#id)"),
+            );
+            return None;
+        }
+        let file = (!file.is_empty()).then(|| {
+            normalize(
+                &self
+                    .source
+                    .path
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(file),
+            )
+        });
+        let key = format!("\u{0}link{}", self.shared.links.len());
+        self.shared.links.push(PendingLink {
+            key: key.clone(),
+            file,
+            fragment,
+            location: self.at(start),
+            raw: dest.to_string(),
+        });
+        Some(LinkTarget::Internal {
+            chapter: usize::MAX,
+            id: key,
+        })
+    }
+
+    /// The id of a heading or figure: the author's (checked for validity and uniqueness) or one
+    /// made from the text.
+    fn element_id(
+        &mut self,
+        written: Option<&str>,
+        text: &str,
+        fallback: &str,
+        offset: usize,
+    ) -> String {
+        if let Some(id) = written {
+            if !ids::is_valid(id) {
+                self.shared.diags.push(
+                    Diagnostic::error("invalid-id", format!("'{id}' is not a valid id"))
+                        .at(self.at(offset))
+                        .help("ids start with a letter and contain letters, digits, hyphens, underscores and dots"),
+                );
+            } else if self.shared.ids.claim(id) {
+                self.shared.id_chapter.insert(id.to_string(), self.index);
+                return id.to_string();
+            } else {
+                self.shared.diags.push(
+                    Diagnostic::error("duplicate-id", format!("id '{id}' is used more than once"))
+                        .at(self.at(offset))
+                        .help("ids must be unique in the whole manuscript; rename one of them"),
+                );
+            }
+        }
+        let base = ids::from_text(text);
+        let id = self
+            .shared
+            .ids
+            .fresh(if base.is_empty() { fallback } else { &base });
+        self.shared.id_chapter.insert(id.clone(), self.index);
+        id
+    }
+
+    fn html_block(&mut self, raw: &str, offset: usize) -> Option<Block> {
+        let mut changes = Vec::new();
+        let mut nodes = html::sanitize(raw, &mut changes);
+        self.unique_html_ids(&mut nodes, &mut changes);
+        if !changes.is_empty() {
+            self.shared.diags.push(
+                Diagnostic::warning(
+                    "raw-html-altered",
+                    format!(
+                        "raw HTML was changed to keep the book valid: {}",
+                        changes.join("; ")
+                    ),
+                )
+                .at(self.at(offset))
+                .help("use Markdown for this content, or remove what is not allowed in an ebook"),
+            );
+        }
+        let blank = nodes
+            .iter()
+            .all(|n| matches!(n, HtmlNode::Text(t) if t.trim().is_empty()));
+        (!blank).then_some(Block::Html(nodes))
+    }
+
+    fn unique_html_ids(&mut self, nodes: &mut [HtmlNode], changes: &mut Vec<String>) {
+        for node in nodes {
+            if let HtmlNode::Element(e) = node {
+                if let Some((_, id)) = e.attrs.iter_mut().find(|(k, _)| k == "id") {
+                    if !ids::is_valid(id) || !self.shared.ids.claim(id) {
+                        let fresh = self.shared.ids.fresh(&ids::from_text(id));
+                        changes.push(format!(
+                            "renamed duplicate or invalid id '{id}' to '{fresh}'"
+                        ));
+                        *id = fresh;
+                    }
+                    self.shared.id_chapter.insert(id.clone(), self.index);
+                }
+                self.unique_html_ids(&mut e.children, changes);
+            }
+        }
+    }
+}
+
+fn push_text(target: &mut Vec<Inline>, text: &str) {
+    if let Some(Inline::Text(prev)) = target.last_mut() {
+        prev.push_str(text);
+    } else {
+        target.push(Inline::Text(text.to_string()));
+    }
+}
+
+/// Removes leading and trailing white space of a paragraph.
+fn trim_inlines(inlines: &mut Vec<Inline>) {
+    if let Some(Inline::Text(t)) = inlines.first_mut() {
+        *t = t.trim_start().to_string();
+    }
+    if let Some(Inline::Text(t)) = inlines.last_mut() {
+        *t = t.trim_end().to_string();
+    }
+    inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Points every internal link at its chapter; a target that does not exist is an error.
+fn resolve_links(chapters: &mut [Chapter], manuscript: &Manuscript, shared: &mut Shared<'_>) {
+    let chapter_of_file: HashMap<PathBuf, usize> = manuscript
+        .chapters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (normalize(&c.path), i))
+        .collect();
+    let mut resolved: HashMap<String, LinkTarget> = HashMap::new();
+    for link in &shared.links {
+        let target = match (&link.file, &link.fragment) {
+            (Some(file), fragment) => {
+                chapter_of_file
+                    .get(file)
+                    .and_then(|&chapter| match fragment {
+                        Some(id) => (shared.id_chapter.get(id) == Some(&chapter)).then(|| {
+                            LinkTarget::Internal {
+                                chapter,
+                                id: id.clone(),
+                            }
+                        }),
+                        None => Some(LinkTarget::Internal {
+                            chapter,
+                            id: chapters[chapter].id.clone(),
+                        }),
+                    })
+            }
+            (None, Some(id)) => shared
+                .id_chapter
+                .get(id)
+                .map(|&chapter| LinkTarget::Internal {
+                    chapter,
+                    id: id.clone(),
+                }),
+            (None, None) => None,
+        };
+        match target {
+            Some(t) => {
+                resolved.insert(link.key.clone(), t);
+            }
+            None => shared.diags.push(
+                Diagnostic::error("broken-link", format!("link target '{}' does not exist in the manuscript", link.raw))
+                    .at(link.location.clone())
+                    .help("link to the id of a heading ({#id} after it, or its text in lower case with hyphens) or a figure"),
+            ),
+        }
+    }
+    for chapter in chapters.iter_mut() {
+        for block in &mut chapter.blocks {
+            visit_block_inlines(block, &mut |inlines| resolve_in(inlines, &resolved));
+        }
+        for note in &mut chapter.notes {
+            for block in &mut note.blocks {
+                visit_block_inlines(block, &mut |inlines| resolve_in(inlines, &resolved));
+            }
+        }
+    }
+}
+
+fn resolve_in(inlines: &mut Vec<Inline>, resolved: &HashMap<String, LinkTarget>) {
+    let mut i = 0;
+    while i < inlines.len() {
+        let mut unwrap = None;
+        match &mut inlines[i] {
+            Inline::Link {
+                target, content, ..
+            } => {
+                if let LinkTarget::Internal {
+                    chapter: usize::MAX,
+                    id,
+                } = target
+                {
+                    match resolved.get(id.as_str()) {
+                        Some(t) => *target = t.clone(),
+                        None => unwrap = Some(std::mem::take(content)),
+                    }
+                }
+                if unwrap.is_none() {
+                    resolve_in(content, resolved);
+                }
+            }
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Superscript(c)
+            | Inline::Subscript(c)
+            | Inline::Lang { content: c, .. } => resolve_in(c, resolved),
+            _ => {}
+        }
+        if let Some(content) = unwrap {
+            let n = content.len();
+            inlines.splice(i..=i, content);
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Calls `f` on every inline sequence inside a block.
+pub(crate) fn visit_block_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec<Inline>)) {
+    match block {
+        Block::Heading(h) => f(&mut h.content),
+        Block::Paragraph(p) => f(p),
+        Block::Figure(fig) => f(&mut fig.caption),
+        Block::Quote(blocks) => blocks.iter_mut().for_each(|b| visit_block_inlines(b, f)),
+        Block::List(list) => list
+            .items
+            .iter_mut()
+            .flat_map(|i| i.blocks.iter_mut())
+            .for_each(|b| visit_block_inlines(b, f)),
+        Block::Table(t) => {
+            t.head.iter_mut().for_each(&mut *f);
+            t.rows.iter_mut().flatten().for_each(f);
+        }
+        Block::Code(_) | Block::Rule | Block::Html(_) => {}
+    }
+}
+
+fn number_figures(chapters: &mut [Chapter]) {
+    fn walk(blocks: &mut [Block], n: &mut u32) {
+        for block in blocks {
+            match block {
+                Block::Figure(f) => {
+                    *n += 1;
+                    f.number = Some(*n);
+                }
+                Block::Quote(b) => walk(b, n),
+                Block::List(l) => l.items.iter_mut().for_each(|i| walk(&mut i.blocks, n)),
+                _ => {}
+            }
+        }
+    }
+    let mut n = 0;
+    for chapter in chapters {
+        walk(&mut chapter.blocks, &mut n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_of_dates() {
+        assert_eq!(date_to_epoch("1970-01-01"), Some(0));
+        assert_eq!(date_to_epoch("2000-03-01"), Some(951_868_800));
+        assert_eq!(date_to_epoch("1973"), Some(94_694_400));
+        assert_eq!(date_to_epoch("September"), None);
+    }
+}

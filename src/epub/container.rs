@@ -1,0 +1,60 @@
+//! The OCF container: a zip whose first entry is an uncompressed `mimetype`, with a fixed
+//! timestamp on every entry so that the same inputs give byte-identical files.
+
+use std::io::{Cursor, Write};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+/// Files of an EPUB package, written in the order they were added.
+pub struct Container {
+    zip: ZipWriter<Cursor<Vec<u8>>>,
+    stamp: DateTime,
+}
+
+impl Container {
+    /// `modified` is the publication's modification time (Unix seconds), used as every entry's date.
+    pub fn new(modified: i64) -> zip::result::ZipResult<Self> {
+        let (y, mo, d, h, mi, s) = super::civil(modified);
+        // Zip dates start in 1980.
+        let stamp = DateTime::from_date_and_time(
+            y.clamp(1980, 2107) as u16,
+            mo as u8,
+            d as u8,
+            h as u8,
+            mi as u8,
+            s as u8,
+        )
+        .unwrap_or_default();
+        let mut container = Container {
+            zip: ZipWriter::new(Cursor::new(Vec::new())),
+            stamp,
+        };
+        container.add("mimetype", b"application/epub+zip", false)?;
+        container.add(
+            "META-INF/container.xml",
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n<rootfiles>\n<rootfile full-path=\"EPUB/package.opf\" media-type=\"application/oebps-package+xml\"/>\n</rootfiles>\n</container>\n",
+            true,
+        )?;
+        Ok(container)
+    }
+
+    /// Adds a file; `compress` is false for the mimetype and for already compressed data.
+    pub fn add(&mut self, path: &str, data: &[u8], compress: bool) -> zip::result::ZipResult<()> {
+        let method = if compress {
+            CompressionMethod::Deflated
+        } else {
+            CompressionMethod::Stored
+        };
+        let options = SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(self.stamp)
+            .unix_permissions(0o644);
+        self.zip.start_file(path, options)?;
+        self.zip.write_all(data)?;
+        Ok(())
+    }
+
+    pub fn finish(self) -> zip::result::ZipResult<Vec<u8>> {
+        Ok(self.zip.finish()?.into_inner())
+    }
+}

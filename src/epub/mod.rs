@@ -1,0 +1,125 @@
+//! EPUB 3 output: our own package, navigation and content templates in a zip container.
+//!
+//! We write the container ourselves (not with epub-builder) because its fixed templates fail
+//! EPUBCheck and Ace and cannot be changed through its API. The EPUB is written from the
+//! document tree alone; print page breaks, when known, arrive as data in [`EpubOptions`].
+
+mod container;
+mod package;
+pub mod xhtml;
+
+use crate::document::Document;
+use container::Container;
+
+/// Where a page of the print edition begins, for the page-list and page-break markers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageBreak {
+    /// Page label, e.g. `5`.
+    pub label: String,
+    pub chapter: usize,
+    /// Top-level block of the chapter; `usize::MAX` for a page starting after its last block.
+    pub block: usize,
+    /// Characters of the block's text before the page starts (0: the block starts the page).
+    pub offset: usize,
+}
+
+/// The print edition the page breaks come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintEdition {
+    /// Names the edition in `dc:source`, e.g. "Print edition (PDF, A5), 24 pages".
+    pub source: String,
+    pub breaks: Vec<PageBreak>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EpubOptions {
+    pub print: Option<PrintEdition>,
+}
+
+/// A chapter's file name and the other files of the package.
+const STYLESHEET: &str = include_str!("style.css");
+
+/// Writes the whole EPUB into memory.
+pub fn write(doc: &Document, options: &EpubOptions) -> Result<Vec<u8>, String> {
+    build(doc, options).map_err(|e| format!("cannot write EPUB: {e}"))
+}
+
+fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8>> {
+    let meta = &doc.meta;
+    let mut zip = Container::new(meta.modified)?;
+    let files = package::Files::of(doc);
+    zip.add(
+        "EPUB/package.opf",
+        package::opf(doc, &files, options).as_bytes(),
+        true,
+    )?;
+    zip.add(
+        "EPUB/nav.xhtml",
+        package::nav(doc, options).as_bytes(),
+        true,
+    )?;
+    zip.add("EPUB/toc.ncx", package::ncx(doc).as_bytes(), true)?;
+    zip.add("EPUB/style.css", STYLESHEET.as_bytes(), true)?;
+    if let Some(cover) = meta.cover {
+        let asset = &doc.assets[cover];
+        zip.add(
+            "EPUB/cover.xhtml",
+            xhtml::cover_page(meta, &asset.name, asset.width, asset.height).as_bytes(),
+            true,
+        )?;
+    }
+    zip.add("EPUB/title.xhtml", xhtml::title_page(meta).as_bytes(), true)?;
+    let breaks = options
+        .print
+        .as_ref()
+        .map(|p| p.breaks.as_slice())
+        .unwrap_or(&[]);
+    for (i, chapter) in doc.chapters.iter().enumerate() {
+        let from = breaks.partition_point(|b| b.chapter < i);
+        let to = breaks.partition_point(|b| b.chapter <= i);
+        zip.add(
+            &format!("EPUB/{}", xhtml::chapter_file(chapter)),
+            xhtml::chapter(doc, i, &breaks[from..to]).as_bytes(),
+            true,
+        )?;
+    }
+    let source = options.print.as_ref().map(|p| p.source.as_str());
+    zip.add(
+        "EPUB/colophon.xhtml",
+        xhtml::colophon(meta, source).as_bytes(),
+        true,
+    )?;
+    for asset in &doc.assets {
+        // Images are compressed already; deflating them again only costs time.
+        zip.add(&format!("EPUB/images/{}", asset.name), &asset.data, false)?;
+    }
+    for font in files.fonts {
+        zip.add(&format!("EPUB/fonts/{}", font.file), font.data, true)?;
+    }
+    zip.finish()
+}
+
+/// Unix seconds to (year, month, day, hour, minute, second), UTC.
+pub(crate) fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64) {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(super::civil(951_868_800 + 3661), (2000, 3, 1, 1, 1, 1));
+    }
+}

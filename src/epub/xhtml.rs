@@ -1,0 +1,506 @@
+//! Document tree → XHTML content documents (chapters, title page, colophon, cover).
+
+use super::PageBreak;
+use crate::document::{Block, Chapter, Document, Figure, HtmlNode, Inline, LinkTarget, Metadata};
+use crate::locale::{label, Label};
+use std::fmt::Write;
+
+/// Escapes text for XML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The file name of a chapter inside the package.
+pub fn chapter_file(chapter: &Chapter) -> String {
+    format!("{}.xhtml", chapter.id)
+}
+
+/// Opening of every content document, up to and including `<body>`.
+pub fn head(lang: &str, title: &str, body_class: &str) -> String {
+    let lang = esc(lang);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"style.css\"/>\n</head>\n<body class=\"{body_class}\">\n",
+        esc(title)
+    )
+}
+
+pub const FOOT: &str = "</body>\n</html>\n";
+
+/// Renders one chapter. `breaks` are the print page starts inside this chapter, in order.
+pub fn chapter(doc: &Document, index: usize, breaks: &[PageBreak]) -> String {
+    let chapter = &doc.chapters[index];
+    let lang = doc.chapter_lang(chapter);
+    let title = chapter
+        .title
+        .clone()
+        .unwrap_or_else(|| doc.meta.title.clone());
+    let mut w = ChapterWriter {
+        doc,
+        chapter: index,
+        out: String::new(),
+        breaks,
+        next_break: 0,
+        block: 0,
+        offset: 0,
+        note_refs: vec![0; chapter.notes.len()],
+    };
+    w.out.push_str(&head(lang, &title, "chapter"));
+    let labelled = match chapter.blocks.first() {
+        Some(Block::Heading(h)) => format!(" aria-labelledby=\"{}\"", esc(&h.id)),
+        _ => format!(" aria-label=\"{}\"", esc(&title)),
+    };
+    let _ = writeln!(
+        w.out,
+        "<section id=\"{}\" epub:type=\"chapter\" role=\"doc-chapter\"{labelled}>",
+        esc(&chapter.id)
+    );
+    for (i, block) in chapter.blocks.iter().enumerate() {
+        w.offset = 0;
+        w.block = i;
+        w.block_breaks(i, true);
+        w.block(block);
+        w.out.push('\n');
+    }
+    // Breaks past the last block (e.g. a page that starts with the chapter's notes).
+    w.block_breaks(usize::MAX, false);
+    w.block = usize::MAX;
+    w.out.push_str("</section>\n");
+    for note in &chapter.notes {
+        let _ = write!(
+            w.out,
+            "<aside id=\"{}\" epub:type=\"footnote\" role=\"doc-footnote\" class=\"footnote\">\n",
+            esc(&note.id)
+        );
+        let back = format!(
+            "<a href=\"#ref-{}\" role=\"doc-backlink\" class=\"backlink\" title=\"{}\">{}.</a> ",
+            esc(&note.id),
+            label(lang, Label::BackToText),
+            note.number
+        );
+        let mut first = true;
+        for block in &note.blocks {
+            if first {
+                if let Block::Paragraph(inlines) = block {
+                    w.out.push_str("<p>");
+                    w.out.push_str(&back);
+                    w.inlines(inlines);
+                    w.out.push_str("</p>\n");
+                    first = false;
+                    continue;
+                }
+                let _ = writeln!(w.out, "<p>{back}</p>");
+                first = false;
+            }
+            w.block(block);
+        }
+        if first {
+            let _ = writeln!(w.out, "<p>{back}</p>");
+        }
+        w.out.push_str("</aside>\n");
+    }
+    w.out.push_str(FOOT);
+    w.out
+}
+
+struct ChapterWriter<'a> {
+    doc: &'a Document,
+    chapter: usize,
+    out: String,
+    breaks: &'a [PageBreak],
+    next_break: usize,
+    /// Index of the top-level block being written.
+    block: usize,
+    /// Characters of the current top-level block written so far, to place page breaks.
+    offset: usize,
+    /// How many references to each note were written (the first gets the backlink's id).
+    note_refs: Vec<u32>,
+}
+
+impl ChapterWriter<'_> {
+    /// Writes the markers of breaks that fall at the start of block `block` (or, with
+    /// `at_start` false, all remaining ones).
+    fn block_breaks(&mut self, block: usize, at_start: bool) {
+        while let Some(b) = self.breaks.get(self.next_break) {
+            if at_start && !(b.block < block || (b.block == block && b.offset == 0)) {
+                break;
+            }
+            self.page_marker(b.label.clone(), at_start);
+            self.next_break += 1;
+        }
+    }
+
+    fn page_marker(&mut self, label: String, block_level: bool) {
+        let tag = if block_level { "div" } else { "span" };
+        let _ = write!(
+            self.out,
+            "<{tag} id=\"page-{0}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{0}\" class=\"pagebreak\"></{tag}>",
+            esc(&label)
+        );
+    }
+
+    fn block(&mut self, block: &Block) {
+        let out = &mut self.out;
+        match block {
+            Block::Heading(h) => {
+                let level = h.level.clamp(1, 6);
+                let class = if h.classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{}\"", esc(&h.classes.join(" ")))
+                };
+                let _ = write!(out, "<h{level} id=\"{}\"{class}>", esc(&h.id));
+                self.inlines(&h.content);
+                let _ = write!(self.out, "</h{level}>");
+            }
+            Block::Paragraph(inlines) => {
+                out.push_str("<p>");
+                self.inlines(inlines);
+                self.out.push_str("</p>");
+            }
+            Block::Figure(f) => self.figure(f),
+            Block::Quote(blocks) => {
+                out.push_str("<blockquote>\n");
+                for b in blocks {
+                    self.block(b);
+                    self.out.push('\n');
+                }
+                self.out.push_str("</blockquote>");
+            }
+            Block::List(list) => {
+                let tag = if list.start.is_some() { "ol" } else { "ul" };
+                match list.start {
+                    Some(n) if n != 1 => {
+                        let _ = write!(out, "<ol start=\"{n}\">\n");
+                    }
+                    _ => {
+                        let _ = write!(out, "<{tag}>\n");
+                    }
+                }
+                for item in &list.items {
+                    match item.checked {
+                        Some(done) => {
+                            let _ = write!(
+                                self.out,
+                                "<li class=\"task\"><span class=\"task-box\">{}</span> ",
+                                if done { "☑" } else { "☐" }
+                            );
+                        }
+                        None => self.out.push_str("<li>"),
+                    }
+                    for b in &item.blocks {
+                        self.block(b);
+                    }
+                    self.out.push_str("</li>\n");
+                }
+                let _ = write!(self.out, "</{tag}>");
+            }
+            Block::Code(code) => {
+                let class = code
+                    .lang
+                    .as_deref()
+                    .map(|l| format!(" class=\"language-{}\"", esc(l)))
+                    .unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "<pre><code{class}>{}</code></pre>",
+                    esc(code.text.trim_end_matches('\n'))
+                );
+                self.offset += code.text.chars().count();
+            }
+            Block::Table(t) => {
+                out.push_str("<table>\n");
+                let align = |i: usize| match t.alignments.get(i) {
+                    Some(crate::document::Alignment::Left) => " class=\"left\"",
+                    Some(crate::document::Alignment::Center) => " class=\"center\"",
+                    Some(crate::document::Alignment::Right) => " class=\"right\"",
+                    _ => "",
+                };
+                if !t.head.is_empty() {
+                    self.out.push_str("<thead><tr>");
+                    for (i, cell) in t.head.iter().enumerate() {
+                        let _ = write!(self.out, "<th scope=\"col\"{}>", align(i));
+                        self.inlines(cell);
+                        self.out.push_str("</th>");
+                    }
+                    self.out.push_str("</tr></thead>\n");
+                }
+                self.out.push_str("<tbody>\n");
+                for row in &t.rows {
+                    self.out.push_str("<tr>");
+                    for (i, cell) in row.iter().enumerate() {
+                        let _ = write!(self.out, "<td{}>", align(i));
+                        self.inlines(cell);
+                        self.out.push_str("</td>");
+                    }
+                    self.out.push_str("</tr>\n");
+                }
+                self.out.push_str("</tbody>\n</table>");
+            }
+            Block::Rule => out.push_str("<hr/>"),
+            Block::Html(nodes) => html_nodes(out, nodes),
+        }
+    }
+
+    fn figure(&mut self, f: &Figure) {
+        let lang = self.doc.chapter_lang(&self.doc.chapters[self.chapter]);
+        let asset = &self.doc.assets[f.asset];
+        let _ = write!(
+            self.out,
+            "<figure id=\"{}\">\n<img src=\"images/{}\" alt=\"{}\" width=\"{}\" height=\"{}\"/>\n",
+            esc(&f.id),
+            esc(&asset.name),
+            esc(&f.alt),
+            asset.width,
+            asset.height
+        );
+        if f.caption.is_empty() && f.credit.is_none() && f.number.is_none() {
+            self.out.push_str("</figure>");
+            return;
+        }
+        self.out.push_str("<figcaption>");
+        if let Some(n) = f.number {
+            let _ = write!(
+                self.out,
+                "<span class=\"figure-label\">{} {n}.</span> ",
+                label(lang, Label::Figure)
+            );
+        }
+        self.inlines(&f.caption);
+        if let Some(credit) = &f.credit {
+            if !f.caption.is_empty() {
+                self.out.push(' ');
+            }
+            let _ = write!(self.out, "<span class=\"credit\">{}</span>", esc(credit));
+        }
+        self.out.push_str("</figcaption>\n</figure>");
+    }
+
+    fn text(&mut self, text: &str) {
+        let len = text.chars().count();
+        let mut rest = text;
+        let mut consumed = 0;
+        // Place page markers that fall inside this run of text.
+        while let Some(b) = self.breaks.get(self.next_break) {
+            if b.block != self.block
+                || b.offset < self.offset + consumed
+                || b.offset >= self.offset + len
+            {
+                break;
+            }
+            let split_chars = b.offset - self.offset - consumed;
+            let split = rest
+                .char_indices()
+                .nth(split_chars)
+                .map_or(rest.len(), |(i, _)| i);
+            self.out.push_str(&esc(&rest[..split]));
+            rest = &rest[split..];
+            consumed += split_chars;
+            let label = b.label.clone();
+            self.page_marker(label, false);
+            self.next_break += 1;
+        }
+        self.out.push_str(&esc(rest));
+        self.offset += len;
+    }
+
+    fn inlines(&mut self, inlines: &[Inline]) {
+        for inline in inlines {
+            match inline {
+                Inline::Text(t) => self.text(t),
+                Inline::Emphasis(c) => self.wrap("<em>", c, "</em>"),
+                Inline::Strong(c) => self.wrap("<strong>", c, "</strong>"),
+                Inline::Strikethrough(c) => self.wrap("<s>", c, "</s>"),
+                Inline::Superscript(c) => self.wrap("<sup>", c, "</sup>"),
+                Inline::Subscript(c) => self.wrap("<sub>", c, "</sub>"),
+                Inline::Code(t) => {
+                    self.out.push_str("<code>");
+                    self.text(t);
+                    self.out.push_str("</code>");
+                }
+                Inline::Link {
+                    target,
+                    title,
+                    content,
+                } => {
+                    let href = match target {
+                        LinkTarget::External(url) => url.clone(),
+                        LinkTarget::Internal { chapter, id } if *chapter == self.chapter => {
+                            format!("#{id}")
+                        }
+                        LinkTarget::Internal { chapter, id } => {
+                            let target = &self.doc.chapters[*chapter];
+                            if *id == target.id {
+                                chapter_file(target)
+                            } else {
+                                format!("{}#{id}", chapter_file(target))
+                            }
+                        }
+                    };
+                    let title = title
+                        .as_deref()
+                        .map(|t| format!(" title=\"{}\"", esc(t)))
+                        .unwrap_or_default();
+                    let open = format!("<a href=\"{}\"{title}>", esc(&href));
+                    self.wrap(&open, content, "</a>");
+                }
+                Inline::Image { asset, alt } => {
+                    let asset = &self.doc.assets[*asset];
+                    let _ = write!(
+                        self.out,
+                        "<img class=\"inline\" src=\"images/{}\" alt=\"{}\"/>",
+                        esc(&asset.name),
+                        esc(alt)
+                    );
+                }
+                Inline::NoteRef(i) => {
+                    let note = &self.doc.chapters[self.chapter].notes[*i];
+                    self.note_refs[*i] += 1;
+                    let id = match self.note_refs[*i] {
+                        1 => format!("ref-{}", note.id),
+                        n => format!("ref-{}-{n}", note.id),
+                    };
+                    let _ = write!(
+                        self.out,
+                        "<sup><a id=\"{}\" href=\"#{}\" epub:type=\"noteref\" role=\"doc-noteref\">{}</a></sup>",
+                        esc(&id),
+                        esc(&note.id),
+                        note.number
+                    );
+                }
+                Inline::LineBreak => self.out.push_str("<br/>"),
+                Inline::Lang { lang, content } => {
+                    let open = format!("<span lang=\"{0}\" xml:lang=\"{0}\">", esc(lang));
+                    self.wrap(&open, content, "</span>");
+                }
+            }
+        }
+    }
+
+    fn wrap(&mut self, open: &str, content: &[Inline], close: &str) {
+        self.out.push_str(open);
+        self.inlines(content);
+        self.out.push_str(close);
+    }
+}
+
+/// Serialises sanitised raw HTML as XHTML.
+fn html_nodes(out: &mut String, nodes: &[HtmlNode]) {
+    for node in nodes {
+        match node {
+            HtmlNode::Text(t) => out.push_str(&esc(t)),
+            HtmlNode::Element(e) => {
+                out.push('<');
+                out.push_str(&e.name);
+                for (k, v) in &e.attrs {
+                    let _ = write!(out, " {k}=\"{}\"", esc(v));
+                    if k == "lang" {
+                        let _ = write!(out, " xml:lang=\"{}\"", esc(v));
+                    }
+                }
+                if e.is_void() {
+                    out.push_str("/>");
+                } else {
+                    out.push('>');
+                    html_nodes(out, &e.children);
+                    let _ = write!(out, "</{}>", e.name);
+                }
+            }
+        }
+    }
+}
+
+/// The title page: title, subtitle, authors, publisher.
+pub fn title_page(meta: &Metadata) -> String {
+    let mut out = head(&meta.lang, &meta.title, "titlepage");
+    let _ = write!(
+        out,
+        "<section class=\"titlepage\" aria-label=\"{}\">\n",
+        esc(label(&meta.lang, Label::TitlePage))
+    );
+    let _ = writeln!(out, "<h1 class=\"title\">{}</h1>", esc(&meta.title));
+    if let Some(sub) = &meta.subtitle {
+        let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", esc(sub));
+    }
+    if !meta.authors.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"author\">{}</p>",
+            esc(&meta.authors.join(", "))
+        );
+    }
+    if let Some(p) = &meta.publisher {
+        let _ = writeln!(out, "<p class=\"publisher\">{}</p>", esc(p));
+    }
+    out.push_str("</section>\n");
+    out.push_str(FOOT);
+    out
+}
+
+/// The colophon: rights, publisher, identifier, date.
+pub fn colophon(meta: &Metadata, print_source: Option<&str>) -> String {
+    let lang = &meta.lang;
+    let mut out = head(lang, label(lang, Label::Colophon), "colophon");
+    let _ = write!(
+        out,
+        "<section epub:type=\"colophon\" role=\"doc-colophon\" aria-label=\"{}\">\n",
+        esc(label(lang, Label::Colophon))
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"colophon-title\"><em>{}</em></p>",
+        esc(&meta.title)
+    );
+    if !meta.authors.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", esc(&meta.authors.join(", ")));
+    }
+    if let Some(r) = &meta.rights {
+        let _ = writeln!(out, "<p>{}</p>", esc(r));
+    }
+    if let Some(p) = &meta.publisher {
+        let date = meta
+            .date
+            .as_deref()
+            .map(|d| format!(", {d}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "<p>{}{}</p>", esc(p), esc(&date));
+    } else if let Some(d) = &meta.date {
+        let _ = writeln!(out, "<p>{}: {}</p>", label(lang, Label::Published), esc(d));
+    }
+    if let Some(source) = print_source {
+        let _ = writeln!(out, "<p>{}</p>", esc(source));
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"identifier\">{}: {}</p>",
+        label(lang, Label::Identifier),
+        esc(&meta.identifier)
+    );
+    out.push_str("</section>\n");
+    out.push_str(FOOT);
+    out
+}
+
+/// The cover page: the cover image, full page.
+pub fn cover_page(meta: &Metadata, image: &str, width: u32, height: u32) -> String {
+    let mut out = head(&meta.lang, label(&meta.lang, Label::Cover), "cover");
+    let _ = writeln!(
+        out,
+        "<div class=\"cover-image\"><img role=\"doc-cover\" src=\"images/{}\" alt=\"{}\" width=\"{width}\" height=\"{height}\"/></div>",
+        esc(image),
+        esc(&format!("{}: {}", label(&meta.lang, Label::Cover), meta.title))
+    );
+    out.push_str(FOOT);
+    out
+}

@@ -1,0 +1,88 @@
+//! The fonts quire ships in `fonts/`, compiled into the binary so that a build needs no system
+//! fonts. All are open-licensed; their licences sit beside them in `fonts/`.
+
+/// One font file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FontFace {
+    /// File name, also used inside packages (`LinLibertine_R.otf`).
+    pub file: &'static str,
+    pub family: &'static str,
+    pub italic: bool,
+    pub bold: bool,
+    pub media_type: &'static str,
+    pub data: &'static [u8],
+}
+
+macro_rules! face {
+    ($path:literal, $file:literal, $family:literal, $italic:expr, $bold:expr, $media:literal) => {
+        FontFace {
+            file: $file,
+            family: $family,
+            italic: $italic,
+            bold: $bold,
+            media_type: $media,
+            data: include_bytes!(concat!("../fonts/", $path, "/", $file)),
+        }
+    };
+}
+
+/// The body family (Linux Libertine O): regular, italic, bold, bold italic.
+pub const BODY: [FontFace; 4] = [
+    face!(
+        "libertine",
+        "LinLibertine_R.otf",
+        "Linux Libertine O",
+        false,
+        false,
+        "font/otf"
+    ),
+    face!(
+        "libertine",
+        "LinLibertine_RI.otf",
+        "Linux Libertine O",
+        true,
+        false,
+        "font/otf"
+    ),
+    face!(
+        "libertine",
+        "LinLibertine_RB.otf",
+        "Linux Libertine O",
+        false,
+        true,
+        "font/otf"
+    ),
+    face!(
+        "libertine",
+        "LinLibertine_RBI.otf",
+        "Linux Libertine O",
+        true,
+        true,
+        "font/otf"
+    ),
+];
+
+/// Monospace for code (DejaVu Sans Mono).
+pub const MONO: FontFace = face!(
+    "dejavu",
+    "DejaVuSansMono.ttf",
+    "DejaVu Sans Mono",
+    false,
+    false,
+    "font/ttf"
+);
+
+/// Fallback with wide coverage for characters the body family lacks (Noto Serif).
+pub const FALLBACK: FontFace = face!(
+    "noto",
+    "NotoSerif-Regular.ttf",
+    "Noto Serif",
+    false,
+    false,
+    "font/ttf"
+);
+
+/// The body face for a style.
+pub fn body(italic: bool, bold: bool) -> &'static FontFace {
+    &BODY[usize::from(italic) + 2 * usize::from(bold)]
+}

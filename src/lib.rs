@@ -1,0 +1,13 @@
+//! quire: Markdown manuscripts to EPUB 3 ebooks and typeset PDF pamphlets.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! [`manuscript`] (files, front matter, assets) → [`document`] (one format-neutral tree) →
+//! [`epub`]. The [`build`] module orchestrates which manuscripts and formats are built.
+
+pub mod build;
+pub mod diagnostic;
+pub mod document;
+pub mod epub;
+pub mod fonts;
+pub mod locale;
+pub mod manuscript;

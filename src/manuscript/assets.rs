@@ -1,0 +1,247 @@
+//! Images a manuscript names: resolved relative to the naming file, confined to the project
+//! root, read once, checked by decoding, and given a stable output name.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// An image the manuscript uses.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// File the asset was read from.
+    pub source: PathBuf,
+    /// Unique file name for output packages, e.g. `allende.jpg`.
+    pub name: String,
+    pub media_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub data: Arc<Vec<u8>>,
+}
+
+/// Why an image reference could not become an asset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssetError {
+    NotFound(PathBuf),
+    OutsideProject(PathBuf),
+    Unreadable(PathBuf, String),
+    Corrupt(PathBuf, String),
+    Unsupported(PathBuf),
+    Remote,
+}
+
+impl AssetError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AssetError::NotFound(_) => "missing-image",
+            AssetError::OutsideProject(_) => "asset-outside-project",
+            AssetError::Unreadable(..) => "unreadable-image",
+            AssetError::Corrupt(..) => "corrupt-image",
+            AssetError::Unsupported(_) => "unsupported-image",
+            AssetError::Remote => "remote-image",
+        }
+    }
+
+    pub fn help(&self) -> &'static str {
+        match self {
+            AssetError::NotFound(_) => "paths are relative to the Markdown file that names the image; check the spelling",
+            AssetError::OutsideProject(_) => "copy the image into the project (e.g. an `images/` folder beside the manuscript)",
+            AssetError::Unreadable(..) => "check the file's permissions",
+            AssetError::Corrupt(..) => "re-export the image from its source as JPEG or PNG",
+            AssetError::Unsupported(_) => "use a JPEG, PNG, GIF or WebP image",
+            AssetError::Remote => "download the image into the project; books are built offline and must not depend on the network",
+        }
+    }
+}
+
+/// All assets of one manuscript, deduplicated by canonical path.
+#[derive(Debug, Default)]
+pub struct AssetStore {
+    root: PathBuf,
+    assets: Vec<Asset>,
+    by_path: HashMap<PathBuf, usize>,
+}
+
+impl AssetStore {
+    /// `root` is the project root: no asset may be read from outside it.
+    pub fn new(root: &Path) -> Self {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        AssetStore {
+            root,
+            assets: Vec::new(),
+            by_path: HashMap::new(),
+        }
+    }
+
+    /// Resolves `href` as written in `from_file` and loads it once.
+    pub fn resolve(&mut self, from_file: &Path, href: &str) -> Result<usize, AssetError> {
+        if href.contains("://") || href.starts_with("data:") || href.starts_with("//") {
+            return Err(AssetError::Remote);
+        }
+        let href = percent_decode(href.split(['?', '#']).next().unwrap_or(href));
+        let base = from_file.parent().unwrap_or(Path::new("."));
+        let joined = normalize(&base.join(&href));
+        let canonical = match joined.canonicalize() {
+            Ok(p) => p,
+            Err(_) if !normalize_rooted(&self.root, &joined) => {
+                return Err(AssetError::OutsideProject(PathBuf::from(&href)))
+            }
+            Err(_) => return Err(AssetError::NotFound(PathBuf::from(&href))),
+        };
+        // Checked after canonicalising so that symbolic links cannot leave the project either.
+        if !canonical.starts_with(&self.root) {
+            return Err(AssetError::OutsideProject(PathBuf::from(&href)));
+        }
+        if let Some(&id) = self.by_path.get(&canonical) {
+            return Ok(id);
+        }
+        let data = std::fs::read(&canonical)
+            .map_err(|e| AssetError::Unreadable(PathBuf::from(&href), e.to_string()))?;
+        let asset = self.check(&canonical, &href, data)?;
+        let id = self.assets.len();
+        self.assets.push(asset);
+        self.by_path.insert(canonical, id);
+        Ok(id)
+    }
+
+    fn check(&self, path: &Path, href: &str, data: Vec<u8>) -> Result<Asset, AssetError> {
+        let format = image::guess_format(&data).map_err(|_| {
+            if matches!(
+                extension(path).as_str(),
+                "jpg" | "jpeg" | "png" | "gif" | "webp"
+            ) {
+                AssetError::Corrupt(
+                    PathBuf::from(href),
+                    "the file is not an image of the kind its name says".into(),
+                )
+            } else {
+                AssetError::Unsupported(PathBuf::from(href))
+            }
+        })?;
+        let (media_type, ext) = match format {
+            image::ImageFormat::Jpeg => ("image/jpeg", "jpg"),
+            image::ImageFormat::Png => ("image/png", "png"),
+            image::ImageFormat::Gif => ("image/gif", "gif"),
+            image::ImageFormat::WebP => ("image/webp", "webp"),
+            _ => return Err(AssetError::Unsupported(PathBuf::from(href))),
+        };
+        // Decoding the whole image is the only reliable test for truncated or damaged files.
+        let decoded = image::load_from_memory_with_format(&data, format)
+            .map_err(|e| AssetError::Corrupt(PathBuf::from(href), e.to_string()))?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("image");
+        let mut base: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        if base.is_empty() || !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            base = format!("img-{base}");
+        }
+        let mut name = format!("{base}.{ext}");
+        let mut n = 2;
+        while self.assets.iter().any(|a| a.name == name) {
+            name = format!("{base}-{n}.{ext}");
+            n += 1;
+        }
+        Ok(Asset {
+            source: path.to_path_buf(),
+            name,
+            media_type,
+            width: decoded.width(),
+            height: decoded.height(),
+            data: Arc::new(data),
+        })
+    }
+
+    pub fn into_assets(self) -> Vec<Asset> {
+        self.assets
+    }
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Removes `.` and `..` lexically, so containment can be judged even for missing files.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn normalize_rooted(root: &Path, path: &Path) -> bool {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    normalize(&abs).starts_with(root)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_percent_escapes() {
+        assert_eq!(percent_decode("a%20b.png"), "a b.png");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    #[test]
+    fn refuses_remote_and_escaping_paths() {
+        let dir = std::env::temp_dir().join("quire-assets-test");
+        std::fs::create_dir_all(dir.join("book")).unwrap();
+        let mut store = AssetStore::new(&dir);
+        let from = dir.join("book/index.md");
+        assert_eq!(
+            store.resolve(&from, "https://x.org/a.png"),
+            Err(AssetError::Remote)
+        );
+        assert!(matches!(
+            store.resolve(&from, "../../../../etc/passwd"),
+            Err(AssetError::OutsideProject(_))
+        ));
+        assert!(matches!(
+            store.resolve(&from, "missing.png"),
+            Err(AssetError::NotFound(_))
+        ));
+    }
+}

@@ -1,0 +1,315 @@
+//! YAML front matter with pandoc's keys, read into typed [`FrontMatter`].
+//!
+//! The YAML is parsed into a generic value first and each key is then interpreted by hand: that
+//! way an unknown key is a warning that names it, and a key of the wrong type is an error on the
+//! key's own line instead of a serde message about the whole mapping.
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use serde_yaml_ng::Value;
+use std::path::Path;
+
+/// Front matter as written; every field optional. Defaults are applied later.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub lang: Option<String>,
+    pub date: Option<String>,
+    pub publisher: Option<String>,
+    pub rights: Option<String>,
+    pub identifier: Option<String>,
+    pub description: Option<String>,
+    pub subjects: Vec<String>,
+    pub cover_image: Option<String>,
+    pub collection: Option<String>,
+    pub collection_position: Option<String>,
+    pub slug: Option<String>,
+    pub chapters: Option<Vec<String>>,
+    pub figure_numbers: Option<bool>,
+    pub hyphenation_exceptions: Vec<String>,
+    pub page: Option<String>,
+    pub pdf_standard: Option<String>,
+    pub bleed_mm: Option<f32>,
+    pub creep_mm: Option<f32>,
+    /// 1-based line of each key, for diagnostics about values found later.
+    pub key_lines: Vec<(String, u32)>,
+}
+
+impl FrontMatter {
+    pub fn line_of(&self, key: &str) -> u32 {
+        self.key_lines
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(1, |(_, l)| *l)
+    }
+}
+
+/// Splits `---\n…\n---\n` off the start of a file. Returns the YAML text, the 1-based line the
+/// YAML starts on, and the byte offset where the Markdown body begins.
+pub fn split(text: &str) -> Option<(&str, u32, usize)> {
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let start = text.len() - rest.len();
+    let mut offset = start;
+    for line in rest.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let yaml = &text[start..offset];
+            return Some((yaml, 2, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Parses front matter YAML. `first_line` is the file line the YAML starts on.
+pub fn parse(
+    yaml: &str,
+    file: &Path,
+    first_line: u32,
+    diags: &mut Diagnostics,
+) -> Option<FrontMatter> {
+    let key_lines: Vec<(String, u32)> = yaml
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with([' ', '\t', '#', '-']) && l.contains(':'))
+        .map(|(i, l)| {
+            (
+                l.split(':').next().unwrap_or("").trim().to_string(),
+                first_line + i as u32,
+            )
+        })
+        .collect();
+    let value: Value = match serde_yaml_ng::from_str(yaml) {
+        Ok(v) => v,
+        Err(e) => {
+            let line = e
+                .location()
+                .map_or(first_line, |l| first_line + l.line() as u32 - 1);
+            let column = e.location().map_or(0, |l| l.column() as u32);
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            diags.push(
+                Diagnostic::error("malformed-front-matter", format!("malformed YAML front matter: {message}"))
+                    .at(Location::new(file, line, column))
+                    .help("front matter is YAML between two `---` lines; quote values that contain `:` or `#`"),
+            );
+            return None;
+        }
+    };
+    let mut fm = FrontMatter {
+        key_lines,
+        ..FrontMatter::default()
+    };
+    let map = match value {
+        Value::Mapping(m) => m,
+        Value::Null => return Some(fm),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    "malformed-front-matter",
+                    "front matter must be a mapping of `key: value` lines",
+                )
+                .at(Location::new(file, first_line, 1)),
+            );
+            return None;
+        }
+    };
+    let mut ok = true;
+    for (key, value) in &map {
+        let Some(key) = key.as_str() else { continue };
+        let line = fm.line_of(key);
+        let at = Location::new(file, line, 1);
+        let mut bad = |expected: &str| {
+            diags.push(
+                Diagnostic::error(
+                    "front-matter-type",
+                    format!("front-matter key `{key}` must be {expected}"),
+                )
+                .at(at.clone()),
+            );
+            ok = false;
+        };
+        match key {
+            "title" => fm.title = scalar(value).or_else(|| { bad("text"); None }),
+            "subtitle" => fm.subtitle = scalar(value).or_else(|| { bad("text"); None }),
+            "author" | "authors" => match list(value) {
+                Some(v) => fm.authors = v,
+                None => bad("text or a list of text"),
+            },
+            "lang" | "language" => fm.lang = scalar(value).or_else(|| { bad("a language tag such as `en`"); None }),
+            "date" => fm.date = scalar(value).or_else(|| { bad("a date such as `2024-05-01`"); None }),
+            "publisher" => fm.publisher = scalar(value).or_else(|| { bad("text"); None }),
+            "rights" => fm.rights = scalar(value).or_else(|| { bad("text"); None }),
+            "identifier" | "isbn" => fm.identifier = scalar(value).or_else(|| { bad("text"); None }),
+            "description" | "abstract" => fm.description = scalar(value).or_else(|| { bad("text"); None }),
+            "subject" | "keywords" => match list(value) {
+                Some(v) => fm.subjects.extend(v),
+                None => bad("text or a list of text"),
+            },
+            "cover-image" => fm.cover_image = scalar(value).or_else(|| { bad("a path to an image"); None }),
+            "series" | "belongs-to-collection" => match value {
+                Value::Mapping(m) => {
+                    fm.collection = m.get("name").and_then(scalar);
+                    fm.collection_position = m.get("position").and_then(scalar);
+                    if fm.collection.is_none() {
+                        bad("text, or a mapping with `name` and `position`");
+                    }
+                }
+                v => fm.collection = scalar(v).or_else(|| { bad("text"); None }),
+            },
+            "series-position" | "group-position" => {
+                fm.collection_position = scalar(value).or_else(|| { bad("a number"); None })
+            }
+            "slug" => match scalar(value) {
+                Some(s) if is_slug(&s) => fm.slug = Some(s),
+                _ => bad("lower-case letters, digits and hyphens"),
+            },
+            "chapters" => match list(value) {
+                Some(v) => fm.chapters = Some(v),
+                None => bad("a list of chapter file paths"),
+            },
+            "figure-numbers" => match value {
+                Value::Bool(b) => fm.figure_numbers = Some(*b),
+                _ => bad("true or false"),
+            },
+            "hyphenation-exceptions" => match list(value) {
+                Some(v) => fm.hyphenation_exceptions = v,
+                None => bad("a list of words with hyphens at the allowed breaks, e.g. [ta-ble]"),
+            },
+            "pdf" => match value {
+                Value::Mapping(m) => {
+                    for (k, v) in m {
+                        match k.as_str().unwrap_or("") {
+                            "page" => fm.page = scalar(v),
+                            "standard" => fm.pdf_standard = scalar(v),
+                            other => diags.push(
+                                Diagnostic::warning("unknown-key", format!("unknown key `pdf.{other}` ignored"))
+                                    .at(at.clone())
+                                    .help("`pdf` takes `page` (a5, a6, half-letter, letter, a4) and `standard` (pdf-a-2b)"),
+                            ),
+                        }
+                    }
+                }
+                _ => bad("a mapping such as `{ page: a5 }`"),
+            },
+            "bleed" => match scalar(value).as_deref().map(parse_mm) {
+                Some(Some(mm)) => fm.bleed_mm = Some(mm),
+                _ => bad("a length such as `3mm`"),
+            },
+            "creep" => match scalar(value).as_deref().map(parse_mm) {
+                Some(Some(mm)) => fm.creep_mm = Some(mm),
+                _ => bad("a length such as `0.1mm`"),
+            },
+            other => diags.push(
+                Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))
+                    .at(at)
+                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, series, slug, chapters, figure-numbers, hyphenation-exceptions, pdf, bleed, creep"),
+            ),
+        }
+    }
+    ok.then_some(fm)
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn list(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::Sequence(items) => items.iter().map(scalar).collect(),
+        Value::String(s) if s.contains(',') => {
+            Some(s.split(',').map(|p| p.trim().to_string()).collect())
+        }
+        v => scalar(v).map(|s| vec![s]),
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// `3mm`, `0.1 mm`, `3` (millimetres), `0.2cm`, `1pt`.
+pub fn parse_mm(s: &str) -> Option<f32> {
+    let s = s.trim();
+    let (number, factor) = if let Some(n) = s.strip_suffix("mm") {
+        (n, 1.0)
+    } else if let Some(n) = s.strip_suffix("cm") {
+        (n, 10.0)
+    } else if let Some(n) = s.strip_suffix("pt") {
+        (n, 25.4 / 72.0)
+    } else if let Some(n) = s.strip_suffix("in") {
+        (n, 25.4)
+    } else {
+        (s, 1.0)
+    };
+    number
+        .trim()
+        .parse::<f32>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .map(|v| v * factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter() {
+        let text = "---\ntitle: A\n---\n# Body\n";
+        let (yaml, line, body) = split(text).unwrap();
+        assert_eq!(yaml, "title: A\n");
+        assert_eq!(line, 2);
+        assert_eq!(&text[body..], "# Body\n");
+        assert!(split("# no front matter").is_none());
+    }
+
+    #[test]
+    fn malformed_yaml_names_its_line() {
+        let mut d = Diagnostics::default();
+        assert!(parse(
+            "title: A\nauthor: [x\nlang: en\n",
+            Path::new("m.md"),
+            2,
+            &mut d
+        )
+        .is_none());
+        let diag = d.iter().next().unwrap();
+        assert_eq!(diag.code, "malformed-front-matter");
+        assert!(diag.location.as_ref().unwrap().line >= 3, "{diag}");
+    }
+
+    #[test]
+    fn unknown_key_is_a_warning_on_its_line() {
+        let mut d = Diagnostics::default();
+        let fm = parse("title: A\ncolour: red\n", Path::new("m.md"), 2, &mut d).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("A"));
+        let diag = d.iter().next().unwrap();
+        assert_eq!(
+            (diag.code, diag.location.as_ref().unwrap().line),
+            ("unknown-key", 3)
+        );
+        assert!(!d.has_errors());
+    }
+
+    #[test]
+    fn lengths() {
+        assert_eq!(parse_mm("3mm"), Some(3.0));
+        assert_eq!(parse_mm("0.2cm"), Some(2.0));
+        assert_eq!(parse_mm("x"), None);
+    }
+}

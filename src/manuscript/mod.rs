@@ -1,0 +1,302 @@
+//! The first stage: find a manuscript's files, read them, split off the front matter.
+//!
+//! A manuscript is a single `.md` file, or a folder with an `index.md` whose front matter may
+//! list `chapters:`; without that list the folder's other `.md` files are chapters in file-name
+//! order. Nothing here interprets Markdown: that is the document stage's job.
+
+pub mod assets;
+pub mod front_matter;
+
+pub use assets::{Asset, AssetError, AssetStore};
+pub use front_matter::FrontMatter;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
+use std::path::{Path, PathBuf};
+
+/// One Markdown source file of a manuscript.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+    /// Byte offset where the Markdown body starts (after any front matter).
+    pub body_start: usize,
+    /// A chapter's own `lang:`, when its front matter sets one.
+    pub lang: Option<String>,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// The location of a byte offset into [`SourceFile::body`].
+    pub fn location(&self, body_offset: usize) -> Location {
+        let (line, column) = self
+            .lines
+            .line_col(&self.text, self.body_start + body_offset);
+        Location::new(&self.path, line, column)
+    }
+}
+
+/// A manuscript's files, read and split, ready for the document stage.
+#[derive(Debug, Clone)]
+pub struct Manuscript {
+    /// Project root: assets must stay inside it.
+    pub root: PathBuf,
+    /// The `.md` file or the manuscript folder.
+    pub path: PathBuf,
+    /// The file that holds the front matter (the manuscript file, or the folder's `index.md`).
+    pub index_path: PathBuf,
+    pub slug: String,
+    pub front: FrontMatter,
+    /// Chapters in reading order.
+    pub chapters: Vec<SourceFile>,
+    /// `SOURCE_DATE_EPOCH`, when set: the only time a build may use.
+    pub source_date_epoch: Option<i64>,
+}
+
+impl Manuscript {
+    /// Every file this manuscript was read from (for caches and watchers).
+    pub fn source_files(&self) -> impl Iterator<Item = &Path> {
+        std::iter::once(self.index_path.as_path())
+            .chain(self.chapters.iter().map(|c| c.path.as_path()))
+    }
+}
+
+/// Loads the manuscript at `path` (a `.md` file or a folder with `index.md`).
+/// Problems go to `diags`; `None` when the manuscript cannot be used at all.
+pub fn load(path: &Path, root: &Path, diags: &mut Diagnostics) -> Option<Manuscript> {
+    let (index_path, folder) = if path.is_dir() {
+        (path.join("index.md"), Some(path))
+    } else {
+        (path.to_path_buf(), None)
+    };
+    let index = read_source(&index_path, diags)?;
+    let front = match front_matter::split(&index.text) {
+        Some((yaml, line, _)) => front_matter::parse(yaml, &index_path, line, diags)?,
+        None => FrontMatter::default(),
+    };
+    let slug = front.slug.clone().unwrap_or_else(|| {
+        let stem = match folder {
+            Some(dir) => dir.file_name(),
+            None => path.file_stem(),
+        };
+        slugify(
+            &stem
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )
+    });
+
+    let mut chapters = Vec::new();
+    if !index.body().trim().is_empty() || folder.is_none() {
+        chapters.push(index);
+    }
+    if let Some(dir) = folder {
+        let files = match &front.chapters {
+            Some(list) => {
+                let line = front.line_of("chapters");
+                let mut files = Vec::new();
+                for entry in list {
+                    let file = dir.join(entry);
+                    if file.is_file() {
+                        files.push(file);
+                    } else {
+                        diags.push(
+                            Diagnostic::error(
+                                "missing-chapter",
+                                format!("chapter file '{entry}' not found"),
+                            )
+                            .at(Location::new(&index_path, line, 1))
+                            .help("paths in `chapters:` are relative to the manuscript folder"),
+                        );
+                    }
+                }
+                files
+            }
+            None => chapter_files(dir),
+        };
+        for file in files {
+            if let Some(mut source) = read_source(&file, diags) {
+                if let Some((yaml, line, _)) = front_matter::split(&source.text) {
+                    if let Some(fm) = front_matter::parse(yaml, &file, line, diags) {
+                        source.lang = fm.lang;
+                    }
+                }
+                chapters.push(source);
+            }
+        }
+    }
+    if chapters.iter().all(|c| c.body().trim().is_empty()) {
+        diags.push(
+            Diagnostic::error("empty-manuscript", "the manuscript has no text")
+                .at(Location::file(&index_path))
+                .help("write the text below the front matter, or list chapter files under `chapters:`"),
+        );
+        return None;
+    }
+    let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
+    Some(Manuscript {
+        root: root.to_path_buf(),
+        path: path.to_path_buf(),
+        index_path,
+        slug,
+        front,
+        chapters,
+        source_date_epoch,
+    })
+}
+
+/// The `.md` files of a manuscript folder other than `index.md`, in file-name order.
+fn chapter_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension().is_some_and(|e| e == "md")
+                && p.file_name().is_some_and(|n| n != "index.md")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("unreadable-file", format!("cannot read file: {e}"))
+                    .at(Location::file(path)),
+            );
+            return None;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let column = std::str::from_utf8(
+                &valid[valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..],
+            )
+            .map_or(1, |s| s.chars().count() as u32 + 1);
+            diags.push(
+                Diagnostic::error("invalid-utf8", "the file is not valid UTF-8 text")
+                    .at(Location::new(path, line, column))
+                    .help("save the file as UTF-8 (most editors offer this under 'Save with encoding')"),
+            );
+            return None;
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    let body_start = front_matter::split(&text).map_or(0, |(_, _, b)| b);
+    let lines = LineIndex::new(&text);
+    Some(SourceFile {
+        path: path.to_path_buf(),
+        text,
+        body_start,
+        lang: None,
+        lines,
+    })
+}
+
+/// File or folder name to slug: lower case ASCII letters, digits and hyphens.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "book".to_string()
+    } else {
+        slug
+    }
+}
+
+/// The manuscripts a command-line PATH names: a manuscript file, a manuscript folder, or a
+/// project root whose `manuscripts/` folder holds them.
+pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_file() {
+        return if path.extension().is_some_and(|e| e == "md") {
+            Ok(vec![path.to_path_buf()])
+        } else {
+            Err(format!(
+                "{} is not a Markdown (.md) manuscript",
+                path.display()
+            ))
+        };
+    }
+    if !path.is_dir() {
+        return Err(format!("{} does not exist", path.display()));
+    }
+    if path.join("index.md").is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let dir = path.join("manuscripts");
+    if !dir.is_dir() {
+        return Err(format!(
+            "{} is neither a manuscript (a .md file or a folder with index.md) nor a project (a folder with manuscripts/)",
+            path.display()
+        ));
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            (p.is_file() && p.extension().is_some_and(|e| e == "md"))
+                || p.join("index.md").is_file()
+        })
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// The project root for a manuscript: the nearest folder above it holding `manuscripts/`,
+/// `quire.toml` or `.git`; else the manuscript's own folder.
+pub fn project_root(manuscript: &Path) -> PathBuf {
+    let abs = manuscript
+        .canonicalize()
+        .unwrap_or_else(|_| manuscript.to_path_buf());
+    let start = if abs.is_dir() {
+        abs.clone()
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    for dir in start.ancestors() {
+        if dir.join("quire.toml").is_file()
+            || dir.join(".git").exists()
+            || dir.join("manuscripts").is_dir()
+        {
+            return dir.to_path_buf();
+        }
+    }
+    start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Chile 1973"), "chile-1973");
+        assert_eq!(slugify("¿Qué?"), "qu");
+        assert_eq!(slugify("---"), "book");
+    }
+}
