@@ -148,7 +148,7 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
     if m.cover.is_some() {
         o.push_str("<itemref idref=\"cover\" linear=\"no\"/>\n");
     }
-    o.push_str("<itemref idref=\"titlepage\"/>\n");
+    o.push_str("<itemref idref=\"titlepage\"/>\n<itemref idref=\"nav\"/>\n");
     for chapter in &doc.chapters {
         let _ = writeln!(o, "<itemref idref=\"{}\"/>", esc(&chapter.id));
     }
