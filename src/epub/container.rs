@@ -54,6 +54,18 @@ impl Container {
         Ok(())
     }
 
+    /// Copies every entry of a zip archive whose entries are already compressed (the fonts,
+    /// compressed at compile time), with this container's timestamp.
+    pub fn add_compressed(&mut self, archive: &[u8]) -> zip::result::ZipResult<()> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(archive))?;
+        for i in 0..archive.len() {
+            let file = archive.by_index_raw(i)?;
+            self.zip
+                .raw_copy_file_touch(file, self.stamp, Some(0o644))?;
+        }
+        Ok(())
+    }
+
     pub fn finish(self) -> zip::result::ZipResult<Vec<u8>> {
         Ok(self.zip.finish()?.into_inner())
     }

@@ -36,7 +36,9 @@ pub struct EpubOptions {
     pub print: Option<PrintEdition>,
 }
 
-/// A chapter's file name and the other files of the package.
+/// The body fonts (`fonts::BODY`), deflated at compile time by `build.rs`.
+const FONTS_ZIP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/epub-fonts.zip"));
+
 const STYLESHEET: &str = include_str!("style.css");
 
 /// Writes the whole EPUB into memory.
@@ -93,9 +95,7 @@ fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8
         // Images are compressed already; deflating them again only costs time.
         zip.add(&format!("EPUB/images/{}", asset.name), &asset.data, false)?;
     }
-    for font in files.fonts {
-        zip.add(&format!("EPUB/fonts/{}", font.file), font.data, true)?;
-    }
+    zip.add_compressed(FONTS_ZIP)?;
     zip.finish()
 }
 
