@@ -29,5 +29,32 @@ fn main() {
         zip.write_all(&data).unwrap();
     }
     zip.finish().unwrap();
+
+    // A fingerprint of every shipped font, so build caches notice a changed font.
+    let mut fonts: Vec<PathBuf> = Vec::new();
+    let mut dirs = vec![PathBuf::from("fonts")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path)
+            } else {
+                fonts.push(path)
+            }
+        }
+    }
+    fonts.sort();
+    let mut fingerprint: u64 = 0xcbf2_9ce4_8422_2325;
+    for path in fonts {
+        println!("cargo::rerun-if-changed={}", path.display());
+        for byte in path
+            .to_string_lossy()
+            .bytes()
+            .chain(std::fs::read(&path).unwrap())
+        {
+            fingerprint = (fingerprint ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    println!("cargo::rustc-env=QUIRE_FONTS_HASH={fingerprint:016x}");
     println!("cargo::rerun-if-changed=build.rs");
 }

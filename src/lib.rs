@@ -5,6 +5,7 @@
 //! [`epub`]. The [`build`] module orchestrates which manuscripts and formats are built.
 
 pub mod build;
+pub mod cmd;
 pub mod diagnostic;
 pub mod document;
 pub mod epub;

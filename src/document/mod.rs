@@ -8,6 +8,7 @@
 mod attributes;
 mod html;
 mod ids;
+mod lang;
 mod parse;
 mod toc;
 mod typography;
