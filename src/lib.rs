@@ -6,9 +6,11 @@
 
 pub mod build;
 pub mod cmd;
+pub mod date;
 pub mod diagnostic;
 pub mod document;
 pub mod epub;
 pub mod fonts;
+pub mod impose;
 pub mod locale;
 pub mod manuscript;

@@ -139,10 +139,10 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
     };
     let modified = m
         .source_date_epoch
-        .or_else(|| fm.date.as_deref().and_then(date_to_epoch))
+        .or_else(|| fm.date.as_deref().and_then(crate::date::date_to_epoch))
         .unwrap_or(0);
     if let Some(date) = &fm.date {
-        if date_to_epoch(date).is_none() {
+        if crate::date::date_to_epoch(date).is_none() {
             diags.push(
                 Diagnostic::warning(
                     "invalid-date",
@@ -204,31 +204,6 @@ fn check_lang(tag: &str, at: &Location, diags: &mut Diagnostics) {
                 .help("use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"),
         );
     }
-}
-
-/// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` (optionally followed by a time, ignored) to a Unix time.
-pub fn date_to_epoch(date: &str) -> Option<i64> {
-    let date = date.trim().get(..10.min(date.trim().len()))?;
-    let mut parts = date.split('-');
-    let y: i64 = parts
-        .next()?
-        .parse()
-        .ok()
-        .filter(|y| (1000..=9999).contains(y))?;
-    let m: i64 = parts
-        .next()
-        .map_or(Some(1), |p| p.parse().ok().filter(|m| (1..=12).contains(m)))?;
-    let d: i64 = parts
-        .next()
-        .map_or(Some(1), |p| p.parse().ok().filter(|d| (1..=31).contains(d)))?;
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
 }
 
 fn asset_error(e: &AssetError, href: &str, at: Location, diags: &mut Diagnostics) {
@@ -1249,18 +1224,5 @@ fn number_figures(chapters: &mut [Chapter]) {
     let mut n = 0;
     for chapter in chapters {
         walk(&mut chapter.blocks, &mut n);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn epoch_of_dates() {
-        assert_eq!(date_to_epoch("1970-01-01"), Some(0));
-        assert_eq!(date_to_epoch("2000-03-01"), Some(951_868_800));
-        assert_eq!(date_to_epoch("1973"), Some(94_694_400));
-        assert_eq!(date_to_epoch("September"), None);
     }
 }

@@ -14,7 +14,7 @@ pub struct Container {
 impl Container {
     /// `modified` is the publication's modification time (Unix seconds), used as every entry's date.
     pub fn new(modified: i64) -> zip::result::ZipResult<Self> {
-        let (y, mo, d, h, mi, s) = super::civil(modified);
+        let (y, mo, d, h, mi, s) = crate::date::civil(modified);
         // Zip dates start in 1980.
         let stamp = DateTime::from_date_and_time(
             y.clamp(1980, 2107) as u16,
