@@ -44,12 +44,14 @@ enum Command {
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     Epub,
+    Pdf,
 }
 
 impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Format {
         match f {
             FormatArg::Epub => Format::Epub,
+            FormatArg::Pdf => Format::Pdf,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::document::{self, Document};
 use crate::epub;
 use crate::manuscript::{self, Manuscript};
+use crate::{pdf, typeset};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -18,15 +19,17 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     Epub,
+    Pdf,
 }
 
 impl Format {
     /// Every format quire can write.
-    pub const ALL: &'static [Format] = &[Format::Epub];
+    pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf];
 
     pub fn extension(self) -> &'static str {
         match self {
             Format::Epub => "epub",
+            Format::Pdf => "pdf",
         }
     }
 }
@@ -140,6 +143,16 @@ fn build_one(path: &Path, formats: &[Format], out_dir: &Path) -> ManuscriptRepor
         for &format in formats {
             let bytes = match format {
                 Format::Epub => epub::write(&doc, &epub::EpubOptions::default()),
+                Format::Pdf => match typeset::typeset(&doc) {
+                    Ok((layout, warnings)) => {
+                        diagnostics.extend(warnings);
+                        pdf::write(&layout).map_err(|d| d.message)
+                    }
+                    Err(errors) => {
+                        diagnostics.extend(errors);
+                        continue;
+                    }
+                },
             };
             let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
             match bytes.and_then(|b| write_atomically(&target, &b).map(|()| b.len() as u64)) {
