@@ -121,14 +121,27 @@ fn draw(
                         location: None,
                     })
                     .collect();
+                // Expanded runs are drawn in a horizontally scaled space around their origin.
+                let scaled = run.scale != 1.0;
+                let origin = if scaled {
+                    surface.push_transform(&Transform::from_row(
+                        run.scale, 0.0, 0.0, 1.0, run.x, run.y,
+                    ));
+                    Point::from_xy(0.0, 0.0)
+                } else {
+                    Point::from_xy(run.x, run.y)
+                };
                 surface.draw_glyphs(
-                    Point::from_xy(run.x, run.y),
+                    origin,
                     &glyphs,
                     fonts[run.font].clone(),
                     &run.text,
                     run.size,
                     false,
                 );
+                if scaled {
+                    surface.pop();
+                }
             }
             Item::Image(image) => {
                 let Some(Some(data)) = images.get(image.asset) else {

@@ -530,6 +530,7 @@ impl Flow<'_> {
             size,
             x: 0.0,
             y: 0.0,
+            scale: 1.0,
             glyphs: Vec::new(),
             text: String::new(),
         });

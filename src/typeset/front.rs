@@ -354,6 +354,7 @@ fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) ->
                 size,
                 x: x + first as f32 * dot_pitch,
                 y,
+                scale: 1.0,
                 glyphs: (0..n)
                     .map(|i| Glyph {
                         id: dot,

@@ -6,6 +6,11 @@
 //! so that one tight line early can spare a loose line later. Passes get more permissive: first
 //! only good lines, then with emergency stretch, and last anything that does not overflow, with
 //! an overfull line only when a single box is wider than the measure.
+//!
+//! Boxes may stretch and shrink a little too (letter spacing within words, as pdfTeX's font
+//! expansion does with glyph widths): spread over the fifty letter gaps of a line, a few
+//! hundredths of a point each give the breaker many more good breaks, so the spaces between
+//! words can stay close to their natural width.
 
 /// Cost that forbids a break (or, negated, forces one).
 pub const INFINITY: f32 = 10_000.0;
@@ -16,6 +21,8 @@ pub const FILL: f32 = 100_000.0;
 pub enum Item {
     Box {
         width: f32,
+        stretch: f32,
+        shrink: f32,
     },
     Glue {
         width: f32,
@@ -43,7 +50,7 @@ pub struct Params {
     pub final_hyphen_demerits: f32,
     /// \adjdemerits: a line's tightness differs from its neighbour's by more than one class.
     pub adjacent_demerits: f32,
-    /// \emergencystretch for the second pass, as a share of the measure.
+    /// \emergencystretch for the last pass, as a share of the measure.
     pub emergency_stretch: f32,
 }
 
@@ -121,8 +128,12 @@ impl Sums {
         let (mut w, mut y, mut z) = (0.0, 0.0, 0.0);
         for item in items {
             match *item {
-                Item::Box { width } => w += width,
-                Item::Glue {
+                Item::Box {
+                    width,
+                    stretch,
+                    shrink,
+                }
+                | Item::Glue {
                     width,
                     stretch,
                     shrink,
@@ -361,7 +372,11 @@ mod tests {
                     shrink: space / 3.0,
                 });
             }
-            items.push(Item::Box { width: w });
+            items.push(Item::Box {
+                width: w,
+                stretch: 0.0,
+                shrink: 0.0,
+            });
         }
         items.push(Item::Penalty {
             width: 0.0,

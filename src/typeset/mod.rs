@@ -85,18 +85,23 @@ pub struct GlyphRun {
     /// Origin of the first glyph, on the baseline.
     pub x: f32,
     pub y: f32,
+    /// Horizontal scale of the glyphs and their advances around the origin (expansion in
+    /// justified lines; 1 elsewhere).
+    pub scale: f32,
     pub glyphs: Vec<Glyph>,
     /// The text the glyphs represent.
     pub text: String,
 }
 
 impl GlyphRun {
+    /// Width on the page.
     pub fn width(&self) -> f32 {
-        self.glyphs.iter().map(|g| g.advance).sum()
+        self.scale * self.glyphs.iter().map(|g| g.advance).sum::<f32>()
     }
 }
 
-/// A glyph; advance and offsets in points (justification included in the advance of spaces).
+/// A glyph; advance and offsets in points before the run's scale (justification included in
+/// the advance of spaces).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
     pub id: u16,

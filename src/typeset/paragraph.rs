@@ -10,9 +10,20 @@ use crate::document::{AssetId, Inline, LinkTarget};
 use std::ops::Range;
 
 /// Cost of breaking at a hyphenation point (\hyphenpenalty).
-const HYPHEN_PENALTY: f32 = 100.0;
+const HYPHEN_PENALTY: f32 = 500.0;
+/// How far word spaces may grow and shrink, as shares of their natural width.
+const SPACE_STRETCH: f32 = 0.25;
+const SPACE_SHRINK: f32 = 0.2;
+/// Glyph expansion a justified line may use (horizontal scaling of its glyphs, as pdfTeX's
+/// font expansion), as a share of the width: too small to see, but over a line it spares the
+/// word spaces.
+const EXPAND_STRETCH: f32 = 0.03;
+const EXPAND_SHRINK: f32 = 0.025;
+/// Letter spacing on top of it, in em per gap between glyphs.
+const TRACK_STRETCH: f32 = 0.005;
+const TRACK_SHRINK: f32 = 0.004;
 /// Cost of breaking after a hyphen or dash the author wrote (\exhyphenpenalty).
-const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
+const EXPLICIT_HYPHEN_PENALTY: f32 = 500.0;
 
 /// How a paragraph is set.
 #[derive(Debug, Clone)]
@@ -111,6 +122,38 @@ struct Segment {
 impl Segment {
     fn width(&self) -> f32 {
         self.glyphs.iter().map(|g| g.advance).sum::<f32>() * self.size
+    }
+
+    /// Stretch and shrink from expansion and letter spacing: only in justified text, never in
+    /// code, where the columns must stay.
+    fn flexibility(&self, align: Align) -> (f32, f32) {
+        if align != Align::Justify || self.font == super::shape::MONO {
+            return (0.0, 0.0);
+        }
+        let width = self.width();
+        let gaps = self.glyphs.len().saturating_sub(1) as f32 * self.size;
+        (
+            width * EXPAND_STRETCH + gaps * TRACK_STRETCH,
+            width * EXPAND_SHRINK + gaps * TRACK_SHRINK,
+        )
+    }
+
+    /// Horizontal scale and letter spacing (in points) for a line set at `ratio`.
+    fn adjustment(&self, align: Align, ratio: f32) -> (f32, f32) {
+        if self.flexibility(align) == (0.0, 0.0) {
+            return (1.0, 0.0);
+        }
+        if ratio >= 0.0 {
+            (
+                1.0 + ratio * EXPAND_STRETCH,
+                ratio * TRACK_STRETCH * self.size,
+            )
+        } else {
+            (
+                1.0 + ratio * EXPAND_SHRINK,
+                ratio * TRACK_SHRINK * self.size,
+            )
+        }
     }
 }
 
@@ -277,8 +320,8 @@ impl Builder<'_> {
             Align::Justify => self.push(
                 Item::Glue {
                     width,
-                    stretch: width / 2.0,
-                    shrink: width / 3.0,
+                    stretch: width * SPACE_STRETCH,
+                    shrink: width * SPACE_SHRINK,
                 },
                 Content::Space,
             ),
@@ -443,9 +486,12 @@ impl Builder<'_> {
                     _ => None,
                 },
             };
+            let (stretch, shrink) = segment.flexibility(self.style.align);
             self.push(
                 Item::Box {
                     width: segment.width(),
+                    stretch,
+                    shrink,
                 },
                 Content::Text(segment),
             );
@@ -528,6 +574,8 @@ fn set_pieces(
         b.push(
             Item::Box {
                 width: style.indent,
+                stretch: 0.0,
+                shrink: 0.0,
             },
             Content::Invisible,
         );
@@ -544,7 +592,11 @@ fn set_pieces(
                 let height = piece.style.size;
                 let width = height * aspect;
                 b.push(
-                    Item::Box { width },
+                    Item::Box {
+                        width,
+                        stretch: 0.0,
+                        shrink: 0.0,
+                    },
                     Content::Image(*asset, alt.clone(), width, height),
                 );
             }
@@ -616,6 +668,7 @@ fn materialize(
         let mut pending_space = 0.0;
         let mut first_text = true;
         let mut place = |line: &mut SetLine, segment: &Segment, x: f32, space: f32| {
+            let (scale, track) = segment.adjustment(style.align, ratio);
             if let Some(offset) = segment.offset.filter(|_| first_text) {
                 line.offset = offset;
                 first_text = false;
@@ -624,7 +677,8 @@ fn materialize(
                 line.notes.push(note);
             }
             if let Some(link) = segment.link {
-                let end = x + segment.width();
+                let gaps = segment.glyphs.len().saturating_sub(1) as f32;
+                let end = x + segment.width() * scale + track * gaps;
                 match line.links.last_mut() {
                     Some(last) if last.2 == links[link] && last.1 + space + 0.01 >= x => {
                         last.1 = end
@@ -632,11 +686,20 @@ fn materialize(
                     _ => line.links.push((x, end, links[link].clone())),
                 }
             }
-            append_run(line, segment, x, space, cx);
+            append_run(line, segment, x, space, (scale, track), cx);
         };
         for i in start..brk.position {
             match (&items[i], &contents[i]) {
-                (Item::Box { width }, content) => {
+                (
+                    Item::Box {
+                        width,
+                        stretch,
+                        shrink,
+                    },
+                    content,
+                ) => {
+                    let adjust = if ratio >= 0.0 { stretch } else { shrink };
+                    let set_width = width + ratio * adjust;
                     match content {
                         Content::Text(segment) => place(&mut line, segment, x, pending_space),
                         Content::Image(asset, alt, w, h) => {
@@ -645,7 +708,7 @@ fn materialize(
                         _ => {}
                     }
                     pending_space = 0.0;
-                    x += width;
+                    x += set_width;
                 }
                 (
                     Item::Glue {
@@ -700,11 +763,19 @@ fn materialize(
 /// Adds a segment to the line's last run when it continues it (same face, size and rise,
 /// only a space between), so that the PDF gets words with real spaces between them; else
 /// starts a new run.
-fn append_run(line: &mut SetLine, segment: &Segment, x: f32, space: f32, cx: &Context) {
+fn append_run(
+    line: &mut SetLine,
+    segment: &Segment,
+    x: f32,
+    space: f32,
+    (scale, track): (f32, f32),
+    cx: &Context,
+) {
     let continues = line.runs.last().is_some_and(|run| {
         run.font == segment.font
             && run.size == segment.size
             && run.y == -segment.rise
+            && run.scale == scale
             && (run.x + run.width() + space - x).abs() < 0.01
     });
     if !continues {
@@ -713,17 +784,19 @@ fn append_run(line: &mut SetLine, segment: &Segment, x: f32, space: f32, cx: &Co
             size: segment.size,
             x,
             y: -segment.rise,
+            scale,
             glyphs: Vec::new(),
             text: String::new(),
         });
     }
     let run = line.runs.last_mut().expect("a run was just ensured");
+    // Advances are in the run's own (scaled) coordinates.
     if continues && space > 0.0 {
         let start = run.text.len();
         run.text.push(' ');
         run.glyphs.push(Glyph {
             id: cx.fonts.space_glyph(segment.font),
-            advance: space,
+            advance: space / scale,
             x_offset: 0.0,
             y_offset: 0.0,
             text: start..start + 1,
@@ -738,9 +811,14 @@ fn append_run(line: &mut SetLine, segment: &Segment, x: f32, space: f32, cx: &Co
             .map(|n| n.cluster)
             .find(|&c| c > g.cluster)
             .unwrap_or(segment.text.len());
+        let track = if k + 1 < segment.glyphs.len() {
+            track
+        } else {
+            0.0
+        };
         run.glyphs.push(Glyph {
             id: g.id,
-            advance: g.advance * segment.size,
+            advance: g.advance * segment.size + track / scale,
             x_offset: g.x_offset * segment.size,
             y_offset: g.y_offset * segment.size,
             text: base + g.cluster..base + end.max(g.cluster),
