@@ -305,8 +305,12 @@ fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) ->
     }
     cell += 1;
     let size = g.body_size;
-    let dot = cx.fonts.shape(".", 0).first().map_or(0, |d| d.id);
-    let dot_pitch = size * 0.6;
+    // Close-set leaders: a row of dots reads as one leader, not as many one-dot words.
+    let (dot, dot_pitch) = cx
+        .fonts
+        .shape(".", 0)
+        .first()
+        .map_or((0, size * 0.3), |d| (d.id, (d.advance + 0.08) * size));
     for entry in flat {
         let Some(target) = body
             .destinations
