@@ -289,7 +289,7 @@ impl Flow<'_> {
                 self.position(frame.block, line.offset),
             );
             row.notes = line.notes;
-            row.break_before = k == 0 || (k >= MIN_LINES && n - k >= MIN_LINES);
+            row.break_before = may_break_before(k, n);
             self.push(row);
         }
     }
@@ -503,7 +503,7 @@ impl Flow<'_> {
                 items.push(Item::Text(run));
             }
             let mut row = self.row(1, items, self.position(frame.block, start));
-            row.break_before = k == 0 || (k >= MIN_LINES && n - k >= MIN_LINES);
+            row.break_before = may_break_before(k, n);
             self.push(row);
         }
     }
@@ -686,6 +686,12 @@ impl Flow<'_> {
             );
         }
     }
+}
+
+/// Whether a page may end before line `k` of `n`: not when fewer than [`MIN_LINES`] would
+/// stay at the foot (an orphan) or go over to the next page alone (a widow).
+pub fn may_break_before(k: usize, n: usize) -> bool {
+    k == 0 || (k >= MIN_LINES && n - k >= MIN_LINES)
 }
 
 /// Items of a set line placed with its start at `x` and its baseline at `y`.

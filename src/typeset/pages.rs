@@ -46,26 +46,7 @@ pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) 
     let mut pending: Vec<usize> = Vec::new();
     let mut section = doc.meta.title.clone();
     while next < rows.len() || !pending.is_empty() {
-        let mut fill = fill_page(&rows, &notes, g, next, &pending, usize::MAX);
-        if let Some(overflow) = fill.overflow {
-            let first = fill
-                .placed
-                .iter()
-                .map(|p| p.0)
-                .find(|&r| r >= next && rows[r].kind != RowKind::Float);
-            let limit = (first.map_or(overflow, |f| f + 1)..=overflow)
-                .rev()
-                .find(|&r| rows[r].break_before && rows[r].kind != RowKind::Float);
-            if let Some(limit) = limit.filter(|&l| l < overflow) {
-                fill = fill_page(&rows, &notes, g, next, &pending, limit);
-                fill.next = limit;
-            }
-        }
-        if fill.placed.is_empty() && fill.next == next && fill.deferred == pending {
-            // Nothing fits even on an empty page: place the row alone rather than loop.
-            fill.placed.push((next, 0));
-            fill.next = next + 1;
-        }
+        let mut fill = next_page(&rows, &notes, g, next, &pending);
         if let Some(s) = fill.section.take() {
             section = s;
         }
@@ -88,6 +69,38 @@ pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) 
         pages,
         destinations,
     }
+}
+
+/// Fills one page from row `next`, ending it at the last allowed break when a row does not
+/// fit.
+fn next_page(
+    rows: &[Row],
+    notes: &HashMap<(usize, usize), NoteBlock>,
+    g: &Geometry,
+    next: usize,
+    pending: &[usize],
+) -> Fill {
+    let mut fill = fill_page(rows, notes, g, next, pending, usize::MAX);
+    if let Some(overflow) = fill.overflow {
+        let first = fill
+            .placed
+            .iter()
+            .map(|p| p.0)
+            .find(|&r| r >= next && rows[r].kind != RowKind::Float);
+        let limit = (first.map_or(overflow, |f| f + 1)..=overflow)
+            .rev()
+            .find(|&r| rows[r].break_before && rows[r].kind != RowKind::Float);
+        if let Some(limit) = limit.filter(|&l| l < overflow) {
+            fill = fill_page(rows, notes, g, next, pending, limit);
+            fill.next = limit;
+        }
+    }
+    if fill.placed.is_empty() && fill.next == next && fill.deferred == pending {
+        // Nothing fits even on an empty page: place the row alone rather than loop.
+        fill.placed.push((next, 0));
+        fill.next = next + 1;
+    }
+    fill
 }
 
 fn note_cells(
@@ -329,4 +342,57 @@ fn translate(item: &Item, dx: f32, dy: f32) -> Item {
         }
     }
     item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::flow::may_break_before;
+
+    fn paragraph(n: usize, block: usize) -> Vec<Row> {
+        (0..n)
+            .map(|k| Row {
+                cells: 1,
+                items: Vec::new(),
+                anchors: Vec::new(),
+                notes: Vec::new(),
+                chapter: 0,
+                source: Some(PagePosition {
+                    chapter: 0,
+                    block,
+                    offset: k * 10,
+                }),
+                kind: RowKind::Content,
+                break_before: may_break_before(k, n),
+            })
+            .collect()
+    }
+
+    /// How many rows each page takes.
+    fn page_lengths(rows: &[Row], g: &Geometry) -> Vec<usize> {
+        let notes = HashMap::new();
+        let mut next = 0;
+        let mut lengths = Vec::new();
+        while next < rows.len() {
+            let fill = next_page(rows, &notes, g, next, &[]);
+            lengths.push(fill.placed.len());
+            next = fill.next;
+        }
+        lengths
+    }
+
+    #[test]
+    fn no_paragraph_leaves_a_single_line_on_either_side_of_a_break() {
+        let g = Geometry::for_page(None);
+        let lines = g.lines;
+        // The second paragraph would split with one line at the foot (orphan): it moves whole.
+        let mut rows = paragraph(lines - 1, 0);
+        rows.extend(paragraph(6, 1));
+        assert_eq!(page_lengths(&rows, &g), [lines - 1, 6]);
+        // A paragraph that would leave one line at the top of the next page (widow) gives a
+        // second line to it.
+        let mut rows = paragraph(lines - 4, 0);
+        rows.extend(paragraph(5, 1));
+        assert_eq!(page_lengths(&rows, &g), [lines - 1, 2]);
+    }
 }
