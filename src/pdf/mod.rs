@@ -1,5 +1,10 @@
 //! Writes a typeset [`Layout`] as PDF with krilla.
 //!
+//! The PDF is tagged: every paragraph, heading, figure (with its alt text), caption, code block
+//! and note of the layout's structure becomes an element of the structure tree, in reading
+//! order, and running heads and folios are marked as artifacts, so screen readers and reflow
+//! read the text and skip the furniture.
+//!
 //! Fonts are embedded as subsets; every glyph run carries the text it stands for, so text
 //! extraction and search see words, not glyph ids (ligatures map back to their letters). Internal
 //! links and bookmarks point at the positions the typesetter recorded. Nothing here reads the
@@ -8,7 +13,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::document::LinkTarget;
-use crate::typeset::{Item, Layout, OutlineEntry, Page};
+use crate::typeset::{Item, Layout, OutlineEntry, Page, Structure};
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::{Archival, ConfigurationBuilder};
@@ -19,16 +24,16 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
 use krilla::paint::Stroke;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, SpanTag, Tag, TagGroup, TagKind, TagTree,
+};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 use std::num::NonZeroU32;
 
 /// Writes the PDF; fails when krilla cannot (an image it cannot decode, a PDF/A violation).
 pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
-    let mut settings = SerializeSettings {
-        enable_tagging: false,
-        ..SerializeSettings::default()
-    };
+    let mut settings = SerializeSettings::default();
     if layout.meta.print.standard.as_deref() == Some("pdf-a-2b") {
         settings.configuration = ConfigurationBuilder::new()
             .with_archival_validator(Archival::A2_B)
@@ -42,6 +47,7 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
         .map(|face| Font::new(face.data.into(), 0).expect("bundled fonts load"))
         .collect();
     let images: Vec<Option<Image>> = layout.assets.iter().map(load_image).collect();
+    let mut content: Vec<Vec<Identifier>> = vec![Vec::new(); layout.structure.len()];
 
     for (index, page) in layout.pages.iter().enumerate() {
         let settings = PageSettings::from_wh(page.width, page.height)
@@ -49,7 +55,7 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
             .with_page_label(label(layout, index));
         let mut pdf_page = document.start_page_with(settings);
         let mut surface = pdf_page.surface();
-        draw(&mut surface, page, &fonts, &images);
+        draw(&mut surface, page, &fonts, &images, &mut content);
         surface.finish();
         for item in &page.items {
             if let Item::Link(link) = item {
@@ -66,6 +72,7 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
         outline.push_child(outline_node(entry));
     }
     document.set_outline(outline);
+    document.set_tag_tree(tag_tree(layout, content));
     document.set_metadata(metadata(layout));
     document
         .finish()
@@ -99,13 +106,75 @@ fn load_image(asset: &crate::document::Asset) -> Option<Image> {
     }
 }
 
+/// The structure tree: one group per element, holding the marked content drawn for it.
+fn tag_tree(layout: &Layout, content: Vec<Vec<Identifier>>) -> TagTree {
+    let mut tree = TagTree::new().with_lang(Some(layout.meta.lang.clone()));
+    for (element, ids) in layout.structure.iter().zip(content) {
+        if ids.is_empty() {
+            continue;
+        }
+        let tag: TagKind = match element {
+            Structure::Paragraph => Tag::P.into(),
+            Structure::Heading(level) => {
+                let level = std::num::NonZeroU16::new(u16::from(*level).max(1)).expect("nonzero");
+                Tag::Hn(level, None).into()
+            }
+            Structure::Figure { alt } => Tag::Figure(Some(alt.clone())).into(),
+            Structure::Caption => Tag::Caption.into(),
+            Structure::Code => Tag::Code.into(),
+            Structure::Note => Tag::Note.into(),
+        };
+        tree.push(TagGroup::with_children(
+            tag,
+            ids.into_iter().map(Into::into).collect(),
+        ));
+    }
+    tree
+}
+
 fn draw(
     surface: &mut krilla::surface::Surface,
     page: &Page,
     fonts: &[Font],
     images: &[Option<Image>],
+    content: &mut [Vec<Identifier>],
 ) {
-    for item in &page.items {
+    let mut element_of = vec![None; page.items.len()];
+    for (range, element) in &page.tagged {
+        for slot in &mut element_of[range.clone()] {
+            *slot = Some(*element);
+        }
+    }
+    for (index, item) in page.items.iter().enumerate() {
+        if matches!(item, Item::Link(_)) {
+            continue;
+        }
+        match element_of[index] {
+            Some(element) => {
+                let tag = match item {
+                    Item::Text(_) => ContentTag::Span(SpanTag::empty()),
+                    _ => ContentTag::Other,
+                };
+                content[element].push(surface.start_tagged(tag));
+            }
+            None => {
+                surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                    ArtifactType::Other,
+                )));
+            }
+        }
+        draw_item(surface, item, fonts, images);
+        surface.end_tagged();
+    }
+}
+
+fn draw_item(
+    surface: &mut krilla::surface::Surface,
+    item: &Item,
+    fonts: &[Font],
+    images: &[Option<Image>],
+) {
+    {
         match item {
             Item::Text(run) => {
                 let glyphs: Vec<KrillaGlyph> = run
@@ -145,10 +214,10 @@ fn draw(
             }
             Item::Image(image) => {
                 let Some(Some(data)) = images.get(image.asset) else {
-                    continue;
+                    return;
                 };
                 let Some(size) = Size::from_wh(image.width, image.height) else {
-                    continue;
+                    return;
                 };
                 surface.push_transform(&Transform::from_translate(image.x, image.y));
                 surface.draw_image(data.clone(), size);

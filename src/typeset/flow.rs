@@ -8,12 +8,13 @@
 use super::geometry::Geometry;
 use super::paragraph::{self, Align, ParagraphStyle, SetLine};
 use super::shape::FontStyle;
-use super::{Context, GlyphRun, ImageItem, Item, LineItem, LinkArea, PagePosition};
+use super::{Context, GlyphRun, ImageItem, Item, LineItem, LinkArea, PagePosition, Structure};
 use crate::document::{
     Block, Chapter, CodeBlock, Document, Figure, Heading, HtmlNode, Inline, List, Table,
 };
 use crate::locale::{self, Label};
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// Lines of a paragraph that must stay together at the start and end of a page.
 const MIN_LINES: usize = 2;
@@ -28,6 +29,8 @@ pub struct Row {
     pub items: Vec<Item>,
     /// Element ids that start in this row, with their y in the row.
     pub anchors: Vec<(String, f32)>,
+    /// Ranges of `items` that belong to a structure element.
+    pub tags: Vec<(Range<usize>, usize)>,
     /// Footnotes (indices into the chapter's notes) cited in this row.
     pub notes: Vec<usize>,
     pub chapter: usize,
@@ -53,6 +56,7 @@ pub enum RowKind {
 pub struct NoteBlock {
     pub items: Vec<Item>,
     pub height: f32,
+    pub structure: usize,
 }
 
 pub struct Stream {
@@ -64,10 +68,16 @@ pub struct Stream {
 pub const NOTE_SIZE: f32 = 8.5;
 pub const NOTE_LEADING: f32 = 10.5;
 
-pub fn flow(cx: &mut Context, doc: &Document, geometry: &Geometry) -> Stream {
+pub fn flow(
+    cx: &mut Context,
+    doc: &Document,
+    geometry: &Geometry,
+    structure: &mut Vec<Structure>,
+) -> Stream {
     let mut flow = Flow {
         cx,
         geometry,
+        structure,
         rows: Vec::new(),
         keep: 0,
         chapter: 0,
@@ -100,6 +110,7 @@ struct Frame {
 struct Flow<'a> {
     cx: &'a mut Context,
     geometry: &'a Geometry,
+    structure: &'a mut Vec<Structure>,
     rows: Vec<Row>,
     /// Rows that still must stay with the heading above them.
     keep: usize,
@@ -129,10 +140,17 @@ impl Flow<'_> {
         self.rows.push(row);
     }
 
+    /// A new logical element; its id tags the rows that show it.
+    fn element(&mut self, s: Structure) -> usize {
+        self.structure.push(s);
+        self.structure.len() - 1
+    }
+
     fn row(&self, cells: usize, items: Vec<Item>, source: Option<PagePosition>) -> Row {
         Row {
             cells,
             items,
+            tags: Vec::new(),
             anchors: Vec::new(),
             notes: Vec::new(),
             chapter: self.chapter,
@@ -267,10 +285,11 @@ impl Flow<'_> {
         offset: &mut usize,
     ) {
         let lines = paragraph::set(self.cx, inlines, style, offset);
-        self.line_rows(lines, frame);
+        let element = self.element(Structure::Paragraph);
+        self.line_rows(lines, frame, element);
     }
 
-    fn line_rows(&mut self, lines: Vec<SetLine>, frame: Frame) {
+    fn line_rows(&mut self, lines: Vec<SetLine>, frame: Frame, element: usize) {
         let n = lines.len();
         let baseline = self.geometry.baseline_offset();
         for (k, line) in lines.into_iter().enumerate() {
@@ -289,6 +308,7 @@ impl Flow<'_> {
                 self.position(frame.block, line.offset),
             );
             row.notes = line.notes;
+            row.tags = vec![(0..row.items.len(), element)];
             row.break_before = may_break_before(k, n);
             self.push(row);
         }
@@ -344,7 +364,9 @@ impl Flow<'_> {
         let height = first + (lines.len().max(1) - 1) as f32 * leading + g.leading * 0.25;
         let after = usize::from(h.level == 1);
         let cells = (height / g.leading).ceil() as usize + after;
+        let element = self.element(Structure::Heading(h.level));
         let mut row = self.row(cells, items, self.position(block, 0));
+        row.tags = vec![(0..row.items.len(), element)];
         row.anchors.push((h.id.clone(), sink as f32 * g.leading));
         self.push(row);
         self.keep = KEEP_AFTER_HEADING;
@@ -413,7 +435,12 @@ impl Flow<'_> {
             }
         }
         let cells = ((y - caption_leading + g.leading * 0.5) / g.leading).ceil() as usize + 1;
+        let image = self.element(Structure::Figure {
+            alt: figure.alt.clone(),
+        });
+        let caption = self.element(Structure::Caption);
         let mut row = self.row(cells, items, self.position(frame.block, 0));
+        row.tags = vec![(0..1, image), (1..row.items.len(), caption)];
         row.anchors.push((figure.id.clone(), 0.0));
         row.kind = RowKind::Float;
         self.rows.push(row);
@@ -466,6 +493,10 @@ impl Flow<'_> {
                 let x = inner.left - line.width - 0.4 * g.body_size;
                 if let Some(row) = self.rows.get_mut(first_row) {
                     row.items.extend(line_items(line, x, g.baseline_offset()));
+                    let end = row.items.len();
+                    if let Some(tag) = row.tags.first_mut() {
+                        tag.0.end = end;
+                    }
                 }
             }
         }
@@ -495,6 +526,7 @@ impl Flow<'_> {
             consumed += chars.len() + 1;
         }
         *offset += code.text.chars().count();
+        let element = self.element(Structure::Code);
         let n = chunks.len();
         for (k, (text, start)) in chunks.into_iter().enumerate() {
             let mut items = Vec::new();
@@ -503,6 +535,7 @@ impl Flow<'_> {
                 items.push(Item::Text(run));
             }
             let mut row = self.row(1, items, self.position(frame.block, start));
+            row.tags = vec![(0..row.items.len(), element)];
             row.break_before = may_break_before(k, n);
             self.push(row);
         }
@@ -639,7 +672,9 @@ impl Flow<'_> {
             if r + 1 == count {
                 items.push(rule(height as f32 * g.leading, 0.6));
             }
+            let element = self.element(Structure::Paragraph);
             let mut row = self.row(height, items, self.position(frame.block, start));
+            row.tags = vec![(0..row.items.len(), element)];
             row.notes = notes;
             // The head stays with the first row.
             row.break_before = r != 1;
@@ -677,11 +712,13 @@ impl Flow<'_> {
                     y += NOTE_LEADING;
                 }
             }
+            let structure = self.element(Structure::Note);
             self.notes.insert(
                 (self.chapter, index),
                 NoteBlock {
                     items,
                     height: y.max(NOTE_LEADING),
+                    structure,
                 },
             );
         }

@@ -8,14 +8,20 @@ use super::geometry::Geometry;
 use super::pages::BodyPages;
 use super::paragraph::{self, Align, ParagraphStyle, SetLine};
 use super::shape::FontStyle;
-use super::{Context, Glyph, GlyphRun, ImageItem, Item, LineItem, LinkArea, Page};
+use super::{Context, Glyph, GlyphRun, ImageItem, Item, LineItem, LinkArea, Page, Structure};
 use crate::document::{Document, LinkTarget, TocEntry};
 use crate::locale::{self, Label};
 
 /// Contents entries deeper than this are left to the bookmarks.
 const CONTENTS_DEPTH: u8 = 2;
 
-pub fn front_matter(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) -> Vec<Page> {
+pub fn front_matter(
+    cx: &mut Context,
+    doc: &Document,
+    g: &Geometry,
+    body: &BodyPages,
+    structure: &mut Vec<Structure>,
+) -> Vec<Page> {
     let mut pages = vec![
         cover(cx, doc, g),
         title_page(cx, doc, g),
@@ -27,6 +33,16 @@ pub fn front_matter(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyP
     }
     for (i, page) in pages.iter_mut().enumerate() {
         page.label = roman(i + 1);
+        let element = match page.items.first() {
+            Some(Item::Image(image)) => Structure::Figure {
+                alt: image.alt.clone(),
+            },
+            _ => Structure::Paragraph,
+        };
+        if !page.items.is_empty() {
+            structure.push(element);
+            page.tagged = vec![(0..page.items.len(), structure.len() - 1)];
+        }
     }
     pages
 }
@@ -37,6 +53,7 @@ fn blank(g: &Geometry) -> Page {
         height: g.height,
         label: String::new(),
         items: Vec::new(),
+        tagged: Vec::new(),
         start: None,
     }
 }

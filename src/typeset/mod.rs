@@ -35,6 +35,9 @@ pub struct Layout {
     pub outline: Vec<OutlineEntry>,
     /// Heading and figure positions, for internal links.
     pub destinations: Vec<Destination>,
+    /// The logical elements of the text in reading order; [`Page::tagged`] says which items
+    /// belong to which.
+    pub structure: Vec<Structure>,
     /// The faces, indexed by [`FontId`].
     pub fonts: [&'static FontFace; 6],
     pub meta: Metadata,
@@ -49,8 +52,22 @@ pub struct Page {
     /// The folio as printed (`iii`, `12`), also the PDF page label.
     pub label: String,
     pub items: Vec<Item>,
+    /// Ranges of [`Page::items`] that belong to an element of [`Layout::structure`]; items in
+    /// no range are page furniture (running heads, folios, rules).
+    pub tagged: Vec<(Range<usize>, usize)>,
     /// Where the page's body text starts in the document, for page lists.
     pub start: Option<PagePosition>,
+}
+
+/// A logical element, for tagged PDF: what assistive technology and reflow read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Structure {
+    Paragraph,
+    Heading(u8),
+    Figure { alt: String },
+    Caption,
+    Code,
+    Note,
 }
 
 /// A place in the document: chapter index, top-level block index in [`Chapter::blocks`], and
@@ -169,12 +186,12 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    fn new(doc: &Document) -> Self {
+    fn new(hyphenation_exceptions: &[String], assets: Vec<Asset>) -> Self {
         Context {
             fonts: shape::FontSet::new(),
-            hyphenator: hyphenate::Hyphenator::new(&doc.meta.hyphenation_exceptions),
+            hyphenator: hyphenate::Hyphenator::new(hyphenation_exceptions),
             diagnostics: Diagnostics::default(),
-            assets: doc.assets.clone(),
+            assets,
             chapter: None,
             reported: HashSet::new(),
         }
@@ -218,17 +235,27 @@ impl Context {
 /// fail the build.
 pub fn typeset(doc: &Document) -> Result<(Layout, Diagnostics), Diagnostics> {
     let geometry = Geometry::for_page(doc.meta.print.page.as_deref());
-    let mut cx = Context::new(doc);
-    let stream = flow::flow(&mut cx, doc, &geometry);
+    let mut cx = Context::new(&doc.meta.hyphenation_exceptions, doc.assets.clone());
+    let mut structure = Vec::new();
+    let stream = flow::flow(&mut cx, doc, &geometry, &mut structure);
     let body = pages::paginate(&mut cx, doc, &geometry, stream);
     cx.chapter = None;
-    let front = front::front_matter(&mut cx, doc, &geometry, &body);
+    // Front pages come first in reading order: their elements go before the body's.
+    let mut front_structure = Vec::new();
+    let front = front::front_matter(&mut cx, doc, &geometry, &body, &mut front_structure);
     if cx.diagnostics.has_errors() {
         return Err(cx.diagnostics);
     }
     let offset = front.len();
     let mut all = front;
-    all.extend(body.pages);
+    all.extend(body.pages.into_iter().map(|mut page| {
+        for tag in &mut page.tagged {
+            tag.1 += front_structure.len();
+        }
+        page
+    }));
+    front_structure.extend(structure);
+    let structure = front_structure;
     let destinations: Vec<Destination> = body
         .destinations
         .into_iter()
@@ -243,6 +270,7 @@ pub fn typeset(doc: &Document) -> Result<(Layout, Diagnostics), Diagnostics> {
             pages: all,
             outline,
             destinations,
+            structure,
             fonts: shape::faces(),
             meta: doc.meta.clone(),
             assets: doc.assets.clone(),

@@ -215,6 +215,7 @@ fn compose(
 ) -> Page {
     let left = g.left(index);
     let mut items = Vec::new();
+    let mut tagged = Vec::new();
     let mut start: Option<PagePosition> = None;
     for &(r, cell) in &fill.placed {
         let row = &rows[r];
@@ -222,7 +223,11 @@ fn compose(
             continue;
         }
         let top = g.cell_top(cell);
+        let base = items.len();
         items.extend(row.items.iter().map(|item| translate(item, left, top)));
+        for (range, element) in &row.tags {
+            tagged.push((base + range.start..base + range.end, *element));
+        }
         for (id, y) in &row.anchors {
             destinations.push(Destination {
                 chapter: row.chapter,
@@ -251,7 +256,9 @@ fn compose(
         }));
         for key in &fill.notes {
             if let Some(note) = notes.get(key) {
+                let base = items.len();
                 items.extend(note.items.iter().map(|item| translate(item, left, y)));
+                tagged.push((base..items.len(), note.structure));
                 y += note.height + 2.0;
             }
         }
@@ -263,6 +270,7 @@ fn compose(
         height: g.height,
         label,
         items,
+        tagged,
         start,
     }
 }
@@ -354,6 +362,7 @@ mod tests {
             .map(|k| Row {
                 cells: 1,
                 items: Vec::new(),
+                tags: Vec::new(),
                 anchors: Vec::new(),
                 notes: Vec::new(),
                 chapter: 0,

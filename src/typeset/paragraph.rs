@@ -825,3 +825,96 @@ fn append_run(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style(measure: f32) -> ParagraphStyle {
+        ParagraphStyle {
+            size: 11.0,
+            font: FontStyle::default(),
+            measure,
+            indent: 11.0,
+            align: Align::Justify,
+            hyphenate: true,
+            lang: "en".to_string(),
+        }
+    }
+
+    fn text(s: &str) -> Inline {
+        Inline::Text(s.to_string())
+    }
+
+    #[test]
+    fn line_offsets_count_only_the_blocks_text() {
+        let mut cx = Context::new(&[], Vec::new());
+        let inlines = vec![
+            text("The government continued to insist on the "),
+            Inline::Emphasis(vec![text("neutrality of the armed forces")]),
+            Inline::NoteRef(0),
+            text(" and their loyalty to the constitution, while "),
+            Inline::Code("cargo build".to_string()),
+            text(" ran on and on through many more words than fit on a line."),
+        ];
+        let plain: Vec<char> = Inline::plain_text(&inlines).chars().collect();
+        let mut offset = 0;
+        let lines = set(&mut cx, &inlines, &style(120.0), &mut offset);
+        assert_eq!(offset, plain.len());
+        assert!(lines.len() > 3);
+        assert_eq!(lines[0].offset, 0);
+        for line in &lines {
+            let first = line.runs[0].text.chars().next().unwrap();
+            assert_eq!(first, plain[line.offset], "line at {}", line.offset);
+        }
+        assert!(lines.iter().any(|l| l.notes == [0]));
+    }
+
+    #[test]
+    fn justified_lines_fill_the_measure() {
+        let mut cx = Context::new(&[], Vec::new());
+        let words = "Once in power, his government began carrying out an unprecedented series of \
+            reforms, despite intense resistance from the capitalists. Some of the first acts \
+            included raising wages and pensions, freezing rents and prices, lowering the voting \
+            age to eighteen, and guaranteeing families basic goods like milk.";
+        let lines = set(&mut cx, &[text(words)], &style(200.0), &mut 0);
+        for line in &lines[..lines.len() - 1] {
+            assert!((line.width - 200.0).abs() < 0.05, "width {}", line.width);
+            assert!(!line.overfull);
+        }
+        assert!(lines.last().unwrap().width < 200.0);
+    }
+
+    #[test]
+    fn hyphenated_lines_end_with_a_hyphen_and_keep_the_word_whole_in_the_text() {
+        let mut cx = Context::new(&[], Vec::new());
+        let words = "Internationalization notwithstanding, extraordinarily uncharacteristically \
+            counterrevolutionary institutionalization";
+        let lines = set(&mut cx, &[text(words)], &style(90.0), &mut 0);
+        assert!(lines.iter().any(|l| l.hyphenated));
+        for line in lines.iter().filter(|l| l.hyphenated) {
+            assert!(line.runs.last().unwrap().text.ends_with('-'));
+        }
+    }
+
+    #[test]
+    fn a_character_no_font_has_is_an_error_naming_it() {
+        let mut cx = Context::new(&[], Vec::new());
+        cx.chapter = Some((2, "chapter.md".into()));
+        set(
+            &mut cx,
+            &[text("private \u{10FFFD} use")],
+            &style(200.0),
+            &mut 0,
+        );
+        let errors: Vec<_> = cx.diagnostics.iter().collect();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, "missing-glyph");
+        assert!(
+            errors[0].message.contains("U+10FFFD"),
+            "{}",
+            errors[0].message
+        );
+        assert!(errors[0].message.contains("chapter 3"));
+    }
+}
