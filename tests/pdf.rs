@@ -212,3 +212,79 @@ fn page_starts_point_into_the_text_in_reading_order() {
         }
     }
 }
+
+#[test]
+fn figures_carry_their_alt_text_in_the_structure_tree() {
+    if !have("qpdf") {
+        return;
+    }
+    let uncompressed = chile().with_extension("qdf.pdf");
+    run(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            chile().to_str().unwrap(),
+            uncompressed.to_str().unwrap(),
+        ],
+    );
+    let bytes = String::from_utf8_lossy(&std::fs::read(&uncompressed).unwrap()).into_owned();
+    assert!(bytes.contains("/StructTreeRoot"));
+    let doc = chile_document();
+    for chapter in &doc.chapters {
+        for block in &chapter.blocks {
+            if let Block::Figure(figure) = block {
+                assert!(
+                    bytes.contains(&format!("/Alt ({})", figure.alt)),
+                    "{}",
+                    figure.alt
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_archival_a6_edition_is_pdf_a_2b() {
+    // A copy of the pamphlet that asks for A6 and PDF/A-2b.
+    let dir = std::env::temp_dir().join(format!("quire-pdfa-{}", std::process::id()));
+    let manuscript = dir.join("archival");
+    std::fs::create_dir_all(manuscript.join("images")).unwrap();
+    let source = root().join(CHILE);
+    for entry in std::fs::read_dir(source.join("images")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            manuscript.join("images").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    let index = std::fs::read_to_string(source.join("index.md"))
+        .unwrap()
+        .replacen(
+            "\nlang:",
+            "\npdf:\n  page: a6\n  standard: pdf-a-2b\nlang:",
+            1,
+        );
+    std::fs::write(manuscript.join("index.md"), index).unwrap();
+    let report = build::build(&BuildOptions {
+        paths: vec![manuscript],
+        out_dir: dir.join("out"),
+        formats: vec![Format::Pdf],
+    })
+    .unwrap();
+    assert!(
+        !report.has_errors(),
+        "{:?}",
+        report.diagnostics().collect::<Vec<_>>()
+    );
+    let pdf = &report.manuscripts[0].outputs[0].path;
+    let bytes = std::fs::read(pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("<pdfaid:part>2</pdfaid:part>"));
+    assert!(text.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    if have("pdfinfo") {
+        let info = run("pdfinfo", &[pdf.to_str().unwrap()]);
+        assert!(info.contains("297.638 x 419.528 pts"), "{info}");
+    }
+}

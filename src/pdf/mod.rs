@@ -98,10 +98,10 @@ fn load_image(asset: &crate::document::Asset) -> Option<Image> {
     let data = krilla::Data::from(asset.data.clone());
     match asset.media_type {
         // JPEG goes into the PDF as it is (DCTDecode), without recompression.
-        "image/jpeg" => Image::from_jpeg(data, true).ok(),
-        "image/png" => Image::from_png(data, true).ok(),
-        "image/gif" => Image::from_gif(data, true).ok(),
-        "image/webp" => Image::from_webp(data, true).ok(),
+        "image/jpeg" => Image::from_jpeg(data, false).ok(),
+        "image/png" => Image::from_png(data, false).ok(),
+        "image/gif" => Image::from_gif(data, false).ok(),
+        "image/webp" => Image::from_webp(data, false).ok(),
         _ => None,
     }
 }
