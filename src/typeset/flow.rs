@@ -29,6 +29,8 @@ pub struct Row {
     pub items: Vec<Item>,
     /// Element ids that start in this row, with their y in the row.
     pub anchors: Vec<(String, f32)>,
+    /// The title of the section a heading row opens, for running heads.
+    pub section: Option<String>,
     /// Ranges of `items` that belong to a structure element.
     pub tags: Vec<(Range<usize>, usize)>,
     /// Footnotes (indices into the chapter's notes) cited in this row.
@@ -151,6 +153,7 @@ impl Flow<'_> {
             cells,
             items,
             tags: Vec::new(),
+            section: None,
             anchors: Vec::new(),
             notes: Vec::new(),
             chapter: self.chapter,
@@ -181,14 +184,21 @@ impl Flow<'_> {
     }
 
     fn chapter_rows(&mut self, doc: &Document, chapter: &Chapter) {
-        let title = chapter
-            .title
+        // A pamphlet whose text opens without a heading gets the publication's title on its
+        // first page, as an article would.
+        let untitled = !matches!(chapter.blocks.first(), Some(Block::Heading(_)));
+        let display = (untitled && doc.chapters.len() == 1).then(|| doc.meta.title.clone());
+        let title = display
             .clone()
+            .or_else(|| chapter.title.clone())
             .unwrap_or_else(|| doc.meta.title.clone());
         let mut start = self.row(0, Vec::new(), None);
         start.kind = RowKind::ChapterStart(title);
         self.rows.push(start);
         self.keep = 0;
+        if let Some(display) = display {
+            self.heading_row(&[Inline::Text(display)], 1, None, None, true);
+        }
         let frame = Frame {
             left: 0.0,
             measure: self.geometry.measure,
@@ -315,8 +325,22 @@ impl Flow<'_> {
     }
 
     fn heading(&mut self, h: &Heading, block: usize, opens_chapter: bool) {
+        let position = self.position(block, 0);
+        self.heading_row(&h.content, h.level, Some(&h.id), position, opens_chapter);
+    }
+
+    /// A heading: level 1 sunk on a chapter's first page, smaller levels with a line of space
+    /// above; never hyphenated, kept with the two lines that follow.
+    fn heading_row(
+        &mut self,
+        content: &[Inline],
+        level: u8,
+        id: Option<&str>,
+        source: Option<PagePosition>,
+        opens_chapter: bool,
+    ) {
         let g = self.geometry;
-        let (size, leading, font, sink) = match h.level {
+        let (size, leading, font, sink) = match level {
             1 => (
                 g.body_size * 1.8,
                 g.body_size * 2.2,
@@ -351,10 +375,10 @@ impl Flow<'_> {
             hyphenate: false,
             lang: self.lang.clone(),
         };
-        let lines = paragraph::set(self.cx, &h.content, &style, &mut 0);
+        let lines = paragraph::set(self.cx, content, &style, &mut 0);
         let sink = if opens_chapter { sink } else { 0 };
         if !opens_chapter {
-            self.space(if h.level == 1 { 2 } else { 1 });
+            self.space(if level == 1 { 2 } else { 1 });
         }
         let mut items = Vec::new();
         let first = sink as f32 * g.leading + g.baseline_offset() + (leading - g.leading);
@@ -362,12 +386,17 @@ impl Flow<'_> {
             items.extend(line_items(line, 0.0, first + k as f32 * leading));
         }
         let height = first + (lines.len().max(1) - 1) as f32 * leading + g.leading * 0.25;
-        let after = usize::from(h.level == 1);
+        let after = usize::from(level == 1);
         let cells = (height / g.leading).ceil() as usize + after;
-        let element = self.element(Structure::Heading(h.level));
-        let mut row = self.row(cells, items, self.position(block, 0));
+        let element = self.element(Structure::Heading(level));
+        let mut row = self.row(cells, items, source);
         row.tags = vec![(0..row.items.len(), element)];
-        row.anchors.push((h.id.clone(), sink as f32 * g.leading));
+        if let Some(id) = id {
+            row.anchors.push((id.to_string(), sink as f32 * g.leading));
+        }
+        if level <= 2 {
+            row.section = Some(Inline::plain_text(content));
+        }
         self.push(row);
         self.keep = KEEP_AFTER_HEADING;
     }

@@ -307,6 +307,8 @@ fn colophon(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
 fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) -> Vec<Page> {
     let mut flat = Vec::new();
     flatten(&doc.toc, &mut flat);
+    // Indents count from the shallowest level listed (an article's sections are level 2).
+    let top = flat.iter().map(|e| e.level).min().unwrap_or(1);
     let mut pages = vec![blank(g)];
     let x = g.left(3);
     let heading = paragraph::set_text(
@@ -337,8 +339,8 @@ fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) ->
             continue;
         };
         let label = &body.pages[target.page].label;
-        let indent = f32::from(entry.level.saturating_sub(1)) * size * 1.5;
-        let font = if entry.level == 1 { REGULAR } else { ITALIC };
+        let indent = f32::from(entry.level - top) * size * 1.5;
+        let font = if entry.level == top { REGULAR } else { ITALIC };
         let number = paragraph::set_text(
             cx,
             label,

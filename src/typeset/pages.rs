@@ -35,7 +35,9 @@ struct Fill {
     overflow: Option<usize>,
     /// The page opens a chapter (no running head).
     opening: bool,
-    section: Option<String>,
+    /// The first and last section titles that begin on the page.
+    first_section: Option<String>,
+    last_section: Option<String>,
 }
 
 pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) -> BodyPages {
@@ -47,8 +49,13 @@ pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) 
     let mut section = doc.meta.title.clone();
     while next < rows.len() || !pending.is_empty() {
         let mut fill = next_page(&rows, &notes, g, next, &pending);
-        if let Some(s) = fill.section.take() {
-            section = s;
+        // The head names the first section that begins on the page, else the one running on.
+        let head = fill
+            .first_section
+            .clone()
+            .unwrap_or_else(|| section.clone());
+        if let Some(last) = fill.last_section.take() {
+            section = last;
         }
         let index = pages.len();
         pages.push(compose(
@@ -59,7 +66,7 @@ pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) 
             &notes,
             &fill,
             index,
-            &section,
+            &head,
             &mut destinations,
         ));
         next = fill.next;
@@ -150,7 +157,8 @@ fn fill_page(
                     break;
                 }
                 fill.opening = true;
-                fill.section = Some(title.clone());
+                fill.first_section = Some(title.clone());
+                fill.last_section = Some(title.clone());
             }
             RowKind::Space => {
                 if used > 0 {
@@ -193,6 +201,10 @@ fn fill_page(
                 fill.placed.push((r, used));
                 fill.notes = cited;
                 used += row.cells;
+                if let Some(title) = &row.section {
+                    fill.first_section.get_or_insert_with(|| title.clone());
+                    fill.last_section = Some(title.clone());
+                }
             }
         }
         r += 1;
@@ -363,6 +375,7 @@ mod tests {
                 cells: 1,
                 items: Vec::new(),
                 tags: Vec::new(),
+                section: None,
                 anchors: Vec::new(),
                 notes: Vec::new(),
                 chapter: 0,
