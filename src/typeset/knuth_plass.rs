@@ -92,7 +92,11 @@ struct Node {
 }
 
 /// Breaks `items` into lines of `measure` width. The items must end with a forced break.
-pub fn break_lines(items: &[Item], measure: f32, params: &Params) -> Vec<Break> {
+///
+/// `hang[i]` is how far a line that ends at item `i` may reach into the right margin
+/// (character protrusion: a final hyphen, full stop or comma hangs partly outside, so the text
+/// edge looks straight); missing entries count as zero.
+pub fn break_lines(items: &[Item], hang: &[f32], measure: f32, params: &Params) -> Vec<Break> {
     let sums = Sums::new(items);
     let passes = [
         (params.tolerance, 0.0, false),
@@ -104,7 +108,12 @@ pub fn break_lines(items: &[Item], measure: f32, params: &Params) -> Vec<Break> 
         (INFINITY, params.emergency_stretch * measure, true),
     ];
     for (tolerance, emergency, rescue) in passes {
-        if let Some(breaks) = run(items, &sums, measure, params, tolerance, emergency, rescue) {
+        let pass = Pass {
+            tolerance,
+            emergency,
+            rescue,
+        };
+        if let Some(breaks) = run(items, hang, &sums, measure, params, pass) {
             return breaks;
         }
     }
@@ -195,14 +204,22 @@ fn fitness(ratio: f32) -> u8 {
     }
 }
 
-/// Natural width, stretch and shrink of the line from `node` to a break at `position`.
-fn line_totals(items: &[Item], sums: &Sums, node: &Node, position: usize) -> (f32, f32, f32) {
+/// Natural width (less what may hang into the margin), stretch and shrink of the line from
+/// `node` to a break at `position`.
+fn line_totals(
+    items: &[Item],
+    hang: &[f32],
+    sums: &Sums,
+    node: &Node,
+    position: usize,
+) -> (f32, f32, f32) {
     let hyphen = match items[position] {
         Item::Penalty { width, .. } => width,
         _ => 0.0,
     };
+    let hang = hang.get(position).copied().unwrap_or(0.0);
     (
-        sums.width[position] - node.width + hyphen,
+        sums.width[position] - node.width + hyphen - hang,
         sums.stretch[position] - node.stretch,
         sums.shrink[position] - node.shrink,
     )
@@ -226,15 +243,28 @@ fn ratio(measure: f32, width: f32, stretch: f32, shrink: f32) -> f32 {
     }
 }
 
+/// How permissive one pass is.
+#[derive(Clone, Copy)]
+struct Pass {
+    tolerance: f32,
+    emergency: f32,
+    /// Overflow rather than fail.
+    rescue: bool,
+}
+
 fn run(
     items: &[Item],
+    hang: &[f32],
     sums: &Sums,
     measure: f32,
     params: &Params,
-    tolerance: f32,
-    emergency: f32,
-    rescue: bool,
+    pass: Pass,
 ) -> Option<Vec<Break>> {
+    let Pass {
+        tolerance,
+        emergency,
+        rescue,
+    } = pass;
     let (width, stretch, shrink) = node_after(items, sums, 0, true);
     let mut nodes = vec![Node {
         position: 0,
@@ -263,7 +293,7 @@ fn run(
         let mut kept = Vec::with_capacity(active.len());
         for &a in &active {
             let node = nodes[a];
-            let (w, y, z) = line_totals(items, sums, &node, b);
+            let (w, y, z) = line_totals(items, hang, sums, &node, b);
             let r = ratio(measure, w, y + emergency, z);
             if r < -1.0 || forced {
                 deactivated = Some(a);
@@ -345,7 +375,7 @@ fn run(
     let mut current = end;
     while let Some(previous) = nodes[current].previous {
         let node = nodes[current];
-        let (w, y, z) = line_totals(items, sums, &nodes[previous], node.position);
+        let (w, y, z) = line_totals(items, hang, sums, &nodes[previous], node.position);
         breaks.push(Break {
             position: node.position,
             ratio: ratio(measure, w, y, z).clamp(-1.0, INFINITY),
@@ -409,7 +439,7 @@ mod tests {
     #[test]
     fn a_long_paragraph_breaks_without_overfull_lines() {
         let items = paragraph(&words(), 3.0);
-        let breaks = break_lines(&items, 300.0, &Params::default());
+        let breaks = break_lines(&items, &[], 300.0, &Params::default());
         assert!(breaks.len() > 10);
         assert_eq!(breaks.last().unwrap().position, items.len() - 1);
         for b in &breaks[..breaks.len() - 1] {
@@ -423,7 +453,7 @@ mod tests {
         let words = words();
         let items = paragraph(&words, 3.0);
         let measure = 300.0;
-        let breaks = break_lines(&items, measure, &Params::default());
+        let breaks = break_lines(&items, &[], measure, &Params::default());
         let total_fit: f32 = breaks[..breaks.len() - 1]
             .iter()
             .map(|b| b.ratio.powi(2))
@@ -454,7 +484,7 @@ mod tests {
     #[test]
     fn a_word_wider_than_the_measure_overflows_alone() {
         let items = paragraph(&[20.0, 500.0, 20.0], 3.0);
-        let breaks = break_lines(&items, 100.0, &Params::default());
+        let breaks = break_lines(&items, &[], 100.0, &Params::default());
         assert!(breaks.iter().any(|b| b.overfull));
         assert!(breaks.iter().all(|b| !b.overfull || b.position == 3));
     }
@@ -462,7 +492,7 @@ mod tests {
     #[test]
     fn the_last_line_is_set_at_natural_width() {
         let items = paragraph(&[30.0, 30.0], 3.0);
-        let breaks = break_lines(&items, 300.0, &Params::default());
+        let breaks = break_lines(&items, &[], 300.0, &Params::default());
         assert_eq!(breaks.len(), 1);
         assert!(breaks[0].ratio < 0.01);
     }
