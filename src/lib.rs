@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage, data flowing one way:
 //! [`manuscript`] (files, front matter, assets) → [`document`] (one format-neutral tree) →
-//! [`epub`]. The [`build`] module orchestrates which manuscripts and formats are built.
+//! [`epub`], or [`typeset`] (pages) → [`pdf`]. The [`build`] module orchestrates which manuscripts and formats are built.
 
 pub mod build;
 pub mod cmd;
@@ -14,3 +14,5 @@ pub mod fonts;
 pub mod impose;
 pub mod locale;
 pub mod manuscript;
+pub mod pdf;
+pub mod typeset;

@@ -1,0 +1,330 @@
+//! Writes a typeset [`Layout`] as PDF with krilla.
+//!
+//! The PDF is tagged: every paragraph, heading, figure (with its alt text), caption, code block
+//! and note of the layout's structure becomes an element of the structure tree, in reading
+//! order, and running heads and folios are marked as artifacts, so screen readers and reflow
+//! read the text and skip the furniture.
+//!
+//! Fonts are embedded as subsets; every glyph run carries the text it stands for, so text
+//! extraction and search see words, not glyph ids (ligatures map back to their letters). Internal
+//! links and bookmarks point at the positions the typesetter recorded. Nothing here reads the
+//! clock: the creation date is the publication's `modified` instant, so two builds of the same
+//! manuscript are byte-identical.
+
+use crate::diagnostic::Diagnostic;
+use crate::document::LinkTarget;
+use crate::typeset::{Item, Layout, OutlineEntry, Page, Structure};
+use krilla::action::{Action, LinkAction};
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
+use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::destination::{Destination, XyzDestination};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
+use krilla::metadata::{DateTime, Metadata};
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::{NumberingStyle, PageLabel, PageSettings};
+use krilla::paint::Stroke;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, SpanTag, Tag, TagGroup, TagKind, TagTree,
+};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::{Document, SerializeSettings};
+use std::num::NonZeroU32;
+
+/// Writes the PDF; fails when krilla cannot (an image it cannot decode, a PDF/A violation).
+pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
+    let mut settings = SerializeSettings::default();
+    if layout.meta.print.standard.as_deref() == Some("pdf-a-2b") {
+        settings.configuration = ConfigurationBuilder::new()
+            .with_archival_validator(Archival::A2_B)
+            .finish()
+            .map_err(|e| Diagnostic::error("pdf-failed", format!("PDF/A-2b: {e:?}")))?;
+    }
+    let mut document = Document::new_with(settings);
+    let fonts: Vec<Font> = layout
+        .fonts
+        .iter()
+        .map(|face| Font::new(face.data.into(), 0).expect("bundled fonts load"))
+        .collect();
+    let images: Vec<Option<Image>> = layout.assets.iter().map(load_image).collect();
+    let mut content: Vec<Vec<Identifier>> = vec![Vec::new(); layout.structure.len()];
+
+    for (index, page) in layout.pages.iter().enumerate() {
+        let settings = PageSettings::from_wh(page.width, page.height)
+            .expect("page sizes are positive")
+            .with_page_label(label(layout, index));
+        let mut pdf_page = document.start_page_with(settings);
+        let mut surface = pdf_page.surface();
+        draw(&mut surface, page, &fonts, &images, &mut content);
+        surface.finish();
+        for item in &page.items {
+            if let Item::Link(link) = item {
+                if let Some(annotation) = link_annotation(layout, link) {
+                    pdf_page.add_annotation(annotation);
+                }
+            }
+        }
+        pdf_page.finish();
+    }
+
+    let mut outline = Outline::new();
+    for entry in &layout.outline {
+        outline.push_child(outline_node(entry));
+    }
+    document.set_outline(outline);
+    document.set_tag_tree(tag_tree(layout, content));
+    document.set_metadata(metadata(layout));
+    document
+        .finish()
+        .map_err(|e| Diagnostic::error("pdf-failed", format!("could not write the PDF: {e:?}")))
+}
+
+/// Front matter counts in roman numerals, the body from 1 in arabic.
+fn label(layout: &Layout, index: usize) -> PageLabel {
+    let front = layout
+        .pages
+        .iter()
+        .position(|p| p.label == "1")
+        .unwrap_or(layout.pages.len());
+    let (style, offset) = if index < front {
+        (NumberingStyle::LowerRoman, index + 1)
+    } else {
+        (NumberingStyle::Arabic, index - front + 1)
+    };
+    PageLabel::new(Some(style), None, NonZeroU32::new(offset as u32))
+}
+
+fn load_image(asset: &crate::document::Asset) -> Option<Image> {
+    let data = krilla::Data::from(asset.data.clone());
+    match asset.media_type {
+        // JPEG goes into the PDF as it is (DCTDecode), without recompression.
+        "image/jpeg" => Image::from_jpeg(data, false).ok(),
+        "image/png" => Image::from_png(data, false).ok(),
+        "image/gif" => Image::from_gif(data, false).ok(),
+        "image/webp" => Image::from_webp(data, false).ok(),
+        _ => None,
+    }
+}
+
+/// The structure tree: one group per element, holding the marked content drawn for it.
+fn tag_tree(layout: &Layout, content: Vec<Vec<Identifier>>) -> TagTree {
+    let mut tree = TagTree::new().with_lang(Some(layout.meta.lang.clone()));
+    for (element, ids) in layout.structure.iter().zip(content) {
+        if ids.is_empty() {
+            continue;
+        }
+        let tag: TagKind = match element {
+            Structure::Paragraph => Tag::P.into(),
+            Structure::Heading(level) => {
+                let level = std::num::NonZeroU16::new(u16::from(*level).max(1)).expect("nonzero");
+                Tag::Hn(level, None).into()
+            }
+            Structure::Figure { alt } => Tag::Figure(Some(alt.clone())).into(),
+            Structure::Caption => Tag::Caption.into(),
+            Structure::Code => Tag::Code.into(),
+            Structure::Note => Tag::Note.into(),
+        };
+        tree.push(TagGroup::with_children(
+            tag,
+            ids.into_iter().map(Into::into).collect(),
+        ));
+    }
+    tree
+}
+
+fn draw(
+    surface: &mut krilla::surface::Surface,
+    page: &Page,
+    fonts: &[Font],
+    images: &[Option<Image>],
+    content: &mut [Vec<Identifier>],
+) {
+    let mut element_of = vec![None; page.items.len()];
+    for (range, element) in &page.tagged {
+        for slot in &mut element_of[range.clone()] {
+            *slot = Some(*element);
+        }
+    }
+    for (index, item) in page.items.iter().enumerate() {
+        if matches!(item, Item::Link(_)) {
+            continue;
+        }
+        match element_of[index] {
+            Some(element) => {
+                let tag = match item {
+                    Item::Text(_) => ContentTag::Span(SpanTag::empty()),
+                    _ => ContentTag::Other,
+                };
+                content[element].push(surface.start_tagged(tag));
+            }
+            None => {
+                surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                    ArtifactType::Other,
+                )));
+            }
+        }
+        draw_item(surface, item, fonts, images);
+        surface.end_tagged();
+    }
+}
+
+fn draw_item(
+    surface: &mut krilla::surface::Surface,
+    item: &Item,
+    fonts: &[Font],
+    images: &[Option<Image>],
+) {
+    {
+        match item {
+            Item::Text(run) => {
+                let glyphs: Vec<KrillaGlyph> = run
+                    .glyphs
+                    .iter()
+                    .map(|g| KrillaGlyph {
+                        glyph_id: GlyphId::new(u32::from(g.id)),
+                        text_range: g.text.clone(),
+                        x_advance: g.advance / run.size,
+                        x_offset: g.x_offset / run.size,
+                        y_offset: g.y_offset / run.size,
+                        y_advance: 0.0,
+                        location: None,
+                    })
+                    .collect();
+                // Expanded runs are drawn in a horizontally scaled space around their origin.
+                let scaled = run.scale != 1.0;
+                let origin = if scaled {
+                    surface.push_transform(&Transform::from_row(
+                        run.scale, 0.0, 0.0, 1.0, run.x, run.y,
+                    ));
+                    Point::from_xy(0.0, 0.0)
+                } else {
+                    Point::from_xy(run.x, run.y)
+                };
+                surface.draw_glyphs(
+                    origin,
+                    &glyphs,
+                    fonts[run.font].clone(),
+                    &run.text,
+                    run.size,
+                    false,
+                );
+                if scaled {
+                    surface.pop();
+                }
+            }
+            Item::Image(image) => {
+                let Some(Some(data)) = images.get(image.asset) else {
+                    return;
+                };
+                let Some(size) = Size::from_wh(image.width, image.height) else {
+                    return;
+                };
+                surface.push_transform(&Transform::from_translate(image.x, image.y));
+                surface.draw_image(data.clone(), size);
+                surface.pop();
+            }
+            Item::Line(line) => {
+                let mut path = PathBuilder::new();
+                path.move_to(line.from.0, line.from.1);
+                path.line_to(line.to.0, line.to.1);
+                if let Some(path) = path.finish() {
+                    surface.set_stroke(Some(Stroke {
+                        width: line.thickness,
+                        ..Stroke::default()
+                    }));
+                    surface.draw_path(&path);
+                    surface.set_stroke(None);
+                }
+            }
+            Item::Link(_) => {}
+        }
+    }
+}
+
+fn link_annotation(layout: &Layout, link: &crate::typeset::LinkArea) -> Option<Annotation> {
+    let rect = Rect::from_xywh(link.x, link.y, link.width.max(0.1), link.height.max(0.1))?;
+    let target = match &link.target {
+        LinkTarget::External(url) => Target::Action(Action::Link(LinkAction::new(url.clone()))),
+        LinkTarget::Internal { chapter, id } => {
+            let d = layout
+                .destinations
+                .iter()
+                .find(|d| d.chapter == *chapter && &d.id == id)?;
+            Target::Destination(Destination::Xyz(XyzDestination::new(
+                d.page,
+                Point::from_xy(0.0, d.y),
+            )))
+        }
+    };
+    Some(Annotation::new_link(
+        LinkAnnotation::new(rect, target),
+        None,
+    ))
+}
+
+fn outline_node(entry: &OutlineEntry) -> OutlineNode {
+    let mut node = OutlineNode::new(
+        entry.title.clone(),
+        XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y)),
+    );
+    for child in &entry.children {
+        node.push_child(outline_node(child));
+    }
+    node
+}
+
+fn metadata(layout: &Layout) -> Metadata {
+    let m = &layout.meta;
+    let mut metadata = Metadata::new()
+        .title(m.title.clone())
+        .authors(m.authors.clone())
+        .language(m.lang.clone())
+        .creator("quire".to_string())
+        .producer("quire".to_string())
+        .document_id(m.identifier.clone())
+        .creation_date(date_time(m.modified));
+    if let Some(description) = m.description.clone().or_else(|| m.subtitle.clone()) {
+        metadata = metadata.description(description);
+    }
+    if !m.subjects.is_empty() {
+        metadata = metadata.keywords(m.subjects.clone());
+    }
+    metadata
+}
+
+/// A Unix instant as a UTC calendar date and time (proleptic Gregorian).
+fn date_time(seconds: i64) -> DateTime {
+    let days = seconds.div_euclid(86_400);
+    let secs = seconds.rem_euclid(86_400);
+    // Civil-from-days (H. Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    DateTime::new(year.clamp(0, 9999) as u16)
+        .month(month as u8)
+        .day(day as u8)
+        .hour((secs / 3600) as u8)
+        .minute((secs % 3600 / 60) as u8)
+        .second((secs % 60) as u8)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unix_seconds_become_a_calendar_date() {
+        let d = format!("{:?}", super::date_time(1_700_000_000));
+        // 2023-11-14T22:13:20Z
+        assert!(
+            d.contains("2023") && d.contains("14") && d.contains("22"),
+            "{d}"
+        );
+    }
+}

@@ -1,0 +1,451 @@
+//! The pages before the text: cover, title page, colophon (on the title's verso) and contents
+//! with dot leaders and page numbers. They are composed after the body so that the contents
+//! can print the body's page numbers, and padded to an even count so the text opens on a
+//! recto.
+
+use super::flow::line_items;
+use super::geometry::Geometry;
+use super::pages::BodyPages;
+use super::paragraph::{self, Align, ParagraphStyle, SetLine};
+use super::shape::FontStyle;
+use super::{Context, Glyph, GlyphRun, ImageItem, Item, LineItem, LinkArea, Page, Structure};
+use crate::document::{Document, LinkTarget, TocEntry};
+use crate::locale::{self, Label};
+
+/// Contents entries deeper than this are left to the bookmarks.
+const CONTENTS_DEPTH: u8 = 2;
+
+pub fn front_matter(
+    cx: &mut Context,
+    doc: &Document,
+    g: &Geometry,
+    body: &BodyPages,
+    structure: &mut Vec<Structure>,
+) -> Vec<Page> {
+    let mut pages = vec![
+        cover(cx, doc, g),
+        title_page(cx, doc, g),
+        colophon(cx, doc, g),
+    ];
+    pages.extend(contents(cx, doc, g, body));
+    if pages.len() % 2 == 1 {
+        pages.push(blank(g));
+    }
+    for (i, page) in pages.iter_mut().enumerate() {
+        page.label = roman(i + 1);
+        let element = match page.items.first() {
+            Some(Item::Image(image)) => Structure::Figure {
+                alt: image.alt.clone(),
+            },
+            _ => Structure::Paragraph,
+        };
+        if !page.items.is_empty() {
+            structure.push(element);
+            page.tagged = vec![(0..page.items.len(), structure.len() - 1)];
+        }
+    }
+    pages
+}
+
+fn blank(g: &Geometry) -> Page {
+    Page {
+        width: g.width,
+        height: g.height,
+        label: String::new(),
+        items: Vec::new(),
+        tagged: Vec::new(),
+        start: None,
+    }
+}
+
+fn style(doc: &Document, size: f32, font: FontStyle, measure: f32, align: Align) -> ParagraphStyle {
+    ParagraphStyle {
+        size,
+        font,
+        measure,
+        indent: 0.0,
+        align,
+        hyphenate: false,
+        lang: doc.meta.lang.clone(),
+    }
+}
+
+const ITALIC: FontStyle = FontStyle {
+    italic: true,
+    bold: false,
+    mono: false,
+};
+const REGULAR: FontStyle = FontStyle {
+    italic: false,
+    bold: false,
+    mono: false,
+};
+
+/// Centred lines of `text` starting with the first baseline at `y`; returns the next baseline.
+#[allow(clippy::too_many_arguments)]
+fn centred(
+    cx: &mut Context,
+    doc: &Document,
+    items: &mut Vec<Item>,
+    text: &str,
+    size: f32,
+    font: FontStyle,
+    x: f32,
+    measure: f32,
+    y: f32,
+) -> f32 {
+    let leading = size * 1.25;
+    let lines = paragraph::set_text(cx, text, &style(doc, size, font, measure, Align::Center));
+    let mut y = y;
+    for line in &lines {
+        items.extend(line_items(line, x, y));
+        y += leading;
+    }
+    y
+}
+
+fn cover(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
+    let mut page = blank(g);
+    if let Some(asset) = doc
+        .meta
+        .cover
+        .and_then(|c| doc.assets.get(c).map(|a| (c, a)))
+    {
+        // Fill the page; what overhangs is cut off by the page edge.
+        let (id, a) = asset;
+        let scale = (g.width / a.width.max(1) as f32).max(g.height / a.height.max(1) as f32);
+        let (w, h) = (a.width as f32 * scale, a.height as f32 * scale);
+        page.items.push(Item::Image(ImageItem {
+            asset: id,
+            x: (g.width - w) / 2.0,
+            y: (g.height - h) / 2.0,
+            width: w,
+            height: h,
+            alt: doc.meta.title.clone(),
+        }));
+        return page;
+    }
+    let m = &doc.meta;
+    let x = g.width * 0.12;
+    let measure = g.width * 0.76;
+    let items = &mut page.items;
+    let rule = |y: f32| {
+        Item::Line(LineItem {
+            from: (x, y),
+            to: (x + measure, y),
+            thickness: 0.8,
+        })
+    };
+    items.push(rule(g.height * 0.25));
+    let mut y = centred(
+        cx,
+        doc,
+        items,
+        &m.title,
+        g.body_size * 2.6,
+        REGULAR,
+        x,
+        measure,
+        g.height * 0.25 + g.body_size * 4.0,
+    );
+    if let Some(subtitle) = &m.subtitle {
+        y = centred(
+            cx,
+            doc,
+            items,
+            subtitle,
+            g.body_size * 1.3,
+            ITALIC,
+            x,
+            measure,
+            y + g.body_size,
+        );
+    }
+    items.push(rule(y + g.body_size));
+    if !m.authors.is_empty() {
+        centred(
+            cx,
+            doc,
+            items,
+            &m.authors.join(", "),
+            g.body_size * 1.4,
+            REGULAR,
+            x,
+            measure,
+            g.height * 0.7,
+        );
+    }
+    if let Some(publisher) = &m.publisher {
+        centred(
+            cx,
+            doc,
+            items,
+            publisher,
+            g.body_size,
+            ITALIC,
+            x,
+            measure,
+            g.height * 0.9,
+        );
+    }
+    page
+}
+
+fn title_page(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
+    let mut page = blank(g);
+    let m = &doc.meta;
+    let x = g.left(1);
+    let items = &mut page.items;
+    if !m.authors.is_empty() {
+        centred(
+            cx,
+            doc,
+            items,
+            &m.authors.join(", "),
+            g.body_size * 1.2,
+            REGULAR,
+            x,
+            g.measure,
+            g.cell_top(4),
+        );
+    }
+    let y = centred(
+        cx,
+        doc,
+        items,
+        &m.title,
+        g.body_size * 2.0,
+        REGULAR,
+        x,
+        g.measure,
+        g.cell_top(9),
+    );
+    if let Some(subtitle) = &m.subtitle {
+        centred(
+            cx,
+            doc,
+            items,
+            subtitle,
+            g.body_size * 1.15,
+            ITALIC,
+            x,
+            g.measure,
+            y + g.body_size * 0.5,
+        );
+    }
+    if let Some(publisher) = &m.publisher {
+        centred(
+            cx,
+            doc,
+            items,
+            publisher,
+            g.body_size,
+            REGULAR,
+            x,
+            g.measure,
+            g.bottom(),
+        );
+    }
+    page
+}
+
+fn colophon(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
+    let mut page = blank(g);
+    let m = &doc.meta;
+    let lang = &m.lang;
+    let mut lines = vec![m.title.clone()];
+    if let Some(subtitle) = &m.subtitle {
+        lines.push(subtitle.clone());
+    }
+    if !m.authors.is_empty() {
+        lines.push(format!(
+            "{} {}",
+            locale::label(lang, Label::By),
+            m.authors.join(", ")
+        ));
+    }
+    lines.push(String::new());
+    if let Some(rights) = &m.rights {
+        lines.push(rights.clone());
+    }
+    if let Some(publisher) = &m.publisher {
+        lines.push(publisher.clone());
+    }
+    if let Some(date) = &m.date {
+        lines.push(format!("{}: {date}", locale::label(lang, Label::Published)));
+    }
+    lines.push(format!(
+        "{}: {}",
+        locale::label(lang, Label::Identifier),
+        m.identifier
+    ));
+    lines.push(String::new());
+    lines.push("Linux Libertine O · quire".to_string());
+    let size = g.body_size * 0.8;
+    let leading = size * 1.35;
+    let st = style(doc, size, REGULAR, g.measure, Align::Left);
+    let set: Vec<Vec<SetLine>> = lines
+        .iter()
+        .map(|l| {
+            if l.is_empty() {
+                vec![SetLine::default()]
+            } else {
+                paragraph::set_text(cx, l, &st)
+            }
+        })
+        .collect();
+    let count: usize = set.iter().map(Vec::len).sum();
+    let mut y = g.bottom() - (count as f32 - 1.0) * leading;
+    let x = g.left(2);
+    for line in set.iter().flatten() {
+        page.items.extend(line_items(line, x, y));
+        y += leading;
+    }
+    page
+}
+
+fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) -> Vec<Page> {
+    let mut flat = Vec::new();
+    flatten(&doc.toc, &mut flat);
+    // Indents count from the shallowest level listed (an article's sections are level 2).
+    let top = flat.iter().map(|e| e.level).min().unwrap_or(1);
+    let mut pages = vec![blank(g)];
+    let x = g.left(3);
+    let heading = paragraph::set_text(
+        cx,
+        locale::label(&doc.meta.lang, Label::Contents),
+        &style(doc, g.body_size * 1.8, REGULAR, g.measure, Align::Left),
+    );
+    let mut cell = 3;
+    for line in &heading {
+        let y = g.cell_top(cell) + g.baseline_offset();
+        pages[0].items.extend(line_items(line, x, y));
+        cell += 2;
+    }
+    cell += 1;
+    let size = g.body_size;
+    // Close-set leaders: a row of dots reads as one leader, not as many one-dot words.
+    let (dot, dot_pitch) = cx
+        .fonts
+        .shape(".", 0)
+        .first()
+        .map_or((0, size * 0.3), |d| (d.id, (d.advance + 0.08) * size));
+    for entry in flat {
+        let Some(target) = body
+            .destinations
+            .iter()
+            .find(|d| d.chapter == entry.chapter && d.id == entry.id)
+        else {
+            continue;
+        };
+        let label = &body.pages[target.page].label;
+        let indent = f32::from(entry.level - top) * size * 1.5;
+        let font = if entry.level == top { REGULAR } else { ITALIC };
+        let number = paragraph::set_text(
+            cx,
+            label,
+            &style(doc, size, REGULAR, g.measure, Align::Left),
+        );
+        let number_width = number.first().map_or(0.0, |l| l.width);
+        let room = g.measure - indent - number_width - 3.0 * size;
+        let title =
+            paragraph::set_text(cx, &entry.title, &style(doc, size, font, room, Align::Left));
+        if cell + title.len() > g.lines {
+            pages.push(blank(g));
+            cell = 3;
+        }
+        let page = pages.last_mut().expect("contents has a page");
+        let top = g.cell_top(cell);
+        let mut end = x + indent;
+        for (k, line) in title.iter().enumerate() {
+            let y = g.cell_top(cell + k) + g.baseline_offset();
+            page.items.extend(line_items(line, x + indent, y));
+            end = x + indent + line.width;
+        }
+        let y = g.cell_top(cell + title.len() - 1) + g.baseline_offset();
+        if let Some(line) = number.first() {
+            page.items
+                .extend(line_items(line, x + g.measure - number_width, y));
+        }
+        // Leaders on a fixed pitch from the left edge, so dots line up from entry to entry.
+        let first = ((end - x + size * 0.6) / dot_pitch).ceil() as usize;
+        let last = ((g.measure - number_width - size * 0.6) / dot_pitch).floor() as usize;
+        if last > first {
+            let n = last - first;
+            page.items.push(Item::Text(GlyphRun {
+                font: 0,
+                size,
+                x: x + first as f32 * dot_pitch,
+                y,
+                scale: 1.0,
+                glyphs: (0..n)
+                    .map(|i| Glyph {
+                        id: dot,
+                        advance: dot_pitch,
+                        x_offset: 0.0,
+                        y_offset: 0.0,
+                        text: i..i + 1,
+                    })
+                    .collect(),
+                text: ".".repeat(n),
+            }));
+        }
+        page.items.push(Item::Link(LinkArea {
+            x: x + indent,
+            y: top,
+            width: g.measure - indent,
+            height: title.len() as f32 * g.leading,
+            target: LinkTarget::Internal {
+                chapter: entry.chapter,
+                id: entry.id.clone(),
+            },
+        }));
+        cell += title.len().max(1);
+    }
+    pages
+}
+
+fn flatten<'a>(toc: &'a [TocEntry], out: &mut Vec<&'a TocEntry>) {
+    for entry in toc {
+        if entry.level <= CONTENTS_DEPTH {
+            out.push(entry);
+        }
+        flatten(&entry.children, out);
+    }
+}
+
+/// Lower-case roman numerals for front-matter folios.
+fn roman(mut n: usize) -> String {
+    const DIGITS: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in DIGITS {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(super::roman(4), "iv");
+        assert_eq!(super::roman(14), "xiv");
+    }
+}

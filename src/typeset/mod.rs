@@ -1,0 +1,296 @@
+//! The typesetter: a [`Document`] becomes pages of positioned glyphs, images and rules.
+//!
+//! Stages, one module each, data flowing one way: [`shape`] (text to glyphs) and
+//! [`hyphenate`] feed [`paragraph`], which sets lines with [`knuth_plass`]; [`flow`] turns the
+//! document's blocks into a stream of rows on the baseline grid; [`pages`] cuts the stream into
+//! pages (widows, orphans, floats, footnotes, running heads); [`front`] composes the cover,
+//! title, colophon and contents pages. Nothing here knows about PDF: the [`Layout`] is plain
+//! geometry that any writer can draw.
+
+mod flow;
+mod front;
+mod geometry;
+pub mod hyphenate;
+pub mod knuth_plass;
+mod pages;
+mod paragraph;
+pub mod shape;
+
+pub use geometry::Geometry;
+pub use pages::BodyPages;
+pub use shape::FontId;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::document::{Asset, AssetId, Document, LinkTarget, Metadata, TocEntry};
+use crate::fonts::FontFace;
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// A typeset publication.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub pages: Vec<Page>,
+    /// Bookmarks: every heading, nested as in the table of contents.
+    pub outline: Vec<OutlineEntry>,
+    /// Heading and figure positions, for internal links.
+    pub destinations: Vec<Destination>,
+    /// The logical elements of the text in reading order; [`Page::tagged`] says which items
+    /// belong to which.
+    pub structure: Vec<Structure>,
+    /// The faces, indexed by [`FontId`].
+    pub fonts: [&'static FontFace; 6],
+    pub meta: Metadata,
+    pub assets: Vec<Asset>,
+}
+
+/// One page; coordinates in points from the top-left corner, y downwards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub width: f32,
+    pub height: f32,
+    /// The folio as printed (`iii`, `12`), also the PDF page label.
+    pub label: String,
+    pub items: Vec<Item>,
+    /// Ranges of [`Page::items`] that belong to an element of [`Layout::structure`]; items in
+    /// no range are page furniture (running heads, folios, rules).
+    pub tagged: Vec<(Range<usize>, usize)>,
+    /// Where the page's body text starts in the document, for page lists.
+    pub start: Option<PagePosition>,
+}
+
+/// A logical element, for tagged PDF: what assistive technology and reflow read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Structure {
+    Paragraph,
+    Heading(u8),
+    Figure { alt: String },
+    Caption,
+    Code,
+    Note,
+}
+
+/// A place in the document: chapter index, top-level block index in [`Chapter::blocks`], and
+/// the number of chars of the block's text (its `Text` and `Code` strings in tree order, code
+/// blocks' text included) that come before the page's first character.
+///
+/// For a page holding text from several blocks, this is the earliest position in reading
+/// order, so a figure floated to the top of a page does not hide the text that continues
+/// there. The space at which a line broke counts as before the page.
+///
+/// [`Chapter::blocks`]: crate::document::Chapter::blocks
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PagePosition {
+    pub chapter: usize,
+    pub block: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Text(GlyphRun),
+    Image(ImageItem),
+    Line(LineItem),
+    Link(LinkArea),
+}
+
+/// Glyphs of one face and size on one baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlyphRun {
+    pub font: FontId,
+    pub size: f32,
+    /// Origin of the first glyph, on the baseline.
+    pub x: f32,
+    pub y: f32,
+    /// Horizontal scale of the glyphs and their advances around the origin (expansion in
+    /// justified lines; 1 elsewhere).
+    pub scale: f32,
+    pub glyphs: Vec<Glyph>,
+    /// The text the glyphs represent.
+    pub text: String,
+}
+
+impl GlyphRun {
+    /// Width on the page.
+    pub fn width(&self) -> f32 {
+        self.scale * self.glyphs.iter().map(|g| g.advance).sum::<f32>()
+    }
+}
+
+/// A glyph; advance and offsets in points before the run's scale (justification included in
+/// the advance of spaces).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub id: u16,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+    /// Bytes of [`GlyphRun::text`] this glyph stands for.
+    pub text: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageItem {
+    pub asset: AssetId,
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub alt: String,
+}
+
+/// A stroked line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineItem {
+    pub from: (f32, f32),
+    pub to: (f32, f32),
+    pub thickness: f32,
+}
+
+/// A clickable area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkArea {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub target: LinkTarget,
+}
+
+/// Where an element with an id ended up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Destination {
+    pub chapter: usize,
+    pub id: String,
+    pub page: usize,
+    pub y: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    pub title: String,
+    pub page: usize,
+    pub y: f32,
+    pub children: Vec<OutlineEntry>,
+}
+
+/// What every stage shares: fonts, hyphenation dictionaries, the diagnostics so far.
+pub(crate) struct Context {
+    fonts: shape::FontSet,
+    hyphenator: hyphenate::Hyphenator,
+    diagnostics: Diagnostics,
+    assets: Vec<Asset>,
+    /// The chapter being set (index, source file), for diagnostics.
+    chapter: Option<(usize, PathBuf)>,
+    reported: HashSet<(usize, char)>,
+}
+
+impl Context {
+    fn new(hyphenation_exceptions: &[String], assets: Vec<Asset>) -> Self {
+        Context {
+            fonts: shape::FontSet::new(),
+            hyphenator: hyphenate::Hyphenator::new(hyphenation_exceptions),
+            diagnostics: Diagnostics::default(),
+            assets,
+            chapter: None,
+            reported: HashSet::new(),
+        }
+    }
+
+    /// Reports a character no bundled font can draw, once per chapter.
+    fn missing_glyph(&mut self, c: char) {
+        let (index, source) = self.chapter.clone().unwrap_or((usize::MAX, PathBuf::new()));
+        if !self.reported.insert((index, c)) {
+            return;
+        }
+        let place = if index == usize::MAX {
+            "the front matter".to_string()
+        } else {
+            format!("chapter {}", index + 1)
+        };
+        let mut d = Diagnostic::error(
+            "missing-glyph",
+            format!(
+                "no font has a glyph for {c:?} (U+{:04X}) in {place}",
+                u32::from(c)
+            ),
+        )
+        .help("replace the character, or write it as an image");
+        if !source.as_os_str().is_empty() {
+            d = d.at(Location::file(source));
+        }
+        self.diagnostics.push(d);
+    }
+
+    fn warn(&mut self, code: &'static str, message: String) {
+        let mut d = Diagnostic::warning(code, message);
+        if let Some((_, source)) = &self.chapter {
+            d = d.at(Location::file(source));
+        }
+        self.diagnostics.push(d);
+    }
+}
+
+/// Typesets a document. Warnings come back with the layout; errors (a character no font has)
+/// fail the build.
+pub fn typeset(doc: &Document) -> Result<(Layout, Diagnostics), Diagnostics> {
+    let geometry = Geometry::for_page(doc.meta.print.page.as_deref());
+    let mut cx = Context::new(&doc.meta.hyphenation_exceptions, doc.assets.clone());
+    let mut structure = Vec::new();
+    let stream = flow::flow(&mut cx, doc, &geometry, &mut structure);
+    let body = pages::paginate(&mut cx, doc, &geometry, stream);
+    cx.chapter = None;
+    // Front pages come first in reading order: their elements go before the body's.
+    let mut front_structure = Vec::new();
+    let front = front::front_matter(&mut cx, doc, &geometry, &body, &mut front_structure);
+    if cx.diagnostics.has_errors() {
+        return Err(cx.diagnostics);
+    }
+    let offset = front.len();
+    let mut all = front;
+    all.extend(body.pages.into_iter().map(|mut page| {
+        for tag in &mut page.tagged {
+            tag.1 += front_structure.len();
+        }
+        page
+    }));
+    front_structure.extend(structure);
+    let structure = front_structure;
+    let destinations: Vec<Destination> = body
+        .destinations
+        .into_iter()
+        .map(|mut d| {
+            d.page += offset;
+            d
+        })
+        .collect();
+    let outline = outline(&doc.toc, &destinations);
+    Ok((
+        Layout {
+            pages: all,
+            outline,
+            destinations,
+            structure,
+            fonts: shape::faces(),
+            meta: doc.meta.clone(),
+            assets: doc.assets.clone(),
+        },
+        cx.diagnostics,
+    ))
+}
+
+fn outline(toc: &[TocEntry], destinations: &[Destination]) -> Vec<OutlineEntry> {
+    toc.iter()
+        .filter_map(|entry| {
+            let d = destinations
+                .iter()
+                .find(|d| d.chapter == entry.chapter && d.id == entry.id)?;
+            Some(OutlineEntry {
+                title: entry.title.clone(),
+                page: d.page,
+                y: d.y,
+                children: outline(&entry.children, destinations),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,420 @@
+//! The stream of rows is cut into pages.
+//!
+//! Each page is filled row by row. When a row does not fit, the page ends at the last place
+//! where a break is allowed (see [`Row::break_before`]), which keeps two lines of a paragraph
+//! on each side of a page break and a heading with the text under it. Figures that do not fit
+//! wait at the top of the next page while the text goes on; footnotes take cells from the
+//! bottom of the page that cites them.
+
+use super::flow::{line_items, NoteBlock, Row, RowKind, Stream};
+use super::geometry::Geometry;
+use super::paragraph::{self, Align, ParagraphStyle};
+use super::shape::FontStyle;
+use super::{Context, Destination, Item, LineItem, Page, PagePosition};
+use crate::document::Document;
+use std::collections::HashMap;
+
+/// The body pages, numbered from 1.
+pub struct BodyPages {
+    pub pages: Vec<Page>,
+    /// Page indices count from the first body page.
+    pub destinations: Vec<Destination>,
+}
+
+/// What one attempt at filling a page placed.
+#[derive(Default)]
+struct Fill {
+    /// Row index and the cell it starts at.
+    placed: Vec<(usize, usize)>,
+    /// Floats left for the next page.
+    deferred: Vec<usize>,
+    notes: Vec<(usize, usize)>,
+    /// Next row for the next page.
+    next: usize,
+    /// The row that did not fit, if the page ended for lack of room.
+    overflow: Option<usize>,
+    /// The page opens a chapter (no running head).
+    opening: bool,
+    /// The first and last section titles that begin on the page.
+    first_section: Option<String>,
+    last_section: Option<String>,
+}
+
+pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) -> BodyPages {
+    let Stream { rows, notes } = stream;
+    let mut pages = Vec::new();
+    let mut destinations = Vec::new();
+    let mut next = 0;
+    let mut pending: Vec<usize> = Vec::new();
+    let mut section = doc.meta.title.clone();
+    while next < rows.len() || !pending.is_empty() {
+        let mut fill = next_page(&rows, &notes, g, next, &pending);
+        // The head names the first section that begins on the page, else the one running on.
+        let head = fill
+            .first_section
+            .clone()
+            .unwrap_or_else(|| section.clone());
+        if let Some(last) = fill.last_section.take() {
+            section = last;
+        }
+        let index = pages.len();
+        pages.push(compose(
+            cx,
+            doc,
+            g,
+            &rows,
+            &notes,
+            &fill,
+            index,
+            &head,
+            &mut destinations,
+        ));
+        next = fill.next;
+        pending = fill.deferred;
+    }
+    BodyPages {
+        pages,
+        destinations,
+    }
+}
+
+/// Fills one page from row `next`, ending it at the last allowed break when a row does not
+/// fit.
+fn next_page(
+    rows: &[Row],
+    notes: &HashMap<(usize, usize), NoteBlock>,
+    g: &Geometry,
+    next: usize,
+    pending: &[usize],
+) -> Fill {
+    let mut fill = fill_page(rows, notes, g, next, pending, usize::MAX);
+    if let Some(overflow) = fill.overflow {
+        let first = fill
+            .placed
+            .iter()
+            .map(|p| p.0)
+            .find(|&r| r >= next && rows[r].kind != RowKind::Float);
+        let limit = (first.map_or(overflow, |f| f + 1)..=overflow)
+            .rev()
+            .find(|&r| rows[r].break_before && rows[r].kind != RowKind::Float);
+        if let Some(limit) = limit.filter(|&l| l < overflow) {
+            fill = fill_page(rows, notes, g, next, pending, limit);
+            fill.next = limit;
+        }
+    }
+    if fill.placed.is_empty() && fill.next == next && fill.deferred == pending {
+        // Nothing fits even on an empty page: place the row alone rather than loop.
+        fill.placed.push((next, 0));
+        fill.next = next + 1;
+    }
+    fill
+}
+
+fn note_cells(
+    notes: &HashMap<(usize, usize), NoteBlock>,
+    cited: &[(usize, usize)],
+    g: &Geometry,
+) -> usize {
+    if cited.is_empty() {
+        return 0;
+    }
+    let height: f32 = cited
+        .iter()
+        .filter_map(|key| notes.get(key))
+        .map(|n| n.height + 2.0)
+        .sum::<f32>()
+        + g.leading * 0.6;
+    (height / g.leading).ceil() as usize
+}
+
+fn fill_page(
+    rows: &[Row],
+    notes: &HashMap<(usize, usize), NoteBlock>,
+    g: &Geometry,
+    start: usize,
+    pending: &[usize],
+    limit: usize,
+) -> Fill {
+    let mut fill = Fill {
+        next: start,
+        ..Fill::default()
+    };
+    let mut used = 0;
+    for &f in pending {
+        if fill.deferred.is_empty() && (used + rows[f].cells <= g.lines || used == 0) {
+            fill.placed.push((f, used));
+            used += rows[f].cells;
+        } else {
+            fill.deferred.push(f);
+        }
+    }
+    let mut r = start;
+    while r < rows.len() && r < limit {
+        let row = &rows[r];
+        match &row.kind {
+            RowKind::ChapterStart(title) => {
+                if !fill.placed.is_empty() || !fill.deferred.is_empty() {
+                    break;
+                }
+                fill.opening = true;
+                fill.first_section = Some(title.clone());
+                fill.last_section = Some(title.clone());
+            }
+            RowKind::Space => {
+                if used > 0 {
+                    if used + row.cells > g.lines {
+                        r += 1;
+                        break;
+                    }
+                    fill.placed.push((r, used));
+                    used += row.cells;
+                }
+            }
+            RowKind::Float => {
+                let room = g.lines - note_cells(notes, &fill.notes, g);
+                if fill.deferred.is_empty() && used + row.cells <= room {
+                    fill.placed.push((r, used));
+                    used += row.cells;
+                } else {
+                    fill.deferred.push(r);
+                }
+            }
+            RowKind::Content => {
+                let mut cited = fill.notes.clone();
+                for &n in &row.notes {
+                    if !cited.contains(&(row.chapter, n)) {
+                        cited.push((row.chapter, n));
+                    }
+                }
+                let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
+                if used + row.cells > room {
+                    if used == 0 {
+                        // Taller than a page: place it anyway.
+                        fill.placed.push((r, used));
+                        fill.notes = cited;
+                        r += 1;
+                    } else {
+                        fill.overflow = Some(r);
+                    }
+                    break;
+                }
+                fill.placed.push((r, used));
+                fill.notes = cited;
+                used += row.cells;
+                if let Some(title) = &row.section {
+                    fill.first_section.get_or_insert_with(|| title.clone());
+                    fill.last_section = Some(title.clone());
+                }
+            }
+        }
+        r += 1;
+    }
+    fill.next = r;
+    fill
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compose(
+    cx: &mut Context,
+    doc: &Document,
+    g: &Geometry,
+    rows: &[Row],
+    notes: &HashMap<(usize, usize), NoteBlock>,
+    fill: &Fill,
+    index: usize,
+    section: &str,
+    destinations: &mut Vec<Destination>,
+) -> Page {
+    let left = g.left(index);
+    let mut items = Vec::new();
+    let mut tagged = Vec::new();
+    let mut start: Option<PagePosition> = None;
+    for &(r, cell) in &fill.placed {
+        let row = &rows[r];
+        if row.kind == RowKind::Space {
+            continue;
+        }
+        let top = g.cell_top(cell);
+        let base = items.len();
+        items.extend(row.items.iter().map(|item| translate(item, left, top)));
+        for (range, element) in &row.tags {
+            tagged.push((base + range.start..base + range.end, *element));
+        }
+        for (id, y) in &row.anchors {
+            destinations.push(Destination {
+                chapter: row.chapter,
+                id: id.clone(),
+                page: index,
+                y: top + y,
+            });
+        }
+        if let Some(source) = row.source {
+            start = Some(start.map_or(source, |s| s.min(source)));
+        }
+    }
+    // Footnotes stand on the bottom of the text block, under a short rule.
+    let height: f32 = fill
+        .notes
+        .iter()
+        .filter_map(|k| notes.get(k))
+        .map(|n| n.height + 2.0)
+        .sum();
+    if height > 0.0 {
+        let mut y = g.bottom() - height;
+        items.push(Item::Line(LineItem {
+            from: (left, y - 0.35 * g.leading),
+            to: (left + g.measure * 0.25, y - 0.35 * g.leading),
+            thickness: 0.4,
+        }));
+        for key in &fill.notes {
+            if let Some(note) = notes.get(key) {
+                let base = items.len();
+                items.extend(note.items.iter().map(|item| translate(item, left, y)));
+                tagged.push((base..items.len(), note.structure));
+                y += note.height + 2.0;
+            }
+        }
+    }
+    let label = (index + 1).to_string();
+    items.extend(furniture(cx, doc, g, index, &label, section, fill.opening));
+    Page {
+        width: g.width,
+        height: g.height,
+        label,
+        items,
+        tagged,
+        start,
+    }
+}
+
+/// Running head with the folio at the outer edge; on chapter openings only a centred folio
+/// at the foot.
+fn furniture(
+    cx: &mut Context,
+    doc: &Document,
+    g: &Geometry,
+    index: usize,
+    label: &str,
+    section: &str,
+    opening: bool,
+) -> Vec<Item> {
+    let left = g.left(index);
+    let size = g.body_size * 0.8;
+    let style = |italic: bool, measure: f32, align: Align| ParagraphStyle {
+        size,
+        font: FontStyle {
+            italic,
+            ..FontStyle::default()
+        },
+        measure,
+        indent: 0.0,
+        align,
+        hyphenate: false,
+        lang: doc.meta.lang.clone(),
+    };
+    let mut items = Vec::new();
+    let folio = paragraph::set_text(cx, label, &style(false, g.measure, Align::Left));
+    let Some(folio) = folio.first() else {
+        return items;
+    };
+    if opening {
+        let y = g.bottom() + 1.5 * g.leading;
+        items.extend(line_items(folio, left + (g.measure - folio.width) / 2.0, y));
+        return items;
+    }
+    let y = g.top - 0.6 * g.leading;
+    let recto = index.is_multiple_of(2);
+    let head = if recto { section } else { &doc.meta.title };
+    let room = g.measure - 4.0 * size;
+    let head = paragraph::set_text(cx, head, &style(true, room, Align::Left));
+    if let Some(line) = head.first() {
+        items.extend(line_items(line, left + (g.measure - line.width) / 2.0, y));
+    }
+    let x = if recto {
+        left + g.measure - folio.width
+    } else {
+        left
+    };
+    items.extend(line_items(folio, x, y));
+    items
+}
+
+fn translate(item: &Item, dx: f32, dy: f32) -> Item {
+    let mut item = item.clone();
+    match &mut item {
+        Item::Text(run) => {
+            run.x += dx;
+            run.y += dy;
+        }
+        Item::Image(image) => {
+            image.x += dx;
+            image.y += dy;
+        }
+        Item::Line(line) => {
+            line.from.0 += dx;
+            line.from.1 += dy;
+            line.to.0 += dx;
+            line.to.1 += dy;
+        }
+        Item::Link(link) => {
+            link.x += dx;
+            link.y += dy;
+        }
+    }
+    item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::flow::may_break_before;
+
+    fn paragraph(n: usize, block: usize) -> Vec<Row> {
+        (0..n)
+            .map(|k| Row {
+                cells: 1,
+                items: Vec::new(),
+                tags: Vec::new(),
+                section: None,
+                anchors: Vec::new(),
+                notes: Vec::new(),
+                chapter: 0,
+                source: Some(PagePosition {
+                    chapter: 0,
+                    block,
+                    offset: k * 10,
+                }),
+                kind: RowKind::Content,
+                break_before: may_break_before(k, n),
+            })
+            .collect()
+    }
+
+    /// How many rows each page takes.
+    fn page_lengths(rows: &[Row], g: &Geometry) -> Vec<usize> {
+        let notes = HashMap::new();
+        let mut next = 0;
+        let mut lengths = Vec::new();
+        while next < rows.len() {
+            let fill = next_page(rows, &notes, g, next, &[]);
+            lengths.push(fill.placed.len());
+            next = fill.next;
+        }
+        lengths
+    }
+
+    #[test]
+    fn no_paragraph_leaves_a_single_line_on_either_side_of_a_break() {
+        let g = Geometry::for_page(None);
+        let lines = g.lines;
+        // The second paragraph would split with one line at the foot (orphan): it moves whole.
+        let mut rows = paragraph(lines - 1, 0);
+        rows.extend(paragraph(6, 1));
+        assert_eq!(page_lengths(&rows, &g), [lines - 1, 6]);
+        // A paragraph that would leave one line at the top of the next page (widow) gives a
+        // second line to it.
+        let mut rows = paragraph(lines - 4, 0);
+        rows.extend(paragraph(5, 1));
+        assert_eq!(page_lengths(&rows, &g), [lines - 1, 2]);
+    }
+}

@@ -1,0 +1,967 @@
+//! From inline content to set lines: the text is split into words, words into syllables where
+//! they may be hyphenated, each piece is shaped, and the pieces become the boxes, glue and
+//! penalties of [`knuth_plass`]. The chosen breaks are then turned into positioned glyph runs,
+//! with the glue of each line stretched or shrunk to fill the measure.
+
+use super::knuth_plass::{self, Item, Params, FILL, INFINITY};
+use super::shape::{FontId, FontStyle, ShapedGlyph};
+use super::{Context, Glyph, GlyphRun};
+use crate::document::{AssetId, Inline, LinkTarget};
+use std::ops::Range;
+
+/// Cost of breaking at a hyphenation point (\hyphenpenalty).
+const HYPHEN_PENALTY: f32 = 500.0;
+/// How far word spaces may grow and shrink, as shares of their natural width.
+const SPACE_STRETCH: f32 = 0.25;
+const SPACE_SHRINK: f32 = 0.2;
+/// Glyph expansion a justified line may use (horizontal scaling of its glyphs, as pdfTeX's
+/// font expansion), as a share of the width: too small to see, but over a line it spares the
+/// word spaces.
+const EXPAND_STRETCH: f32 = 0.03;
+const EXPAND_SHRINK: f32 = 0.025;
+/// Letter spacing on top of it, in em per gap between glyphs.
+const TRACK_STRETCH: f32 = 0.005;
+const TRACK_SHRINK: f32 = 0.004;
+/// Cost of breaking after a hyphen or dash the author wrote (\exhyphenpenalty).
+const EXPLICIT_HYPHEN_PENALTY: f32 = 500.0;
+
+/// How a paragraph is set.
+#[derive(Debug, Clone)]
+pub struct ParagraphStyle {
+    pub size: f32,
+    pub font: FontStyle,
+    pub measure: f32,
+    /// First-line indent.
+    pub indent: f32,
+    pub align: Align,
+    pub hyphenate: bool,
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Justify,
+    Left,
+    Center,
+}
+
+/// One set line; positions are relative to the line's start on its baseline.
+#[derive(Debug, Clone, Default)]
+pub struct SetLine {
+    pub runs: Vec<GlyphRun>,
+    /// Inline images: asset, x, top (above the baseline, negative), width, height.
+    pub images: Vec<(AssetId, f32, f32, f32, f32, String)>,
+    /// Link spans: start x, end x, target.
+    pub links: Vec<(f32, f32, LinkTarget)>,
+    /// Notes referenced from this line (indices into the chapter's notes).
+    pub notes: Vec<usize>,
+    /// Chars of the block's text before this line's first character.
+    pub offset: usize,
+    /// Width of the set material.
+    pub width: f32,
+    pub overfull: bool,
+    /// The line ends with a hyphen the typesetter added.
+    pub hyphenated: bool,
+}
+
+/// A stretch of text in one style.
+#[derive(Debug, Clone)]
+struct Piece {
+    text: String,
+    style: Style,
+    /// Chars of the block's text before this piece; `None` for text the typesetter adds (note
+    /// numbers), which does not count.
+    offset: Option<usize>,
+    kind: PieceKind,
+}
+
+#[derive(Debug, Clone)]
+enum PieceKind {
+    Text,
+    Note(usize),
+    Image(AssetId, String, f32),
+    LineBreak,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Style {
+    font: FontStyle,
+    size: f32,
+    /// Baseline shift upwards, in points.
+    rise: f32,
+    lang: String,
+    link: Option<usize>,
+}
+
+/// What a box or glue in the item list stands for.
+#[derive(Debug, Clone)]
+enum Content {
+    Text(Segment),
+    Image(AssetId, String, f32, f32),
+    /// Inter-word space in a face (for the space glyph in the PDF text).
+    Space,
+    /// Glue and penalties that only steer breaking.
+    Invisible,
+    /// A hyphenation point: the hyphen drawn when the line breaks here.
+    Hyphen(Segment),
+}
+
+/// Glyphs of one face and style, with the text they represent.
+#[derive(Debug, Clone)]
+struct Segment {
+    font: FontId,
+    size: f32,
+    rise: f32,
+    glyphs: Vec<ShapedGlyph>,
+    text: String,
+    offset: Option<usize>,
+    link: Option<usize>,
+    note: Option<usize>,
+}
+
+impl Segment {
+    fn width(&self) -> f32 {
+        self.glyphs.iter().map(|g| g.advance).sum::<f32>() * self.size
+    }
+
+    /// Stretch and shrink from expansion and letter spacing: only in justified text, never in
+    /// code, where the columns must stay.
+    fn flexibility(&self, align: Align) -> (f32, f32) {
+        if align != Align::Justify || self.font == super::shape::MONO {
+            return (0.0, 0.0);
+        }
+        let width = self.width();
+        let gaps = self.glyphs.len().saturating_sub(1) as f32 * self.size;
+        (
+            width * EXPAND_STRETCH + gaps * TRACK_STRETCH,
+            width * EXPAND_SHRINK + gaps * TRACK_SHRINK,
+        )
+    }
+
+    /// Horizontal scale and letter spacing (in points) for a line set at `ratio`.
+    fn adjustment(&self, align: Align, ratio: f32) -> (f32, f32) {
+        if self.flexibility(align) == (0.0, 0.0) {
+            return (1.0, 0.0);
+        }
+        if ratio >= 0.0 {
+            (
+                1.0 + ratio * EXPAND_STRETCH,
+                ratio * TRACK_STRETCH * self.size,
+            )
+        } else {
+            (
+                1.0 + ratio * EXPAND_SHRINK,
+                ratio * TRACK_SHRINK * self.size,
+            )
+        }
+    }
+}
+
+/// Sets `inlines` into lines. `offset` counts the block's chars already set and is advanced
+/// past this content.
+pub fn set(
+    cx: &mut Context,
+    inlines: &[Inline],
+    style: &ParagraphStyle,
+    offset: &mut usize,
+) -> Vec<SetLine> {
+    let mut pieces = Vec::new();
+    let mut links = Vec::new();
+    let base = Style {
+        font: style.font,
+        size: style.size,
+        rise: 0.0,
+        lang: style.lang.clone(),
+        link: None,
+    };
+    flatten(inlines, &base, offset, &mut pieces, &mut links, cx);
+    set_pieces(cx, &pieces, &links, style)
+}
+
+/// Sets plain text (labels, titles the typesetter composes).
+pub fn set_text(cx: &mut Context, text: &str, style: &ParagraphStyle) -> Vec<SetLine> {
+    set(cx, &[Inline::Text(text.to_string())], style, &mut 0)
+}
+
+fn flatten(
+    inlines: &[Inline],
+    style: &Style,
+    offset: &mut usize,
+    pieces: &mut Vec<Piece>,
+    links: &mut Vec<LinkTarget>,
+    cx: &Context,
+) {
+    for inline in inlines {
+        let mut nested = |content: &[Inline], s: Style, pieces: &mut Vec<Piece>, links: &mut _| {
+            flatten(content, &s, offset, pieces, links, cx)
+        };
+        match inline {
+            Inline::Text(text) => {
+                pieces.push(Piece {
+                    text: text.clone(),
+                    style: style.clone(),
+                    offset: Some(*offset),
+                    kind: PieceKind::Text,
+                });
+                *offset += text.chars().count();
+            }
+            Inline::Code(text) => {
+                let mut s = style.clone();
+                s.font.mono = true;
+                s.size *= 0.88;
+                pieces.push(Piece {
+                    text: text.clone(),
+                    style: s,
+                    offset: Some(*offset),
+                    kind: PieceKind::Text,
+                });
+                *offset += text.chars().count();
+            }
+            Inline::Emphasis(c) => {
+                let mut s = style.clone();
+                s.font.italic = !s.font.italic;
+                nested(c, s, pieces, links);
+            }
+            Inline::Strong(c) => {
+                let mut s = style.clone();
+                s.font.bold = true;
+                nested(c, s, pieces, links);
+            }
+            Inline::Strikethrough(c) => nested(c, style.clone(), pieces, links),
+            Inline::Superscript(c) | Inline::Subscript(c) => {
+                let mut s = style.clone();
+                let up = matches!(inline, Inline::Superscript(_));
+                s.rise += if up { 0.33 } else { -0.15 } * style.size;
+                s.size *= 0.7;
+                nested(c, s, pieces, links);
+            }
+            Inline::Link {
+                target, content, ..
+            } => {
+                links.push(target.clone());
+                let mut s = style.clone();
+                s.link = Some(links.len() - 1);
+                nested(content, s, pieces, links);
+            }
+            Inline::Lang { lang, content } => {
+                let mut s = style.clone();
+                s.lang = lang.clone();
+                nested(content, s, pieces, links);
+            }
+            Inline::Image { asset, alt } => {
+                let aspect = cx
+                    .assets
+                    .get(*asset)
+                    .map_or(1.0, |a| a.width as f32 / a.height.max(1) as f32);
+                pieces.push(Piece {
+                    text: String::new(),
+                    style: style.clone(),
+                    offset: None,
+                    kind: PieceKind::Image(*asset, alt.clone(), aspect),
+                });
+            }
+            Inline::NoteRef(index) => {
+                let mut s = style.clone();
+                s.rise += 0.33 * style.size;
+                s.size *= 0.7;
+                s.font.italic = false;
+                s.link = None;
+                pieces.push(Piece {
+                    text: (index + 1).to_string(),
+                    style: s,
+                    offset: None,
+                    kind: PieceKind::Note(*index),
+                });
+            }
+            Inline::LineBreak => pieces.push(Piece {
+                text: String::new(),
+                style: style.clone(),
+                offset: None,
+                kind: PieceKind::LineBreak,
+            }),
+        }
+    }
+}
+
+/// Spaces at which lines may break (not the no-break spaces).
+fn is_break_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+        || (('\u{2000}'..='\u{200A}').contains(&c) && c != '\u{2007}')
+}
+
+/// A word being collected: parts of pieces between two spaces.
+#[derive(Default)]
+struct Word {
+    text: String,
+    /// (piece index, range in `text`, range in the piece's text).
+    parts: Vec<(usize, Range<usize>, Range<usize>)>,
+}
+
+struct Builder<'a> {
+    items: Vec<Item>,
+    contents: Vec<Content>,
+    pieces: &'a [Piece],
+    style: &'a ParagraphStyle,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, item: Item, content: Content) {
+        self.items.push(item);
+        self.contents.push(content);
+    }
+
+    fn space(&mut self, cx: &Context, piece: &Piece) {
+        if matches!(self.items.last(), None | Some(Item::Glue { .. })) {
+            return;
+        }
+        let font = piece.style.font.preferred();
+        let width = cx.fonts.width(" ", font) * piece.style.size;
+        match self.style.align {
+            Align::Justify => self.push(
+                Item::Glue {
+                    width,
+                    stretch: width * SPACE_STRETCH,
+                    shrink: width * SPACE_SHRINK,
+                },
+                Content::Space,
+            ),
+            // Ragged lines: the break carries the stretch, the space itself is rigid.
+            Align::Left | Align::Center => {
+                let rag = 3.0 * self.style.size;
+                self.push(
+                    Item::Glue {
+                        width: 0.0,
+                        stretch: rag,
+                        shrink: 0.0,
+                    },
+                    Content::Invisible,
+                );
+                self.push(
+                    Item::Penalty {
+                        width: 0.0,
+                        cost: 0.0,
+                        flagged: false,
+                    },
+                    Content::Invisible,
+                );
+                self.push(
+                    Item::Glue {
+                        width,
+                        stretch: -rag,
+                        shrink: 0.0,
+                    },
+                    Content::Space,
+                );
+            }
+        }
+    }
+
+    /// Ends the paragraph or a forced line: \penalty10000 \hfil \penalty-10000.
+    fn forced_break(&mut self) {
+        if matches!(self.items.last(), Some(Item::Glue { .. })) {
+            self.items.pop();
+            self.contents.pop();
+        }
+        self.push(
+            Item::Penalty {
+                width: 0.0,
+                cost: INFINITY,
+                flagged: false,
+            },
+            Content::Invisible,
+        );
+        self.push(
+            Item::Glue {
+                width: 0.0,
+                stretch: FILL,
+                shrink: 0.0,
+            },
+            Content::Invisible,
+        );
+        self.push(
+            Item::Penalty {
+                width: 0.0,
+                cost: -INFINITY,
+                flagged: false,
+            },
+            Content::Invisible,
+        );
+    }
+
+    /// Shapes a word and adds it as boxes with penalties at its break points.
+    fn word(&mut self, cx: &mut Context, word: &Word) {
+        if word.parts.is_empty() {
+            return;
+        }
+        let pieces = self.pieces;
+        let first = &pieces[word.parts[0].0];
+        let mut breaks: Vec<(usize, bool)> = Vec::new();
+        let shapeable = word.parts.iter().all(|(p, ..)| !pieces[*p].style.font.mono);
+        if self.style.hyphenate && shapeable {
+            let lang = first.style.lang.clone();
+            breaks.extend(
+                cx.hyphenator
+                    .breaks(&word.text, &lang)
+                    .into_iter()
+                    .map(|b| (b, true)),
+            );
+        }
+        // After a hyphen or dash the author wrote, with letters on both sides.
+        let chars: Vec<(usize, char)> = word.text.char_indices().collect();
+        for w in chars.windows(3) {
+            if matches!(w[1].1, '-' | '‐' | '–' | '—')
+                && w[0].1.is_alphanumeric()
+                && w[2].1.is_alphanumeric()
+            {
+                breaks.push((w[2].0, false));
+            }
+        }
+        breaks.sort_unstable();
+
+        // Shape each part in the faces its characters need.
+        let mut glyphs: Vec<(usize, ShapedGlyph, FontId)> = Vec::new();
+        let mut boundaries = Vec::new();
+        for (part, (piece_index, word_range, piece_range)) in word.parts.iter().enumerate() {
+            let piece = &pieces[*piece_index];
+            let text = &piece.text[piece_range.clone()];
+            for (run_start, run_end, font) in face_runs(cx, text, piece.style.font) {
+                boundaries.push(word_range.start + run_start);
+                for mut g in cx.fonts.shape(&text[run_start..run_end], font) {
+                    g.cluster += word_range.start + run_start;
+                    boundaries.push(g.cluster);
+                    glyphs.push((part, g, font));
+                }
+            }
+        }
+        // A break inside a ligature would split one glyph: drop it.
+        breaks.retain(|(b, _)| boundaries.contains(b));
+
+        let mut next_break = 0;
+        let mut i = 0;
+        while i < glyphs.len() {
+            let (part, _, font) = glyphs[i];
+            let limit = breaks.get(next_break).map_or(usize::MAX, |b| b.0);
+            let mut j = i;
+            while j < glyphs.len()
+                && glyphs[j].0 == part
+                && glyphs[j].2 == font
+                && glyphs[j].1.cluster < limit
+            {
+                j += 1;
+            }
+            if j == i {
+                // At a break point: emit the penalty, then continue with the next syllable.
+                let (_, hyphenation) = breaks[next_break];
+                next_break += 1;
+                self.break_point(cx, &pieces[word.parts[part].0], hyphenation);
+                continue;
+            }
+            let (piece_index, word_range, piece_range) = &word.parts[part];
+            let piece = &pieces[*piece_index];
+            let start = glyphs[i].1.cluster;
+            let end = if j < glyphs.len() && glyphs[j].0 == part {
+                glyphs[j].1.cluster
+            } else {
+                word_range.end
+            };
+            let in_piece = piece_range.start + (start - word_range.start);
+            let text = word.text[start..end].to_string();
+            let mut shaped: Vec<ShapedGlyph> = glyphs[i..j].iter().map(|g| g.1).collect();
+            for g in &mut shaped {
+                g.cluster -= start;
+            }
+            let offset = piece
+                .offset
+                .map(|o| o + piece.text[..in_piece].chars().count());
+            let segment = Segment {
+                font,
+                size: piece.style.size,
+                rise: piece.style.rise,
+                glyphs: shaped,
+                text,
+                offset,
+                link: piece.style.link,
+                note: match piece.kind {
+                    PieceKind::Note(n) => Some(n),
+                    _ => None,
+                },
+            };
+            let (stretch, shrink) = segment.flexibility(self.style.align);
+            self.push(
+                Item::Box {
+                    width: segment.width(),
+                    stretch,
+                    shrink,
+                },
+                Content::Text(segment),
+            );
+            i = j;
+        }
+    }
+
+    fn break_point(&mut self, cx: &Context, piece: &Piece, hyphenation: bool) {
+        if !hyphenation {
+            self.push(
+                Item::Penalty {
+                    width: 0.0,
+                    cost: EXPLICIT_HYPHEN_PENALTY,
+                    flagged: true,
+                },
+                Content::Invisible,
+            );
+            return;
+        }
+        let font = piece.style.font.preferred();
+        let hyphen = Segment {
+            font,
+            size: piece.style.size,
+            rise: piece.style.rise,
+            glyphs: cx.fonts.shape("-", font),
+            text: "-".to_string(),
+            offset: None,
+            link: piece.style.link,
+            note: None,
+        };
+        self.push(
+            Item::Penalty {
+                width: hyphen.width(),
+                cost: HYPHEN_PENALTY,
+                flagged: true,
+            },
+            Content::Hyphen(hyphen),
+        );
+    }
+}
+
+/// Splits `text` into runs of the face each character needs; reports characters no face has.
+fn face_runs(cx: &mut Context, text: &str, style: FontStyle) -> Vec<(usize, usize, FontId)> {
+    let mut runs: Vec<(usize, usize, FontId)> = Vec::new();
+    for (i, c) in text.char_indices() {
+        let font = match cx.fonts.face_for(style, c) {
+            Some(font) => font,
+            None => {
+                cx.missing_glyph(c);
+                style.preferred()
+            }
+        };
+        // Marks stay with their base character.
+        let joins = runs.last().is_some_and(|r| r.2 == font || is_mark(c));
+        match runs.last_mut() {
+            Some(run) if joins => run.1 = i + c.len_utf8(),
+            _ => runs.push((i, i + c.len_utf8(), font)),
+        }
+    }
+    runs
+}
+
+fn is_mark(c: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&c) || ('\u{FE00}'..='\u{FE0F}').contains(&c)
+}
+
+fn set_pieces(
+    cx: &mut Context,
+    pieces: &[Piece],
+    links: &[LinkTarget],
+    style: &ParagraphStyle,
+) -> Vec<SetLine> {
+    let mut b = Builder {
+        items: Vec::new(),
+        contents: Vec::new(),
+        pieces,
+        style,
+    };
+    if style.indent > 0.0 {
+        b.push(
+            Item::Box {
+                width: style.indent,
+                stretch: 0.0,
+                shrink: 0.0,
+            },
+            Content::Invisible,
+        );
+    }
+    let mut word = Word::default();
+    for (index, piece) in pieces.iter().enumerate() {
+        match &piece.kind {
+            PieceKind::LineBreak => {
+                b.word(cx, &std::mem::take(&mut word));
+                b.forced_break();
+            }
+            PieceKind::Image(asset, alt, aspect) => {
+                b.word(cx, &std::mem::take(&mut word));
+                let height = piece.style.size;
+                let width = height * aspect;
+                b.push(
+                    Item::Box {
+                        width,
+                        stretch: 0.0,
+                        shrink: 0.0,
+                    },
+                    Content::Image(*asset, alt.clone(), width, height),
+                );
+            }
+            PieceKind::Text | PieceKind::Note(_) => {
+                let mut start = 0;
+                for (i, c) in piece.text.char_indices() {
+                    if is_break_space(c) {
+                        if i > start {
+                            add_part(&mut word, index, &piece.text, start..i);
+                        }
+                        b.word(cx, &std::mem::take(&mut word));
+                        b.space(cx, piece);
+                        start = i + c.len_utf8();
+                    }
+                }
+                if start < piece.text.len() {
+                    add_part(&mut word, index, &piece.text, start..piece.text.len());
+                }
+            }
+        }
+    }
+    b.word(cx, &word);
+    b.forced_break();
+    if b.items.len() == 3 + usize::from(style.indent > 0.0) {
+        return Vec::new();
+    }
+    let params = Params::default();
+    let hang = if style.align == Align::Justify {
+        hangs(&b.items, &b.contents)
+    } else {
+        Vec::new()
+    };
+    let breaks = knuth_plass::break_lines(&b.items, &hang, style.measure, &params);
+    materialize(&b.items, &b.contents, &breaks, links, style, cx)
+}
+
+/// How far a line ending at each item may hang into the margin: the protruding part of the
+/// last glyph before a space, or of the hyphen at a hyphenation point.
+fn hangs(items: &[Item], contents: &[Content]) -> Vec<f32> {
+    let last_glyph = |content: &Content| match content {
+        Content::Text(segment) | Content::Hyphen(segment) => {
+            let c = segment.text.chars().next_back()?;
+            let advance = segment.glyphs.last()?.advance * segment.size;
+            Some(protrusion(c) * advance)
+        }
+        _ => None,
+    };
+    (0..items.len())
+        .map(|i| match items[i] {
+            Item::Glue { .. } if i > 0 => last_glyph(&contents[i - 1]).unwrap_or(0.0),
+            Item::Penalty { .. } => last_glyph(&contents[i]).unwrap_or(0.0),
+            _ => 0.0,
+        })
+        .collect()
+}
+
+/// Share of a glyph's width that hangs into the right margin at the end of a line (after
+/// microtype's defaults): light marks hang more, so the edge looks straight to the eye.
+fn protrusion(c: char) -> f32 {
+    match c {
+        '-' | '‐' | '.' | ',' => 0.7,
+        '’' | '”' | '\'' | '"' => 0.5,
+        ':' | ';' | '–' => 0.3,
+        '!' | '?' | '—' | '»' | '›' => 0.2,
+        _ => 0.0,
+    }
+}
+
+fn add_part(word: &mut Word, piece: usize, text: &str, range: Range<usize>) {
+    let start = word.text.len();
+    word.text.push_str(&text[range.clone()]);
+    word.parts.push((piece, start..word.text.len(), range));
+}
+
+/// Turns breaks into positioned runs.
+fn materialize(
+    items: &[Item],
+    contents: &[Content],
+    breaks: &[knuth_plass::Break],
+    links: &[LinkTarget],
+    style: &ParagraphStyle,
+    cx: &Context,
+) -> Vec<SetLine> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut last_offset = 0;
+    for brk in breaks {
+        // Skip what the previous break discarded.
+        while start < brk.position
+            && !matches!(items[start], Item::Box { .. })
+            && !matches!(items[start], Item::Penalty { cost, .. } if cost <= -INFINITY)
+        {
+            start += 1;
+        }
+        let ratio = if style.align == Align::Justify {
+            brk.ratio
+        } else {
+            0.0
+        };
+        let mut line = SetLine {
+            overfull: brk.overfull,
+            offset: last_offset,
+            ..SetLine::default()
+        };
+        let mut x = 0.0;
+        let mut pending_space = 0.0;
+        let mut first_text = true;
+        let mut place = |line: &mut SetLine, segment: &Segment, x: f32, space: f32| {
+            let (scale, track) = segment.adjustment(style.align, ratio);
+            if let Some(offset) = segment.offset.filter(|_| first_text) {
+                line.offset = offset;
+                first_text = false;
+            }
+            if let Some(note) = segment.note {
+                line.notes.push(note);
+            }
+            if let Some(link) = segment.link {
+                let gaps = segment.glyphs.len().saturating_sub(1) as f32;
+                let end = x + segment.width() * scale + track * gaps;
+                match line.links.last_mut() {
+                    Some(last) if last.2 == links[link] && last.1 + space + 0.01 >= x => {
+                        last.1 = end
+                    }
+                    _ => line.links.push((x, end, links[link].clone())),
+                }
+            }
+            append_run(line, segment, x, space, (scale, track), cx);
+        };
+        for i in start..brk.position {
+            match (&items[i], &contents[i]) {
+                (
+                    Item::Box {
+                        width,
+                        stretch,
+                        shrink,
+                    },
+                    content,
+                ) => {
+                    let adjust = if ratio >= 0.0 { stretch } else { shrink };
+                    let set_width = width + ratio * adjust;
+                    match content {
+                        Content::Text(segment) => place(&mut line, segment, x, pending_space),
+                        Content::Image(asset, alt, w, h) => {
+                            line.images.push((*asset, x, -h * 0.8, *w, *h, alt.clone()))
+                        }
+                        _ => {}
+                    }
+                    pending_space = 0.0;
+                    x += set_width;
+                }
+                (
+                    Item::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    },
+                    content,
+                ) => {
+                    let adjust = if ratio >= 0.0 { stretch } else { shrink };
+                    let set_width = if *stretch >= FILL {
+                        *width
+                    } else {
+                        width + ratio * adjust
+                    };
+                    x += set_width;
+                    if matches!(content, Content::Space) {
+                        pending_space += set_width;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let (Item::Penalty { width, .. }, Content::Hyphen(hyphen)) =
+            (&items[brk.position], &contents[brk.position])
+        {
+            place(&mut line, hyphen, x, 0.0);
+            x += width;
+            line.hyphenated = true;
+        }
+        line.width = x;
+        if style.align == Align::Center {
+            let shift = (style.measure - x) / 2.0;
+            for run in &mut line.runs {
+                run.x += shift;
+            }
+            for link in &mut line.links {
+                link.0 += shift;
+                link.1 += shift;
+            }
+            for image in &mut line.images {
+                image.1 += shift;
+            }
+        }
+        last_offset = line.offset;
+        lines.push(line);
+        start = brk.position + 1;
+    }
+    lines
+}
+
+/// Adds a segment to the line's last run when it continues it (same face, size and rise,
+/// only a space between), so that the PDF gets words with real spaces between them; else
+/// starts a new run.
+fn append_run(
+    line: &mut SetLine,
+    segment: &Segment,
+    x: f32,
+    space: f32,
+    (scale, track): (f32, f32),
+    cx: &Context,
+) {
+    let continues = line.runs.last().is_some_and(|run| {
+        run.font == segment.font
+            && run.size == segment.size
+            && run.y == -segment.rise
+            && run.scale == scale
+            && (run.x + run.width() + space - x).abs() < 0.01
+    });
+    if !continues {
+        line.runs.push(GlyphRun {
+            font: segment.font,
+            size: segment.size,
+            x,
+            y: -segment.rise,
+            scale,
+            glyphs: Vec::new(),
+            text: String::new(),
+        });
+    }
+    let run = line.runs.last_mut().expect("a run was just ensured");
+    // Advances are in the run's own (scaled) coordinates.
+    if continues && space > 0.0 {
+        let start = run.text.len();
+        run.text.push(' ');
+        run.glyphs.push(Glyph {
+            id: cx.fonts.space_glyph(segment.font),
+            advance: space / scale,
+            x_offset: 0.0,
+            y_offset: 0.0,
+            text: start..start + 1,
+        });
+    }
+    let base = run.text.len();
+    run.text.push_str(&segment.text);
+    for (k, g) in segment.glyphs.iter().enumerate() {
+        // The glyph's text runs to the next cluster (ligatures cover several chars).
+        let end = segment.glyphs[k + 1..]
+            .iter()
+            .map(|n| n.cluster)
+            .find(|&c| c > g.cluster)
+            .unwrap_or(segment.text.len());
+        let track = if k + 1 < segment.glyphs.len() {
+            track
+        } else {
+            0.0
+        };
+        run.glyphs.push(Glyph {
+            id: g.id,
+            advance: g.advance * segment.size + track / scale,
+            x_offset: g.x_offset * segment.size,
+            y_offset: g.y_offset * segment.size,
+            text: base + g.cluster..base + end.max(g.cluster),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style(measure: f32) -> ParagraphStyle {
+        ParagraphStyle {
+            size: 11.0,
+            font: FontStyle::default(),
+            measure,
+            indent: 11.0,
+            align: Align::Justify,
+            hyphenate: true,
+            lang: "en".to_string(),
+        }
+    }
+
+    fn text(s: &str) -> Inline {
+        Inline::Text(s.to_string())
+    }
+
+    #[test]
+    fn line_offsets_count_only_the_blocks_text() {
+        let mut cx = Context::new(&[], Vec::new());
+        let inlines = vec![
+            text("The government continued to insist on the "),
+            Inline::Emphasis(vec![text("neutrality of the armed forces")]),
+            Inline::NoteRef(0),
+            text(" and their loyalty to the constitution, while "),
+            Inline::Code("cargo build".to_string()),
+            text(" ran on and on through many more words than fit on a line."),
+        ];
+        let plain: Vec<char> = Inline::plain_text(&inlines).chars().collect();
+        let mut offset = 0;
+        let lines = set(&mut cx, &inlines, &style(120.0), &mut offset);
+        assert_eq!(offset, plain.len());
+        assert!(lines.len() > 3);
+        assert_eq!(lines[0].offset, 0);
+        for line in &lines {
+            let first = line.runs[0].text.chars().next().unwrap();
+            assert_eq!(first, plain[line.offset], "line at {}", line.offset);
+        }
+        assert!(lines.iter().any(|l| l.notes == [0]));
+    }
+
+    #[test]
+    fn justified_lines_fill_the_measure() {
+        let mut cx = Context::new(&[], Vec::new());
+        let words = "Once in power, his government began carrying out an unprecedented series of \
+            reforms, despite intense resistance from the capitalists. Some of the first acts \
+            included raising wages and pensions, freezing rents and prices, lowering the voting \
+            age to eighteen, and guaranteeing families basic goods like milk.";
+        let lines = set(&mut cx, &[text(words)], &style(200.0), &mut 0);
+        for line in &lines[..lines.len() - 1] {
+            let last = line.runs.last().unwrap().text.chars().next_back().unwrap();
+            if last.is_alphanumeric() {
+                assert!((line.width - 200.0).abs() < 0.05, "width {}", line.width);
+            } else {
+                // Punctuation hangs into the margin by part of its width.
+                assert!(
+                    line.width > 200.0 && line.width < 203.0,
+                    "width {}",
+                    line.width
+                );
+            }
+            assert!(!line.overfull);
+        }
+        assert!(lines.last().unwrap().width < 200.0);
+    }
+
+    #[test]
+    fn hyphenated_lines_end_with_a_hyphen_and_keep_the_word_whole_in_the_text() {
+        let mut cx = Context::new(&[], Vec::new());
+        let words = "Internationalization notwithstanding, extraordinarily uncharacteristically \
+            counterrevolutionary institutionalization";
+        let lines = set(&mut cx, &[text(words)], &style(90.0), &mut 0);
+        assert!(lines.iter().any(|l| l.hyphenated));
+        for line in lines.iter().filter(|l| l.hyphenated) {
+            assert!(line.runs.last().unwrap().text.ends_with('-'));
+        }
+    }
+
+    #[test]
+    fn a_character_no_font_has_is_an_error_naming_it() {
+        let mut cx = Context::new(&[], Vec::new());
+        cx.chapter = Some((2, "chapter.md".into()));
+        set(
+            &mut cx,
+            &[text("private \u{10FFFD} use")],
+            &style(200.0),
+            &mut 0,
+        );
+        let errors: Vec<_> = cx.diagnostics.iter().collect();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, "missing-glyph");
+        assert!(
+            errors[0].message.contains("U+10FFFD"),
+            "{}",
+            errors[0].message
+        );
+        assert!(errors[0].message.contains("chapter 3"));
+    }
+}

@@ -1,0 +1,152 @@
+//! Shaping: text in a style becomes positioned glyphs, with kerning and ligatures from the
+//! font's OpenType tables (rustybuzz), and every glyph remembers which bytes of the text it
+//! stands for so that the PDF can map ligatures and hyphenated words back to their text.
+
+use crate::fonts::{self, FontFace};
+
+/// Index into [`FontSet::faces`]; also the font id in the layout.
+pub type FontId = usize;
+
+pub const MONO: FontId = 4;
+pub const FALLBACK: FontId = 5;
+
+/// The faces the typesetter may use, in [`FontId`] order: the four body styles (regular,
+/// italic, bold, bold italic), the monospace and the wide-coverage fallback.
+pub fn faces() -> [&'static FontFace; 6] {
+    [
+        fonts::body(false, false),
+        fonts::body(true, false),
+        fonts::body(false, true),
+        fonts::body(true, true),
+        &fonts::MONO,
+        &fonts::FALLBACK,
+    ]
+}
+
+/// The style a run of text asks for; the face is picked from it per character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FontStyle {
+    pub italic: bool,
+    pub bold: bool,
+    pub mono: bool,
+}
+
+impl FontStyle {
+    /// The face the style prefers.
+    pub fn preferred(self) -> FontId {
+        if self.mono {
+            MONO
+        } else {
+            usize::from(self.italic) + 2 * usize::from(self.bold)
+        }
+    }
+}
+
+/// One shaped glyph; advances and offsets are in em (divide by units per em done).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShapedGlyph {
+    pub id: u16,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+    /// Byte offset in the shaped text where this glyph's cluster starts.
+    pub cluster: usize,
+}
+
+/// The parsed faces, loaded once per typesetting run.
+pub struct FontSet {
+    faces: Vec<rustybuzz::Face<'static>>,
+    units_per_em: Vec<f32>,
+}
+
+impl FontSet {
+    pub fn new() -> Self {
+        let faces: Vec<_> = faces()
+            .iter()
+            .map(|f| rustybuzz::Face::from_slice(f.data, 0).expect("bundled font parses"))
+            .collect();
+        let units_per_em = faces.iter().map(|f| f.units_per_em() as f32).collect();
+        FontSet {
+            faces,
+            units_per_em,
+        }
+    }
+
+    pub fn has_glyph(&self, font: FontId, c: char) -> bool {
+        self.faces[font].glyph_index(c).is_some()
+    }
+
+    /// The face that draws `c` in `style`: the style's own face, else the fallback, else the
+    /// other faces; `None` when no bundled font has the character.
+    pub fn face_for(&self, style: FontStyle, c: char) -> Option<FontId> {
+        let preferred = style.preferred();
+        if matches!(c, ' ' | '\n' | '\t') || self.has_glyph(preferred, c) {
+            return Some(preferred);
+        }
+        [FALLBACK, 0, MONO]
+            .into_iter()
+            .find(|&f| self.has_glyph(f, c))
+    }
+
+    /// The space glyph of a face, drawn between words so that extracted text has spaces.
+    pub fn space_glyph(&self, font: FontId) -> u16 {
+        self.faces[font].glyph_index(' ').map_or(0, |g| g.0)
+    }
+
+    /// Shapes `text` with one face. Zero-width control characters are dropped by the shaper's
+    /// default-ignorable handling.
+    pub fn shape(&self, text: &str, font: FontId) -> Vec<ShapedGlyph> {
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        buffer.guess_segment_properties();
+        let output = rustybuzz::shape(&self.faces[font], &[], buffer);
+        let upem = self.units_per_em[font];
+        output
+            .glyph_infos()
+            .iter()
+            .zip(output.glyph_positions())
+            .map(|(info, pos)| ShapedGlyph {
+                id: info.glyph_id as u16,
+                advance: pos.x_advance as f32 / upem,
+                x_offset: pos.x_offset as f32 / upem,
+                y_offset: pos.y_offset as f32 / upem,
+                cluster: info.cluster as usize,
+            })
+            .collect()
+    }
+
+    /// Width of `text` in em in one face, for measuring labels.
+    pub fn width(&self, text: &str, font: FontId) -> f32 {
+        self.shape(text, font).iter().map(|g| g.advance).sum()
+    }
+}
+
+impl Default for FontSet {
+    fn default() -> Self {
+        FontSet::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ligatures_keep_their_cluster() {
+        let fonts = FontSet::new();
+        let glyphs = fonts.shape("office", 0);
+        // "ffi" becomes one glyph in Libertine, so fewer glyphs than characters.
+        assert!(glyphs.len() < 6);
+        assert_eq!(glyphs[0].cluster, 0);
+        assert!(glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster));
+    }
+
+    #[test]
+    fn characters_missing_from_the_body_fall_back() {
+        let fonts = FontSet::new();
+        let style = FontStyle::default();
+        assert_eq!(fonts.face_for(style, 'a'), Some(0));
+        assert_eq!(fonts.face_for(style, '\u{10FFFD}'), None);
+    }
+}

@@ -1,0 +1,299 @@
+//! The PDF output, checked with the tools a printer or a reader would use: qpdf for structure,
+//! poppler's pdffonts, pdftotext and pdfinfo for fonts, text and page size.
+//!
+//! A tool that is not installed skips its test with a notice, unless
+//! `QUIRE_REQUIRE_VALIDATORS=1`, which makes a missing tool a failure (for CI).
+
+use quire::build::{self, BuildOptions, Format};
+use quire::document::{Block, Document, Inline};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const CHILE: &str = "manuscripts/chile-1973";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Whether `tool` can run; panics instead when validators are required.
+fn have(tool: &str) -> bool {
+    let found = Command::new(tool).arg("-v").output().is_ok();
+    if !found {
+        if std::env::var("QUIRE_REQUIRE_VALIDATORS").as_deref() == Ok("1") {
+            panic!("{tool} is required (QUIRE_REQUIRE_VALIDATORS=1) but not installed");
+        }
+        eprintln!("notice: {tool} is not installed; skipping this test");
+    }
+    found
+}
+
+fn run(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{tool} {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Builds a manuscript's PDF into its own folder and returns the file.
+fn build_pdf(manuscript: &str, out: &str) -> PathBuf {
+    let out_dir = std::env::temp_dir().join(format!("quire-pdf-test-{}-{out}", std::process::id()));
+    let options = BuildOptions {
+        paths: vec![root().join(manuscript)],
+        out_dir: Some(out_dir.clone()),
+        formats: vec![Format::Pdf],
+        use_cache: false,
+        booklet: Default::default(),
+    };
+    let report = build::build(&options, &|_| {}).unwrap();
+    assert!(
+        !report.has_errors(),
+        "{:?}",
+        report.diagnostics().collect::<Vec<_>>()
+    );
+    report.manuscripts[0].outputs[0].path.clone()
+}
+
+/// The Chile pamphlet, built once for the tests that only read it.
+fn chile() -> &'static Path {
+    static PDF: OnceLock<PathBuf> = OnceLock::new();
+    PDF.get_or_init(|| build_pdf(CHILE, "shared"))
+}
+
+fn chile_document() -> Document {
+    let path = root().join(CHILE);
+    let project = quire::manuscript::Project::open(
+        &quire::manuscript::project_root(&path),
+        &mut Default::default(),
+    );
+    let (loaded, diags) = build::load(&path, &project);
+    assert!(!diags.has_errors());
+    loaded.unwrap().1
+}
+
+#[test]
+fn qpdf_finds_no_errors() {
+    if !have("qpdf") {
+        return;
+    }
+    let report = run("qpdf", &["--check", chile().to_str().unwrap()]);
+    assert!(
+        report.contains("No syntax or stream encoding errors"),
+        "{report}"
+    );
+}
+
+#[test]
+fn every_font_is_embedded_as_a_subset() {
+    if !have("pdffonts") {
+        return;
+    }
+    let listing = run("pdffonts", &[chile().to_str().unwrap()]);
+    let fonts: Vec<&str> = listing.lines().skip(2).collect();
+    assert!(!fonts.is_empty(), "{listing}");
+    for font in fonts {
+        // name type encoding emb sub uni object id: emb and sub are the 4th and 3rd from last.
+        let columns: Vec<&str> = font.split_whitespace().collect();
+        let n = columns.len();
+        assert_eq!(columns[n - 5], "yes", "not embedded: {font}");
+        assert_eq!(columns[n - 4], "yes", "not subset: {font}");
+    }
+}
+
+/// Words as compared: letters and digits only, lower-cased, so that quotes, dashes and the
+/// hyphens of compounds broken at a line end do not matter.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '—' | '–'))
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Words that may stand between two words of a paragraph in the extracted text.
+const MAX_INTERRUPTION: usize = 60;
+
+#[test]
+fn extracted_text_has_every_paragraph_in_order() {
+    if !have("pdftotext") {
+        return;
+    }
+    let text = run("pdftotext", &[chile().to_str().unwrap(), "-"]);
+    let extracted = words(&text);
+    let doc = chile_document();
+    let mut at = 0;
+    let mut paragraphs = 0;
+    for chapter in &doc.chapters {
+        for block in &chapter.blocks {
+            let Block::Paragraph(inlines) = block else {
+                continue;
+            };
+            paragraphs += 1;
+            // Each word comes after the previous one; what may come between is page furniture
+            // (running head, folio) or a figure's caption where a page breaks.
+            for word in words(&Inline::plain_text(inlines)) {
+                let found = extracted[at..]
+                    .iter()
+                    .take(MAX_INTERRUPTION)
+                    .position(|w| *w == word)
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{word:?} not found after {:?}",
+                            &extracted[at.saturating_sub(12)..at]
+                        )
+                    });
+                at += found + 1;
+            }
+        }
+    }
+    assert!(paragraphs > 5);
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let first = std::fs::read(build_pdf(CHILE, "first")).unwrap();
+    let second = std::fs::read(build_pdf(CHILE, "second")).unwrap();
+    assert!(first == second, "the two builds differ");
+}
+
+#[test]
+fn pages_are_a5() {
+    if !have("pdfinfo") {
+        return;
+    }
+    let info = run("pdfinfo", &[chile().to_str().unwrap()]);
+    let size = info
+        .lines()
+        .find(|l| l.starts_with("Page size:"))
+        .unwrap_or_default();
+    assert!(size.contains("419.528 x 595.276 pts"), "{info}");
+}
+
+#[test]
+fn every_heading_has_a_bookmark() {
+    if !have("qpdf") {
+        return;
+    }
+    let json = run(
+        "qpdf",
+        &["--json", "--json-key=outlines", chile().to_str().unwrap()],
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let titles: Vec<&str> = value["outlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    let doc = chile_document();
+    let headings: Vec<String> = doc.toc.iter().map(|e| e.title.clone()).collect();
+    assert!(!headings.is_empty());
+    assert_eq!(titles, headings);
+}
+
+#[test]
+fn page_starts_point_into_the_text_in_reading_order() {
+    let doc = chile_document();
+    let (layout, _) = quire::typeset::typeset(&doc).unwrap();
+    let starts: Vec<_> = layout.pages.iter().filter_map(|p| p.start).collect();
+    assert!(starts.len() >= 3);
+    assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+    // A page that starts inside a paragraph starts at a word: the char before is a space.
+    for start in starts.iter().filter(|s| s.offset > 0) {
+        let block = &doc.chapters[start.chapter].blocks[start.block];
+        if let Block::Paragraph(inlines) = block {
+            let text: Vec<char> = Inline::plain_text(inlines).chars().collect();
+            assert!(start.offset < text.len());
+            assert!(
+                text[start.offset - 1].is_whitespace() || text[start.offset - 1] == '-',
+                "{start:?} starts mid-word"
+            );
+        }
+    }
+}
+
+#[test]
+fn figures_carry_their_alt_text_in_the_structure_tree() {
+    if !have("qpdf") {
+        return;
+    }
+    let uncompressed = chile().with_extension("qdf.pdf");
+    run(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            chile().to_str().unwrap(),
+            uncompressed.to_str().unwrap(),
+        ],
+    );
+    let bytes = String::from_utf8_lossy(&std::fs::read(&uncompressed).unwrap()).into_owned();
+    assert!(bytes.contains("/StructTreeRoot"));
+    let doc = chile_document();
+    for chapter in &doc.chapters {
+        for block in &chapter.blocks {
+            if let Block::Figure(figure) = block {
+                assert!(
+                    bytes.contains(&format!("/Alt ({})", figure.alt)),
+                    "{}",
+                    figure.alt
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_archival_a6_edition_is_pdf_a_2b() {
+    // A copy of the pamphlet that asks for A6 and PDF/A-2b.
+    let dir = std::env::temp_dir().join(format!("quire-pdfa-{}", std::process::id()));
+    let manuscript = dir.join("archival");
+    std::fs::create_dir_all(manuscript.join("images")).unwrap();
+    let source = root().join(CHILE);
+    for entry in std::fs::read_dir(source.join("images")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            manuscript.join("images").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    let index = std::fs::read_to_string(source.join("index.md"))
+        .unwrap()
+        .replacen(
+            "\nlang:",
+            "\npdf:\n  page: a6\n  standard: pdf-a-2b\nlang:",
+            1,
+        );
+    std::fs::write(manuscript.join("index.md"), index).unwrap();
+    let options = BuildOptions {
+        paths: vec![manuscript],
+        out_dir: Some(dir.join("out")),
+        formats: vec![Format::Pdf],
+        use_cache: false,
+        booklet: Default::default(),
+    };
+    let report = build::build(&options, &|_| {}).unwrap();
+    assert!(
+        !report.has_errors(),
+        "{:?}",
+        report.diagnostics().collect::<Vec<_>>()
+    );
+    let pdf = &report.manuscripts[0].outputs[0].path;
+    let bytes = std::fs::read(pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("<pdfaid:part>2</pdfaid:part>"));
+    assert!(text.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    if have("pdfinfo") {
+        let info = run("pdfinfo", &[pdf.to_str().unwrap()]);
+        assert!(info.contains("297.638 x 419.528 pts"), "{info}");
+    }
+}
