@@ -40,14 +40,33 @@ fn report(name: &str, target_ms: Option<f64>, args: &[&str]) {
 }
 
 fn main() {
+    // `--force`: every run really builds (the cache would skip all but the first).
+    let seed = [
+        "build",
+        "manuscripts/chile-1973",
+        "--format",
+        "epub",
+        "--force",
+    ];
     report(
         "EPUB, seed article (chile-1973), cold process",
         Some(30.0),
-        &["build", "manuscripts/chile-1973", "--format", "epub"],
+        &seed,
     );
     report(
         "EPUB, every example manuscript, cold process",
         None,
-        &["build", "--format", "epub"],
+        &["build", "--format", "epub", "--force"],
+    );
+    report(
+        "all formats, every example manuscript",
+        None,
+        &["build", "--force"],
+    );
+    // After the first run everything is current: the cache check alone.
+    report(
+        "no-op rebuild of every example manuscript",
+        Some(50.0),
+        &["build"],
     );
 }

@@ -281,22 +281,6 @@ fn spanish_typography_and_chapters() {
     assert_eq!(opf.matches("<dc:creator").count(), 2);
 }
 
-/// A minimal project in a temporary folder, for the error cases.
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("manuscripts")).unwrap();
-    for (path, data) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, data).unwrap();
-    }
-    dir
-}
-
-fn png() -> Vec<u8> {
-    std::fs::read(repo().join("tests/corpus/hard-cases/img/square.png")).unwrap()
-}
-
 #[test]
 fn a_failed_build_leaves_the_last_good_output() {
     let p = project(&[

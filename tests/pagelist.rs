@@ -6,19 +6,6 @@ mod common;
 use common::*;
 use std::process::Command;
 
-/// Lower-case words without punctuation, for comparing text across formats.
-fn words(text: &str) -> Vec<String> {
-    text.split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
 /// XHTML to text: tags removed, the few entities we write decoded.
 fn strip_tags(xhtml: &str) -> String {
     let mut out = String::new();

@@ -9,22 +9,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-/// A project in a temporary folder.
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("manuscripts")).unwrap();
-    for (path, data) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, data).unwrap();
-    }
-    dir
-}
-
-fn png() -> Vec<u8> {
-    std::fs::read(repo().join("tests/corpus/hard-cases/img/square.png")).unwrap()
-}
-
 fn jpg() -> Vec<u8> {
     std::fs::read(repo().join("tests/corpus/hard-cases/img/photo.jpg")).unwrap()
 }

@@ -47,6 +47,9 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         chapters.push(ChapterParser::new(source, index, chapter_lang, &mut shared).parse());
     }
     resolve_links(&mut chapters, manuscript, &mut shared);
+    for (e, href, at) in shared.assets.verify() {
+        asset_error(&e, &href, at, shared.diags);
+    }
     let Shared { diags, .. } = shared;
     let meta = meta?;
     if meta.figure_numbers {
@@ -118,7 +121,7 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
         }
     };
     let cover = match &fm.cover_image {
-        Some(href) => match assets.resolve(&m.index_path, href) {
+        Some(href) => match assets.resolve(&m.index_path, href, &at("cover-image")) {
             Ok(id) => Some(id),
             Err(e) => {
                 asset_error(&e, href, at("cover-image"), diags);
@@ -129,11 +132,13 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
             .iter()
             .map(|ext| m.root.join("covers").join(format!("{}.{ext}", m.slug)))
             .find(|p| p.is_file())
-            .and_then(|p| match assets.resolve(&p, p.file_name()?.to_str()?) {
-                Ok(id) => Some(id),
-                Err(e) => {
-                    asset_error(&e, &p.display().to_string(), Location::file(&p), diags);
-                    None
+            .and_then(|p| {
+                match assets.resolve(&p, p.file_name()?.to_str()?, &Location::file(&p)) {
+                    Ok(id) => Some(id),
+                    Err(e) => {
+                        asset_error(&e, &p.display().to_string(), Location::file(&p), diags);
+                        None
+                    }
                 }
             }),
     };
@@ -625,7 +630,11 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
         trim_inlines(&mut caption);
         self.pos = paragraph_end + 1;
 
-        let asset = match self.shared.assets.resolve(&self.source.path, &dest) {
+        let asset = match self
+            .shared
+            .assets
+            .resolve(&self.source.path, &dest, &self.at(start))
+        {
             Ok(id) => id,
             Err(e) => {
                 asset_error(&e, &dest, self.at(start), self.shared.diags);
@@ -890,7 +899,11 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 }
             }
             Frame::Image { dest, start } => {
-                match self.shared.assets.resolve(&self.source.path, &dest) {
+                match self
+                    .shared
+                    .assets
+                    .resolve(&self.source.path, &dest, &self.at(start))
+                {
                     Ok(asset) => {
                         let alt = Inline::plain_text(&children);
                         if alt.trim().is_empty() {

@@ -1,6 +1,8 @@
 //! Images a manuscript names: resolved relative to the naming file, confined to the project
 //! root, read once, checked by decoding, and given a stable output name.
 
+use crate::diagnostic::Location;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -60,6 +62,8 @@ pub struct AssetStore {
     /// The root as an absolute but not canonical path, for judging files that do not exist.
     root_as_given: PathBuf,
     assets: Vec<Asset>,
+    /// Where each asset is first used (as written, and the place), for later diagnostics.
+    first_use: Vec<(String, Location)>,
     by_path: HashMap<PathBuf, usize>,
 }
 
@@ -73,12 +77,19 @@ impl AssetStore {
             root,
             root_as_given,
             assets: Vec::new(),
+            first_use: Vec::new(),
             by_path: HashMap::new(),
         }
     }
 
-    /// Resolves `href` as written in `from_file` and loads it once.
-    pub fn resolve(&mut self, from_file: &Path, href: &str) -> Result<usize, AssetError> {
+    /// Resolves `href` as written in `from_file` (at `at`) and loads it once. The image is
+    /// only sniffed here; [`AssetStore::verify`] decodes them all, in parallel.
+    pub fn resolve(
+        &mut self,
+        from_file: &Path,
+        href: &str,
+        at: &Location,
+    ) -> Result<usize, AssetError> {
         if href.contains("://") || href.starts_with("data:") || href.starts_with("//") {
             return Err(AssetError::Remote);
         }
@@ -108,6 +119,7 @@ impl AssetStore {
         let asset = self.check(&canonical, &href, data)?;
         let id = self.assets.len();
         self.assets.push(asset);
+        self.first_use.push((href.clone(), at.clone()));
         self.by_path.insert(canonical, id);
         Ok(id)
     }
@@ -133,8 +145,8 @@ impl AssetStore {
             image::ImageFormat::WebP => ("image/webp", "webp"),
             _ => return Err(AssetError::Unsupported(PathBuf::from(href))),
         };
-        // Decoding the whole image is the only reliable test for truncated or damaged files.
-        let decoded = image::load_from_memory_with_format(&data, format)
+        let (width, height) = image::ImageReader::with_format(std::io::Cursor::new(&data), format)
+            .into_dimensions()
             .map_err(|e| AssetError::Corrupt(PathBuf::from(href), e.to_string()))?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("image");
         let mut base: String = stem
@@ -160,10 +172,33 @@ impl AssetStore {
             source: path.to_path_buf(),
             name,
             media_type,
-            width: decoded.width(),
-            height: decoded.height(),
+            width,
+            height,
             data: Arc::new(data),
         })
+    }
+
+    /// Decodes every image: the only reliable test for truncated or damaged files. Returns the
+    /// damaged ones with the place each is first used.
+    pub fn verify(&self) -> Vec<(AssetError, String, Location)> {
+        let damaged: Vec<(usize, String)> = self
+            .assets
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let format = image::ImageFormat::from_mime_type(a.media_type)?;
+                image::load_from_memory_with_format(&a.data, format)
+                    .err()
+                    .map(|e| (i, e.to_string()))
+            })
+            .collect();
+        damaged
+            .into_iter()
+            .map(|(i, why)| {
+                let (href, at) = self.first_use[i].clone();
+                (AssetError::Corrupt(PathBuf::from(&href), why), href, at)
+            })
+            .collect()
     }
 
     pub fn into_assets(self) -> Vec<Asset> {

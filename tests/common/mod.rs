@@ -173,3 +173,33 @@ pub fn zip_entry(zip: &Path, name: &str) -> String {
     std::io::Read::read_to_string(&mut entry, &mut s).unwrap();
     s
 }
+
+/// A project in a temporary folder: `manuscripts/` plus the given files.
+pub fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("manuscripts")).unwrap();
+    for (path, data) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, data).unwrap();
+    }
+    dir
+}
+
+/// A small valid PNG from the corpus.
+pub fn png() -> Vec<u8> {
+    std::fs::read(repo().join("tests/corpus/hard-cases/img/square.png")).unwrap()
+}
+
+/// Lower-case words without punctuation, for comparing text across formats.
+pub fn words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
