@@ -124,8 +124,8 @@ pub fn manuscripts(
     paths: &[PathBuf],
     diags: &mut Diagnostics,
 ) -> Result<Vec<(PathBuf, Project)>, String> {
-    let cwd = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &cwd[..] } else { paths };
+    let default = [default_path()];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
     let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
     let mut all: Vec<(PathBuf, Project)> = Vec::new();
     for path in paths {
@@ -145,6 +145,19 @@ pub fn manuscripts(
         return Err("no manuscripts found (looked for .md files and folders with index.md under manuscripts/)".into());
     }
     Ok(all)
+}
+
+/// Without a PATH: the current directory, or the project above it when run from inside one
+/// (e.g. from `manuscripts/`), as `git` and `cargo` do.
+fn default_path() -> PathBuf {
+    let here = PathBuf::from(".");
+    if here.join("index.md").is_file() || here.join("manuscripts").is_dir() {
+        return here;
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    cwd.ancestors()
+        .find(|dir| dir.join("manuscripts").is_dir() || dir.join(manuscript::project::CONFIG_FILE).is_file())
+        .map_or(here, Path::to_path_buf)
 }
 
 /// Loads a manuscript and builds its document tree.
