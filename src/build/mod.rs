@@ -125,7 +125,11 @@ pub fn manuscripts(
     diags: &mut Diagnostics,
 ) -> Result<Vec<(PathBuf, Project)>, String> {
     let default = [default_path()];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
     let mut all: Vec<(PathBuf, Project)> = Vec::new();
     for path in paths {
@@ -156,7 +160,9 @@ fn default_path() -> PathBuf {
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     cwd.ancestors()
-        .find(|dir| dir.join("manuscripts").is_dir() || dir.join(manuscript::project::CONFIG_FILE).is_file())
+        .find(|dir| {
+            dir.join("manuscripts").is_dir() || dir.join(manuscript::project::CONFIG_FILE).is_file()
+        })
         .map_or(here, Path::to_path_buf)
 }
 

@@ -266,16 +266,17 @@ mod tests {
         std::fs::create_dir_all(dir.join("book")).unwrap();
         let mut store = AssetStore::new(&dir);
         let from = dir.join("book/index.md");
+        let at = Location::file(&from);
         assert_eq!(
-            store.resolve(&from, "https://x.org/a.png"),
+            store.resolve(&from, "https://x.org/a.png", &at),
             Err(AssetError::Remote)
         );
         assert!(matches!(
-            store.resolve(&from, "../../../../etc/passwd"),
+            store.resolve(&from, "../../../../etc/passwd", &at),
             Err(AssetError::OutsideProject(_))
         ));
         assert!(matches!(
-            store.resolve(&from, "missing.png"),
+            store.resolve(&from, "missing.png", &at),
             Err(AssetError::NotFound(_))
         ));
     }
