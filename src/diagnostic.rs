@@ -101,6 +101,7 @@ pub fn display_path(path: &Path) -> String {
         .as_deref()
         .and_then(|cwd| path.strip_prefix(cwd).ok())
         .unwrap_or(path);
+    let shown = shown.strip_prefix(".").unwrap_or(shown);
     shown.display().to_string()
 }
 

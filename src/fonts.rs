@@ -86,3 +86,44 @@ pub const FALLBACK: FontFace = face!(
 pub fn body(italic: bool, bold: bool) -> &'static FontFace {
     &BODY[usize::from(italic) + 2 * usize::from(bold)]
 }
+
+/// Whether a shipped font can print `c`: the body family (or the monospace face for code), then
+/// the fallback. White space and invisible format characters need no glyph.
+pub fn can_print(c: char, code: bool) -> bool {
+    use std::sync::OnceLock;
+    static FACES: OnceLock<Vec<rustybuzz::ttf_parser::Face<'static>>> = OnceLock::new();
+    if c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'
+        )
+    {
+        return true;
+    }
+    let faces = FACES.get_or_init(|| {
+        [BODY[0], MONO, FALLBACK]
+            .iter()
+            .filter_map(|f| rustybuzz::ttf_parser::Face::parse(f.data, 0).ok())
+            .collect()
+    });
+    let (primary, fallback) = if code {
+        (&faces[1], &faces[2])
+    } else {
+        (&faces[0], &faces[2])
+    };
+    primary.glyph_index(c).is_some() || fallback.glyph_index(c).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn coverage() {
+        assert!(
+            super::can_print('ñ', false)
+                && super::can_print('Ж', false)
+                && super::can_print('\u{202F}', false)
+        );
+        assert!(!super::can_print('日', false));
+    }
+}

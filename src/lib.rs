@@ -5,10 +5,13 @@
 //! [`epub`], or [`typeset`] (pages) → [`pdf`]. The [`build`] module orchestrates which manuscripts and formats are built.
 
 pub mod build;
+pub mod cmd;
+pub mod date;
 pub mod diagnostic;
 pub mod document;
 pub mod epub;
 pub mod fonts;
+pub mod impose;
 pub mod locale;
 pub mod manuscript;
 pub mod pdf;

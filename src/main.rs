@@ -1,14 +1,11 @@
-//! The `quire` command: parses arguments and maps results to exit codes. All work happens in
-//! the library.
+//! The `quire` command: parses arguments and hands over to the library's commands, whose
+//! result is the exit code.
 
-use clap::{Parser, Subcommand, ValueEnum};
-use quire::build::{self, BuildOptions, Format, Report};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use quire::build::{BuildOptions, Format};
+use quire::cmd::{self, Console, MessageFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Exit codes, documented in the README.
-const EXIT_MANUSCRIPT_ERRORS: u8 = 1;
-const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -24,21 +21,59 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build manuscripts into ebooks and print files.
-    Build {
-        /// Manuscript files or folders, or project roots (default: the current directory).
-        paths: Vec<PathBuf>,
-        /// Output folder.
-        #[arg(long, default_value = "dist")]
-        out: PathBuf,
-        /// Output format (repeatable; default: every format).
-        #[arg(long = "format", value_enum)]
-        formats: Vec<FormatArg>,
-    },
+    Build(BuildArgs),
     /// Load and validate manuscripts without writing anything.
     Check {
         /// Manuscript files or folders, or project roots (default: the current directory).
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        console: ConsoleArgs,
     },
+    /// Build, then rebuild whatever changes until interrupted.
+    Watch(BuildArgs),
+    /// Create a new manuscript in manuscripts/<SLUG>.
+    New {
+        slug: String,
+        /// The manuscript's title (default: from the slug).
+        #[arg(long)]
+        title: Option<String>,
+        /// Its language (BCP 47).
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Manuscript files or folders, or project roots (default: the current directory).
+    paths: Vec<PathBuf>,
+    /// Output folder (default: `out` in quire.toml, else dist).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Output format (repeatable; default: every format).
+    #[arg(long = "format", value_enum)]
+    formats: Vec<FormatArg>,
+    /// Rebuild even the manuscripts whose outputs are up to date.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    console: ConsoleArgs,
+}
+
+#[derive(Args)]
+struct ConsoleArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value = "human")]
+    message_format: MessageFormatArg,
+    /// Fail (exit 1) when there are warnings.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Print only errors.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Print more: timings and skipped manuscripts.
+    #[arg(short, long, conflicts_with = "quiet")]
+    verbose: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -47,63 +82,52 @@ enum FormatArg {
     Pdf,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Epub => Format::Epub,
-            FormatArg::Pdf => Format::Pdf,
+#[derive(Clone, Copy, ValueEnum)]
+enum MessageFormatArg {
+    Human,
+    Json,
+}
+
+impl ConsoleArgs {
+    fn console(&self) -> Console {
+        Console {
+            format: match self.message_format {
+                MessageFormatArg::Human => MessageFormat::Human,
+                MessageFormatArg::Json => MessageFormat::Json,
+            },
+            quiet: self.quiet,
+            verbose: self.verbose,
+            deny_warnings: self.deny_warnings,
+        }
+    }
+}
+
+impl BuildArgs {
+    fn options(&self) -> BuildOptions {
+        BuildOptions {
+            paths: self.paths.clone(),
+            out_dir: self.out.clone(),
+            formats: self
+                .formats
+                .iter()
+                .map(|f| match f {
+                    FormatArg::Epub => Format::Epub,
+                    FormatArg::Pdf => Format::Pdf,
+                })
+                .collect(),
+            use_cache: !self.force,
         }
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Build {
-            paths,
-            out,
-            formats,
-        } => build::build(&BuildOptions {
-            paths,
-            out_dir: out,
-            formats: formats.into_iter().map(Format::from).collect(),
-        }),
-        Command::Check { paths } => build::check(&paths),
-    };
-    match result {
-        Ok(report) => finish(&report),
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_USAGE)
+    ExitCode::from(match cli.command {
+        Command::Build(args) => cmd::build::run(&args.options(), &args.console.console()),
+        Command::Check { paths, console } => cmd::check::run(&paths, &console.console()),
+        Command::Watch(args) => cmd::watch::run(&args.options(), &args.console.console()),
+        Command::New { slug, title, lang } => {
+            cmd::new::run(std::path::Path::new("."), &slug, title.as_deref(), &lang)
         }
-    }
-}
-
-fn finish(report: &Report) -> ExitCode {
-    for d in report.diagnostics() {
-        eprintln!("{d}");
-    }
-    for m in &report.manuscripts {
-        for o in &m.outputs {
-            println!(
-                "wrote {} ({} KB, {} ms)",
-                quire::diagnostic::display_path(&o.path),
-                o.bytes.div_ceil(1024),
-                o.elapsed.as_millis()
-            );
-        }
-    }
-    if report.has_errors() {
-        let errors: usize = report
-            .manuscripts
-            .iter()
-            .map(|m| m.diagnostics.errors())
-            .sum();
-        eprintln!(
-            "error: {errors} error(s); no output was written for the manuscripts with errors"
-        );
-        ExitCode::from(EXIT_MANUSCRIPT_ERRORS)
-    } else {
-        ExitCode::SUCCESS
-    }
+    })
 }

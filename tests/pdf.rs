@@ -5,7 +5,9 @@
 //! `QUIRE_REQUIRE_VALIDATORS=1`, which makes a missing tool a failure (for CI).
 
 use quire::build::{self, BuildOptions, Format};
+use quire::diagnostic::Diagnostics;
 use quire::document::{Block, Document, Inline};
+use quire::manuscript::{project_root, Project};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -42,12 +44,13 @@ fn run(tool: &str, args: &[&str]) -> String {
 /// Builds a manuscript's PDF into its own folder and returns the file.
 fn build_pdf(manuscript: &str, out: &str) -> PathBuf {
     let out_dir = std::env::temp_dir().join(format!("quire-pdf-test-{}-{out}", std::process::id()));
-    let report = build::build(&BuildOptions {
+    let options = BuildOptions {
         paths: vec![root().join(manuscript)],
-        out_dir: out_dir.clone(),
+        out_dir: Some(out_dir),
         formats: vec![Format::Pdf],
-    })
-    .unwrap();
+        use_cache: false,
+    };
+    let report = build::build(&options, &|_| {}).unwrap();
     assert!(
         !report.has_errors(),
         "{:?}",
@@ -62,10 +65,17 @@ fn chile() -> &'static Path {
     PDF.get_or_init(|| build_pdf(CHILE, "shared"))
 }
 
-fn chile_document() -> Document {
-    let (loaded, diags) = build::load(&root().join(CHILE));
+/// Loads a manuscript's document tree as the build does.
+fn load(manuscript: &Path) -> Document {
+    let mut diags = Diagnostics::default();
+    let project = Project::open(&project_root(manuscript), &mut diags);
+    let (loaded, diags) = build::load(manuscript, &project);
     assert!(!diags.has_errors());
     loaded.unwrap().1
+}
+
+fn chile_document() -> Document {
+    load(&root().join(CHILE))
 }
 
 #[test]
@@ -267,12 +277,13 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
             1,
         );
     std::fs::write(manuscript.join("index.md"), index).unwrap();
-    let report = build::build(&BuildOptions {
+    let options = BuildOptions {
         paths: vec![manuscript],
-        out_dir: dir.join("out"),
+        out_dir: Some(dir.join("out")),
         formats: vec![Format::Pdf],
-    })
-    .unwrap();
+        use_cache: false,
+    };
+    let report = build::build(&options, &|_| {}).unwrap();
     assert!(
         !report.has_errors(),
         "{:?}",

@@ -1,17 +1,22 @@
-//! Orchestration: which manuscripts, which formats, where the files go.
+//! Orchestration: which manuscripts, which formats, where the files go, what can be skipped.
 //!
-//! Each manuscript goes through the pipeline on its own; its diagnostics are collected and its
-//! outputs are written atomically, so a failed build leaves the last good files in place.
+//! Each manuscript goes through the pipeline on its own (in parallel with the others); its
+//! diagnostics are collected and its outputs are written atomically, so a failed build leaves
+//! the last good files in place. A content-keyed cache skips manuscripts that are current.
 
+mod cache;
 mod output;
 
+pub use cache::Cache;
 pub use output::write_atomically;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::document::{self, Document};
 use crate::epub;
-use crate::manuscript::{self, Manuscript};
+use crate::manuscript::{self, Manuscript, Project};
 use crate::{pdf, typeset};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -38,9 +43,12 @@ impl Format {
 pub struct BuildOptions {
     /// Manuscript files or folders, or project roots; empty means the current directory.
     pub paths: Vec<PathBuf>,
-    pub out_dir: PathBuf,
+    /// Output folder; `None`: the project's `out` from `quire.toml`, else `dist`.
+    pub out_dir: Option<PathBuf>,
     /// Formats to write; empty means all.
     pub formats: Vec<Format>,
+    /// Skip manuscripts whose outputs are current.
+    pub use_cache: bool,
 }
 
 /// One file written.
@@ -49,7 +57,8 @@ pub struct Output {
     pub path: PathBuf,
     pub format: Format,
     pub bytes: u64,
-    pub elapsed: Duration,
+    /// Pages, for paged formats.
+    pub pages: Option<usize>,
 }
 
 /// What happened to one manuscript.
@@ -58,34 +67,60 @@ pub struct ManuscriptReport {
     pub path: PathBuf,
     pub diagnostics: Diagnostics,
     pub outputs: Vec<Output>,
+    /// Skipped because its outputs were current.
+    pub cached: bool,
+    pub elapsed: Duration,
 }
 
 /// What a whole run did.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// Diagnostics about the projects themselves (e.g. `quire.toml`).
+    pub project_diagnostics: Diagnostics,
     pub manuscripts: Vec<ManuscriptReport>,
 }
 
 impl Report {
     pub fn has_errors(&self) -> bool {
-        self.manuscripts.iter().any(|m| m.diagnostics.has_errors())
+        self.project_diagnostics.has_errors()
+            || self.manuscripts.iter().any(|m| m.diagnostics.has_errors())
     }
 
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.manuscripts.iter().flat_map(|m| m.diagnostics.iter())
+        self.project_diagnostics
+            .iter()
+            .chain(self.manuscripts.iter().flat_map(|m| m.diagnostics.iter()))
+    }
+
+    pub fn errors(&self) -> usize {
+        self.diagnostics().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics().filter(|d| !d.is_error()).count()
     }
 }
 
-/// The manuscripts named by `paths` (the current directory when empty).
-pub fn manuscripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// The manuscripts named by `paths` (the current directory when empty), each with its project.
+pub fn manuscripts(
+    paths: &[PathBuf],
+    diags: &mut Diagnostics,
+) -> Result<Vec<(PathBuf, Project)>, String> {
     let cwd = [PathBuf::from(".")];
     let paths = if paths.is_empty() { &cwd[..] } else { paths };
-    let mut all = Vec::new();
+    let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
+    let mut all: Vec<(PathBuf, Project)> = Vec::new();
     for path in paths {
         for found in manuscript::discover(path)? {
-            if !all.contains(&found) {
-                all.push(found);
+            if all.iter().any(|(p, _)| *p == found) {
+                continue;
             }
+            let root = manuscript::project_root(&found);
+            let project = projects
+                .entry(root.clone())
+                .or_insert_with(|| Project::open(&root, diags))
+                .clone();
+            all.push((found, project));
         }
     }
     if all.is_empty() {
@@ -95,10 +130,9 @@ pub fn manuscripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Loads a manuscript and builds its document tree.
-pub fn load(path: &Path) -> (Option<(Manuscript, Document)>, Diagnostics) {
+pub fn load(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let root = manuscript::project_root(path);
-    let Some(m) = manuscript::load(path, &root, &mut diags) else {
+    let Some(m) = manuscript::load(path, project, &mut diags) else {
         return (None, diags);
     };
     let doc = document::build_document(&m, &mut diags);
@@ -108,45 +142,136 @@ pub fn load(path: &Path) -> (Option<(Manuscript, Document)>, Diagnostics) {
 /// `quire check`: loads and validates every manuscript, writing nothing.
 pub fn check(paths: &[PathBuf]) -> Result<Report, String> {
     let mut report = Report::default();
-    for path in manuscripts(paths)? {
-        let (_, diagnostics) = load(&path);
-        report.manuscripts.push(ManuscriptReport {
-            path,
-            diagnostics,
-            outputs: Vec::new(),
-        });
-    }
+    let found = manuscripts(paths, &mut report.project_diagnostics)?;
+    report.manuscripts = found
+        .par_iter()
+        .map(|(path, project)| {
+            let start = Instant::now();
+            let (_, diagnostics) = load(path, project);
+            ManuscriptReport {
+                path: path.clone(),
+                diagnostics,
+                outputs: Vec::new(),
+                cached: false,
+                elapsed: start.elapsed(),
+            }
+        })
+        .collect();
     Ok(report)
 }
 
-/// `quire build`.
-pub fn build(options: &BuildOptions) -> Result<Report, String> {
+/// `quire build`. `done` is called as each manuscript finishes (from worker threads).
+pub fn build(
+    options: &BuildOptions,
+    done: &(dyn Fn(&ManuscriptReport) + Sync),
+) -> Result<Report, String> {
     let formats: Vec<Format> = if options.formats.is_empty() {
         Format::ALL.to_vec()
     } else {
         options.formats.clone()
     };
+    let format_key = formats
+        .iter()
+        .map(|f| f.extension())
+        .collect::<Vec<_>>()
+        .join(",");
     let mut report = Report::default();
-    for path in manuscripts(&options.paths)? {
-        report
-            .manuscripts
-            .push(build_one(&path, &formats, &options.out_dir));
+    let found = manuscripts(&options.paths, &mut report.project_diagnostics)?;
+    if report.project_diagnostics.has_errors() {
+        return Ok(report);
+    }
+    // One output folder per project (usually one project).
+    let out_dir = |project: &Project| {
+        options
+            .out_dir
+            .clone()
+            .or_else(|| project.out_dir())
+            .unwrap_or_else(|| PathBuf::from("dist"))
+    };
+    let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
+    if options.use_cache {
+        for (_, project) in &found {
+            let dir = out_dir(project);
+            caches
+                .entry(dir.clone())
+                .or_insert_with(|| Cache::load(&dir));
+        }
+    }
+    let results: Vec<(ManuscriptReport, Option<Vec<PathBuf>>)> = found
+        .par_iter()
+        .map(|(path, project)| {
+            let dir = out_dir(project);
+            let start = Instant::now();
+            let result = if caches
+                .get(&dir)
+                .is_some_and(|c| c.is_current(path, &format_key))
+            {
+                let report = ManuscriptReport {
+                    path: path.clone(),
+                    diagnostics: Diagnostics::default(),
+                    outputs: Vec::new(),
+                    cached: true,
+                    elapsed: start.elapsed(),
+                };
+                (report, None)
+            } else {
+                build_one(path, project, &formats, &dir, start)
+            };
+            done(&result.0);
+            result
+        })
+        .collect();
+    for (m, inputs) in results {
+        let (_, project) = found
+            .iter()
+            .find(|(p, _)| *p == m.path)
+            .expect("built manuscripts come from the list");
+        if let Some(cache) = caches.get_mut(&out_dir(project)) {
+            match inputs {
+                Some(inputs) if !m.diagnostics.has_errors() => {
+                    let outputs: Vec<(PathBuf, String)> = m
+                        .outputs
+                        .iter()
+                        .filter_map(|o| cache::hash_file(&o.path).map(|h| (o.path.clone(), h)))
+                        .collect();
+                    cache.record(&m.path, &format_key, &inputs, &outputs);
+                }
+                Some(_) => cache.forget(&m.path),
+                None => {}
+            }
+        }
+        report.manuscripts.push(m);
+    }
+    for (dir, cache) in &caches {
+        if let Err(e) = cache.save(dir) {
+            report.project_diagnostics.push(
+                Diagnostic::warning("cache-not-saved", e).at(Location::file(Cache::path(dir))),
+            );
+        }
     }
     Ok(report)
 }
 
-fn build_one(path: &Path, formats: &[Format], out_dir: &Path) -> ManuscriptReport {
-    let start = Instant::now();
-    let (loaded, mut diagnostics) = load(path);
+/// Builds one manuscript; returns its report and, when it was built, the files it read.
+fn build_one(
+    path: &Path,
+    project: &Project,
+    formats: &[Format],
+    out_dir: &Path,
+    start: Instant,
+) -> (ManuscriptReport, Option<Vec<PathBuf>>) {
+    let (loaded, mut diagnostics) = load(path, project);
     let mut outputs = Vec::new();
+    let mut inputs = None;
     if let (Some((m, doc)), false) = (loaded, diagnostics.has_errors()) {
         for &format in formats {
-            let bytes = match format {
-                Format::Epub => epub::write(&doc, &epub::EpubOptions::default()),
+            let (bytes, pages) = match format {
+                Format::Epub => (epub::write(&doc, &epub::EpubOptions::default()), None),
                 Format::Pdf => match typeset::typeset(&doc) {
                     Ok((layout, warnings)) => {
                         diagnostics.extend(warnings);
-                        pdf::write(&layout).map_err(|d| d.message)
+                        let pages = layout.pages.len();
+                        (pdf::write(&layout).map_err(|d| d.message), Some(pages))
                     }
                     Err(errors) => {
                         diagnostics.extend(errors);
@@ -160,18 +285,26 @@ fn build_one(path: &Path, formats: &[Format], out_dir: &Path) -> ManuscriptRepor
                     path: target,
                     format,
                     bytes,
-                    elapsed: start.elapsed(),
+                    pages,
                 }),
-                Err(e) => diagnostics.push(
-                    Diagnostic::error("write-failed", e)
-                        .at(crate::diagnostic::Location::file(&target)),
-                ),
+                Err(e) => diagnostics
+                    .push(Diagnostic::error("write-failed", e).at(Location::file(&target))),
             }
         }
+        let mut files: Vec<PathBuf> = m.source_files().map(Path::to_path_buf).collect();
+        files.push(m.path.clone());
+        files.extend(doc.assets.iter().map(|a| a.source.clone()));
+        files.extend(project.config_file.clone());
+        inputs = Some(files);
     }
-    ManuscriptReport {
-        path: path.to_path_buf(),
-        diagnostics,
-        outputs,
-    }
+    (
+        ManuscriptReport {
+            path: path.to_path_buf(),
+            diagnostics,
+            outputs,
+            cached: false,
+            elapsed: start.elapsed(),
+        },
+        inputs,
+    )
 }

@@ -8,6 +8,7 @@
 mod attributes;
 mod html;
 mod ids;
+mod lang;
 mod parse;
 mod toc;
 mod typography;
@@ -216,7 +217,7 @@ pub enum LinkTarget {
 
 /// Whether `date` is a W3C date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) that exists.
 pub fn date_is_w3c(date: &str) -> bool {
-    matches!(date.len(), 4 | 7 | 10) && parse::date_to_epoch(date).is_some()
+    matches!(date.len(), 4 | 7 | 10) && crate::date::date_to_epoch(date).is_some()
 }
 
 impl Document {

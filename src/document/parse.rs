@@ -12,6 +12,7 @@ use super::{
     Inline, LinkTarget, List, ListItem, Metadata, Note, PrintSettings, Table,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::fonts;
 use crate::manuscript::{AssetError, AssetStore, Manuscript, SourceFile};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
@@ -35,6 +36,7 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         links: Vec::new(),
         notes: 0,
         figures: 0,
+        missing_glyphs: Default::default(),
     };
     let mut chapters = Vec::new();
     for (index, source) in manuscript.chapters.iter().enumerate() {
@@ -73,6 +75,8 @@ struct Shared<'a> {
     /// Notes numbered so far (numbering runs through the whole document).
     notes: u32,
     figures: u32,
+    /// Characters already reported as unprintable (each is reported once).
+    missing_glyphs: std::collections::HashSet<char>,
 }
 
 /// An internal link waiting for every chapter's ids to be known.
@@ -135,10 +139,10 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
     };
     let modified = m
         .source_date_epoch
-        .or_else(|| fm.date.as_deref().and_then(date_to_epoch))
+        .or_else(|| fm.date.as_deref().and_then(crate::date::date_to_epoch))
         .unwrap_or(0);
     if let Some(date) = &fm.date {
-        if date_to_epoch(date).is_none() {
+        if crate::date::date_to_epoch(date).is_none() {
             diags.push(
                 Diagnostic::warning(
                     "invalid-date",
@@ -186,46 +190,20 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
     })
 }
 
-/// A BCP 47 tag in the common shape: a 2–3 letter language, then 2–8 character subtags.
-fn check_lang(lang: &str, at: &Location, diags: &mut Diagnostics) {
-    let mut parts = lang.split('-');
-    let primary = parts.next().unwrap_or("");
-    let ok = (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts
-            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    if !ok {
+/// Reports a language tag that is malformed or names no known language.
+fn check_lang(tag: &str, at: &Location, diags: &mut Diagnostics) {
+    if let Some(problem) = super::lang::problem(tag) {
+        let code = if problem.contains("known") {
+            "unknown-lang"
+        } else {
+            "invalid-lang"
+        };
         diags.push(
-            Diagnostic::error("invalid-lang", format!("'{lang}' is not a language tag"))
+            Diagnostic::error(code, format!("'{tag}' {problem}"))
                 .at(at.clone())
                 .help("use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"),
         );
     }
-}
-
-/// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` (optionally followed by a time, ignored) to a Unix time.
-pub fn date_to_epoch(date: &str) -> Option<i64> {
-    let date = date.trim().get(..10.min(date.trim().len()))?;
-    let mut parts = date.split('-');
-    let y: i64 = parts
-        .next()?
-        .parse()
-        .ok()
-        .filter(|y| (1000..=9999).contains(y))?;
-    let m: i64 = parts
-        .next()
-        .map_or(Some(1), |p| p.parse().ok().filter(|m| (1..=12).contains(m)))?;
-    let d: i64 = parts
-        .next()
-        .map_or(Some(1), |p| p.parse().ok().filter(|d| (1..=31).contains(d)))?;
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
 }
 
 fn asset_error(e: &AssetError, href: &str, at: Location, diags: &mut Diagnostics) {
@@ -706,8 +684,14 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
         }
         while let Some((event, range)) = self.events.get(self.pos).cloned() {
             match event {
-                Event::Text(t) => push_text(target!(), &t),
-                Event::Code(t) => target!().push(Inline::Code(t.to_string())),
+                Event::Text(t) => {
+                    self.check_glyphs(&t, range.start, false);
+                    push_text(target!(), &t)
+                }
+                Event::Code(t) => {
+                    self.check_glyphs(&t, range.start, true);
+                    target!().push(Inline::Code(t.to_string()))
+                }
                 Event::InlineMath(t) => target!().push(Inline::Code(t.to_string())),
                 Event::SoftBreak => push_text(target!(), " "),
                 Event::HardBreak => target!().push(Inline::LineBreak),
@@ -787,6 +771,25 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             target!().extend(inline);
         }
         out
+    }
+
+    /// Characters no shipped font has cannot be printed: the PDF would show blanks or boxes.
+    fn check_glyphs(&mut self, text: &str, offset: usize, code: bool) {
+        if let Some((i, c)) = text
+            .char_indices()
+            .find(|&(_, c)| !fonts::can_print(c, code))
+        {
+            if self.shared.missing_glyphs.insert(c) {
+                self.shared.diags.push(
+                    Diagnostic::warning(
+                        "missing-glyph",
+                        format!("no shipped font has the character '{c}' (U+{:04X}); the PDF cannot print it", c as u32),
+                    )
+                    .at(self.at(offset + i))
+                    .help("the EPUB uses the reader's fonts; for print, add a font that covers this script to fonts/"),
+                );
+            }
+        }
     }
 
     fn inline_html(
@@ -1221,18 +1224,5 @@ fn number_figures(chapters: &mut [Chapter]) {
     let mut n = 0;
     for chapter in chapters {
         walk(&mut chapter.blocks, &mut n);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn epoch_of_dates() {
-        assert_eq!(date_to_epoch("1970-01-01"), Some(0));
-        assert_eq!(date_to_epoch("2000-03-01"), Some(951_868_800));
-        assert_eq!(date_to_epoch("1973"), Some(94_694_400));
-        assert_eq!(date_to_epoch("September"), None);
     }
 }

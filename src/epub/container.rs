@@ -14,7 +14,7 @@ pub struct Container {
 impl Container {
     /// `modified` is the publication's modification time (Unix seconds), used as every entry's date.
     pub fn new(modified: i64) -> zip::result::ZipResult<Self> {
-        let (y, mo, d, h, mi, s) = super::civil(modified);
+        let (y, mo, d, h, mi, s) = crate::date::civil(modified);
         // Zip dates start in 1980.
         let stamp = DateTime::from_date_and_time(
             y.clamp(1980, 2107) as u16,
@@ -51,6 +51,18 @@ impl Container {
             .unix_permissions(0o644);
         self.zip.start_file(path, options)?;
         self.zip.write_all(data)?;
+        Ok(())
+    }
+
+    /// Copies every entry of a zip archive whose entries are already compressed (the fonts,
+    /// compressed at compile time), with this container's timestamp.
+    pub fn add_compressed(&mut self, archive: &[u8]) -> zip::result::ZipResult<()> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(archive))?;
+        for i in 0..archive.len() {
+            let file = archive.by_index_raw(i)?;
+            self.zip
+                .raw_copy_file_touch(file, self.stamp, Some(0o644))?;
+        }
         Ok(())
     }
 

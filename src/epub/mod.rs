@@ -36,7 +36,9 @@ pub struct EpubOptions {
     pub print: Option<PrintEdition>,
 }
 
-/// A chapter's file name and the other files of the package.
+/// The body fonts (`fonts::BODY`), deflated at compile time by `build.rs`.
+const FONTS_ZIP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/epub-fonts.zip"));
+
 const STYLESHEET: &str = include_str!("style.css");
 
 /// Writes the whole EPUB into memory.
@@ -93,33 +95,6 @@ fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8
         // Images are compressed already; deflating them again only costs time.
         zip.add(&format!("EPUB/images/{}", asset.name), &asset.data, false)?;
     }
-    for font in files.fonts {
-        zip.add(&format!("EPUB/fonts/{}", font.file), font.data, true)?;
-    }
+    zip.add_compressed(FONTS_ZIP)?;
     zip.finish()
-}
-
-/// Unix seconds to (year, month, day, hour, minute, second), UTC.
-pub(crate) fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_dates() {
-        assert_eq!(super::civil(0), (1970, 1, 1, 0, 0, 0));
-        assert_eq!(super::civil(951_868_800 + 3661), (2000, 3, 1, 1, 1, 1));
-    }
 }

@@ -1,7 +1,8 @@
 //! The package document (OPF), the EPUB 3 navigation document and the EPUB 2 NCX.
 
 use super::xhtml::{chapter_file, esc, head, FOOT};
-use super::{civil, EpubOptions};
+use super::EpubOptions;
+use crate::date::civil;
 use crate::document::{Block, Document, TocEntry};
 use crate::fonts::{self, FontFace};
 use crate::locale::{label, Label};

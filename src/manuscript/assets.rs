@@ -57,6 +57,8 @@ impl AssetError {
 #[derive(Debug, Default)]
 pub struct AssetStore {
     root: PathBuf,
+    /// The root as an absolute but not canonical path, for judging files that do not exist.
+    root_as_given: PathBuf,
     assets: Vec<Asset>,
     by_path: HashMap<PathBuf, usize>,
 }
@@ -64,9 +66,12 @@ pub struct AssetStore {
 impl AssetStore {
     /// `root` is the project root: no asset may be read from outside it.
     pub fn new(root: &Path) -> Self {
+        let root_as_given =
+            normalize(&std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()));
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         AssetStore {
             root,
+            root_as_given,
             assets: Vec::new(),
             by_path: HashMap::new(),
         }
@@ -78,11 +83,15 @@ impl AssetStore {
             return Err(AssetError::Remote);
         }
         let href = percent_decode(href.split(['?', '#']).next().unwrap_or(href));
-        let base = from_file.parent().unwrap_or(Path::new("."));
+        // Absolute before normalising, so that leading `..` components are not lost.
+        let base =
+            std::path::absolute(from_file.parent().unwrap_or(Path::new("."))).unwrap_or_default();
         let joined = normalize(&base.join(&href));
         let canonical = match joined.canonicalize() {
             Ok(p) => p,
-            Err(_) if !normalize_rooted(&self.root, &joined) => {
+            Err(_)
+                if !joined.starts_with(&self.root) && !joined.starts_with(&self.root_as_given) =>
+            {
                 return Err(AssetError::OutsideProject(PathBuf::from(&href)))
             }
             Err(_) => return Err(AssetError::NotFound(PathBuf::from(&href))),
@@ -182,15 +191,6 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-fn normalize_rooted(root: &Path, path: &Path) -> bool {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    normalize(&abs).starts_with(root)
 }
 
 fn percent_decode(s: &str) -> String {

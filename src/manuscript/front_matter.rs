@@ -124,6 +124,9 @@ pub fn parse(
     let mut ok = true;
     for (key, value) in &map {
         let Some(key) = key.as_str() else { continue };
+        if value.is_null() {
+            continue; // `author:` with nothing after it means "not set"
+        }
         let line = fm.line_of(key);
         let at = Location::new(file, line, 1);
         let mut bad = |expected: &str| {

@@ -6,9 +6,11 @@
 
 pub mod assets;
 pub mod front_matter;
+pub mod project;
 
 pub use assets::{Asset, AssetError, AssetStore};
 pub use front_matter::FrontMatter;
+pub use project::{Project, ProjectConfig};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
 use std::path::{Path, PathBuf};
@@ -66,17 +68,18 @@ impl Manuscript {
 
 /// Loads the manuscript at `path` (a `.md` file or a folder with `index.md`).
 /// Problems go to `diags`; `None` when the manuscript cannot be used at all.
-pub fn load(path: &Path, root: &Path, diags: &mut Diagnostics) -> Option<Manuscript> {
+pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<Manuscript> {
     let (index_path, folder) = if path.is_dir() {
         (path.join("index.md"), Some(path))
     } else {
         (path.to_path_buf(), None)
     };
     let index = read_source(&index_path, diags)?;
-    let front = match front_matter::split(&index.text) {
+    let mut front = match front_matter::split(&index.text) {
         Some((yaml, line, _)) => front_matter::parse(yaml, &index_path, line, diags)?,
         None => FrontMatter::default(),
     };
+    project.config.apply(&mut front);
     let slug = front.slug.clone().unwrap_or_else(|| {
         let stem = match folder {
             Some(dir) => dir.file_name(),
@@ -140,7 +143,7 @@ pub fn load(path: &Path, root: &Path, diags: &mut Diagnostics) -> Option<Manuscr
         .ok()
         .and_then(|v| v.trim().parse().ok());
     Some(Manuscript {
-        root: root.to_path_buf(),
+        root: project.root.clone(),
         path: path.to_path_buf(),
         index_path,
         slug,

@@ -1,0 +1,53 @@
+//! `cargo bench`: times whole `quire build` processes (cold: a fresh process each run, as a
+//! user or CI runs it) on the example manuscripts. Targets live here, never in tests.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 30;
+
+/// Median wall time of `RUNS` runs of `quire args…`.
+fn time(args: &[&str]) -> Duration {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let status = Command::new(env!("CARGO_BIN_EXE_quire"))
+                .args(args)
+                .args(["--out", out.path().to_str().unwrap()])
+                .current_dir(repo)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "quire {args:?} failed");
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn report(name: &str, target_ms: Option<f64>, args: &[&str]) {
+    let ms = time(args).as_secs_f64() * 1000.0;
+    let verdict = match target_ms {
+        Some(t) if ms <= t => format!("(target < {t} ms: met)"),
+        Some(t) => format!("(target < {t} ms: MISSED)"),
+        None => String::new(),
+    };
+    println!("{name:<48} {ms:>8.1} ms median of {RUNS} {verdict}");
+}
+
+fn main() {
+    report(
+        "EPUB, seed article (chile-1973), cold process",
+        Some(30.0),
+        &["build", "manuscripts/chile-1973", "--format", "epub"],
+    );
+    report(
+        "EPUB, every example manuscript, cold process",
+        None,
+        &["build", "--format", "epub"],
+    );
+}

@@ -1,0 +1,27 @@
+//! `quire check`: every problem, nothing written.
+
+use super::{Console, EXIT_USAGE};
+use std::path::PathBuf;
+
+pub fn run(paths: &[PathBuf], console: &Console) -> u8 {
+    match crate::build::check(paths) {
+        Ok(report) => {
+            let code = console.finish(&report);
+            if console.format == super::MessageFormat::Human
+                && !console.quiet
+                && code == super::EXIT_SUCCESS
+            {
+                eprintln!(
+                    "checked {} manuscript(s): {} warning(s)",
+                    report.manuscripts.len(),
+                    report.warnings()
+                );
+            }
+            code
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_USAGE
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Project defaults from `quire.toml` at the project root. A manuscript's front matter
+//! overrides every one of them.
+
+use super::FrontMatter;
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "quire.toml";
+
+/// A project: its root folder (assets must stay inside it) and its defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: ProjectConfig,
+    /// `quire.toml`, when the project has one.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Project {
+    /// Opens the project whose root is `root`; problems with `quire.toml` go to `diags`.
+    pub fn open(root: &Path, diags: &mut Diagnostics) -> Project {
+        let file = root.join(CONFIG_FILE);
+        Project {
+            root: root.to_path_buf(),
+            config: ProjectConfig::load(root, diags),
+            config_file: file.is_file().then_some(file),
+        }
+    }
+
+    /// The output folder the project asks for, if any.
+    pub fn out_dir(&self) -> Option<PathBuf> {
+        self.config.out.as_ref().map(|out| self.root.join(out))
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ProjectConfig {
+    /// Output folder, relative to the project root.
+    pub out: Option<PathBuf>,
+    pub lang: Option<String>,
+    pub publisher: Option<String>,
+    pub rights: Option<String>,
+    pub figure_numbers: Option<bool>,
+    #[serde(default)]
+    pub hyphenation_exceptions: Vec<String>,
+    #[serde(default)]
+    pub pdf: PdfConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PdfConfig {
+    /// Page size: a5, a6, half-letter, letter, a4.
+    pub page: Option<String>,
+    pub standard: Option<String>,
+    pub bleed: Option<String>,
+    pub creep: Option<String>,
+}
+
+impl ProjectConfig {
+    /// Reads `quire.toml` under `root`; a missing file gives the defaults.
+    pub fn load(root: &Path, diags: &mut Diagnostics) -> ProjectConfig {
+        let path = root.join(CONFIG_FILE);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return ProjectConfig::default();
+        };
+        match toml::from_str::<ProjectConfig>(&text) {
+            Ok(config) => config,
+            Err(e) => {
+                let (line, column) = e.span().map_or((1, 1), |span| {
+                    LineIndex::new(&text).line_col(&text, span.start)
+                });
+                diags.push(
+                    Diagnostic::error("invalid-config", format!("invalid {CONFIG_FILE}: {}", e.message()))
+                        .at(Location::new(&path, line, column))
+                        .help("keys: out, lang, publisher, rights, figure-numbers, hyphenation-exceptions, [pdf] page, standard, bleed, creep"),
+                );
+                ProjectConfig::default()
+            }
+        }
+    }
+
+    /// Fills what the front matter leaves unset.
+    pub fn apply(&self, fm: &mut FrontMatter) {
+        let fill = |field: &mut Option<String>, default: &Option<String>| {
+            if field.is_none() {
+                field.clone_from(default);
+            }
+        };
+        fill(&mut fm.lang, &self.lang);
+        fill(&mut fm.publisher, &self.publisher);
+        fill(&mut fm.rights, &self.rights);
+        fill(&mut fm.page, &self.pdf.page);
+        fill(&mut fm.pdf_standard, &self.pdf.standard);
+        if fm.figure_numbers.is_none() {
+            fm.figure_numbers = self.figure_numbers;
+        }
+        if fm.bleed_mm.is_none() {
+            fm.bleed_mm = self
+                .pdf
+                .bleed
+                .as_deref()
+                .and_then(super::front_matter::parse_mm);
+        }
+        if fm.creep_mm.is_none() {
+            fm.creep_mm = self
+                .pdf
+                .creep
+                .as_deref()
+                .and_then(super::front_matter::parse_mm);
+        }
+        // Exceptions add up: the project's list, then the manuscript's (which wins on conflicts).
+        let mut exceptions = self.hyphenation_exceptions.clone();
+        exceptions.append(&mut fm.hyphenation_exceptions);
+        fm.hyphenation_exceptions = exceptions;
+    }
+}
