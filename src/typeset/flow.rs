@@ -267,8 +267,7 @@ impl Flow<'_> {
             Block::Table(table) => self.table(table, frame, offset),
             Block::Html(nodes) => {
                 // Raw HTML holds no `Inline` text, so it adds nothing to the block's chars.
-                let text = html_text(nodes);
-                if !text.trim().is_empty() {
+                for text in html_paragraphs(nodes) {
                     self.paragraph(&[Inline::Text(text)], frame, false, &mut 0);
                 }
             }
@@ -795,20 +794,65 @@ pub fn line_items(line: &SetLine, x: f32, y: f32) -> Vec<Item> {
     items
 }
 
-/// The text of raw HTML, as a reader would see it.
-fn html_text(nodes: &[HtmlNode]) -> String {
-    let mut out = String::new();
-    for node in nodes {
-        match node {
-            HtmlNode::Text(t) => out.push_str(t),
-            HtmlNode::Element(e) => {
-                if e.name == "br" {
-                    out.push(' ');
+/// Elements that start a new paragraph when raw HTML is set as text.
+const HTML_BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "dd",
+    "dt",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "aside",
+    "section",
+    "details",
+    "summary",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "caption",
+    "br",
+    "hr",
+];
+
+/// The text of raw HTML as a reader would see it: one string per paragraph, with block
+/// elements (and line breaks) starting new ones.
+fn html_paragraphs(nodes: &[HtmlNode]) -> Vec<String> {
+    fn walk(nodes: &[HtmlNode], current: &mut String, out: &mut Vec<String>) {
+        for node in nodes {
+            match node {
+                HtmlNode::Text(t) => current.push_str(t),
+                HtmlNode::Element(e) if HTML_BLOCKS.contains(&e.name.as_str()) => {
+                    flush(current, out);
+                    walk(&e.children, current, out);
+                    flush(current, out);
                 }
-                out.push_str(&html_text(&e.children));
+                HtmlNode::Element(e) => {
+                    // Cells of a row read as words, not run together.
+                    if matches!(e.name.as_str(), "td" | "th") && !current.is_empty() {
+                        current.push(' ');
+                    }
+                    walk(&e.children, current, out);
+                }
             }
         }
     }
+    fn flush(current: &mut String, out: &mut Vec<String>) {
+        let text = current.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            out.push(text);
+        }
+        current.clear();
+    }
+    let mut out = Vec::new();
+    let mut current = String::new();
+    walk(nodes, &mut current, &mut out);
+    flush(&mut current, &mut out);
     out
 }
 
@@ -825,7 +869,7 @@ fn block_text(block: &Block) -> String {
             .flat_map(|i| i.blocks.iter().map(block_text))
             .collect::<Vec<_>>()
             .join(" "),
-        Block::Html(nodes) => html_text(nodes),
+        Block::Html(nodes) => html_paragraphs(nodes).join(" "),
         Block::Figure(f) => Inline::plain_text(&f.caption),
         Block::Table(_) | Block::Rule => String::new(),
     }

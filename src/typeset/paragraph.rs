@@ -418,19 +418,29 @@ impl Builder<'_> {
         }
         breaks.sort_unstable();
 
-        // Shape each part in the faces its characters need.
-        let mut glyphs: Vec<(usize, ShapedGlyph, FontId)> = Vec::new();
+        // Shape each part in the faces its characters need; each (part, face) run remembers
+        // its range of the word.
+        let mut glyphs: Vec<(usize, ShapedGlyph, FontId, usize)> = Vec::new();
+        let mut runs: Vec<Range<usize>> = Vec::new();
         let mut boundaries = Vec::new();
         for (part, (piece_index, word_range, piece_range)) in word.parts.iter().enumerate() {
             let piece = &pieces[*piece_index];
             let text = &piece.text[piece_range.clone()];
             for (run_start, run_end, font) in face_runs(cx, text, piece.style.font) {
-                boundaries.push(word_range.start + run_start);
-                for mut g in cx.fonts.shape(&text[run_start..run_end], font) {
-                    g.cluster += word_range.start + run_start;
-                    boundaries.push(g.cluster);
-                    glyphs.push((part, g, font));
+                let range = word_range.start + run_start..word_range.start + run_end;
+                let shaped = cx.fonts.shape(&text[run_start..run_end], font);
+                // Right-to-left runs keep whole: their clusters descend and no break applies.
+                let rtl = shaped.windows(2).any(|w| w[0].cluster > w[1].cluster);
+                if rtl {
+                    breaks.retain(|(b, _)| !(range.start < *b && *b < range.end));
                 }
+                boundaries.push(range.start);
+                for mut g in shaped {
+                    g.cluster += range.start;
+                    boundaries.push(g.cluster);
+                    glyphs.push((part, g, font, runs.len()));
+                }
+                runs.push(range);
             }
         }
         // A break inside a ligature would split one glyph: drop it.
@@ -439,14 +449,10 @@ impl Builder<'_> {
         let mut next_break = 0;
         let mut i = 0;
         while i < glyphs.len() {
-            let (part, _, font) = glyphs[i];
+            let (part, _, font, run) = glyphs[i];
             let limit = breaks.get(next_break).map_or(usize::MAX, |b| b.0);
             let mut j = i;
-            while j < glyphs.len()
-                && glyphs[j].0 == part
-                && glyphs[j].2 == font
-                && glyphs[j].1.cluster < limit
-            {
+            while j < glyphs.len() && glyphs[j].3 == run && glyphs[j].1.cluster < limit {
                 j += 1;
             }
             if j == i {
@@ -458,11 +464,13 @@ impl Builder<'_> {
             }
             let (piece_index, word_range, piece_range) = &word.parts[part];
             let piece = &pieces[*piece_index];
-            let start = glyphs[i].1.cluster;
-            let end = if j < glyphs.len() && glyphs[j].0 == part {
+            // The segment's text: from its first cluster to the next segment's of the same run,
+            // or to the run's end.
+            let start = glyphs[i..j].iter().map(|g| g.1.cluster).min().unwrap_or(0);
+            let end = if j < glyphs.len() && glyphs[j].3 == run {
                 glyphs[j].1.cluster
             } else {
-                word_range.end
+                runs[run].end
             };
             let in_piece = piece_range.start + (start - word_range.start);
             let text = word.text[start..end].to_string();
@@ -842,11 +850,14 @@ fn append_run(
     let base = run.text.len();
     run.text.push_str(&segment.text);
     for (k, g) in segment.glyphs.iter().enumerate() {
-        // The glyph's text runs to the next cluster (ligatures cover several chars).
-        let end = segment.glyphs[k + 1..]
+        // The glyph's text runs to the next cluster (ligatures cover several chars); right-to-
+        // left runs list clusters in descending order, so look at all of them.
+        let end = segment
+            .glyphs
             .iter()
             .map(|n| n.cluster)
-            .find(|&c| c > g.cluster)
+            .filter(|&c| c > g.cluster)
+            .min()
             .unwrap_or(segment.text.len());
         let track = if k + 1 < segment.glyphs.len() {
             track

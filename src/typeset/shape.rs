@@ -93,12 +93,12 @@ impl FontSet {
         self.faces[font].glyph_index(' ').map_or(0, |g| g.0)
     }
 
-    /// Shapes `text` with one face. Zero-width control characters are dropped by the shaper's
-    /// default-ignorable handling.
+    /// Shapes `text` with one face, in the direction of its script (so Arabic letters join and
+    /// run right to left within a word; lines are not reordered). Zero-width control
+    /// characters are dropped by the shaper's default-ignorable handling.
     pub fn shape(&self, text: &str, font: FontId) -> Vec<ShapedGlyph> {
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
-        buffer.set_direction(rustybuzz::Direction::LeftToRight);
         buffer.guess_segment_properties();
         let output = rustybuzz::shape(&self.faces[font], &[], buffer);
         let upem = self.units_per_em[font];
