@@ -782,6 +782,13 @@ pub fn line_items(line: &SetLine, x: f32, y: f32) -> Vec<Item> {
             alt: alt.clone(),
         }));
     }
+    for &(x0, x1, height, thickness) in &line.strikes {
+        items.push(Item::Line(LineItem {
+            from: (x + x0, y - height),
+            to: (x + x1, y - height),
+            thickness,
+        }));
+    }
     for (x0, x1, target) in &line.links {
         items.push(Item::Link(LinkArea {
             x: x + x0,

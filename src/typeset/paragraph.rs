@@ -53,6 +53,8 @@ pub struct SetLine {
     pub images: Vec<(AssetId, f32, f32, f32, f32, String)>,
     /// Link spans: start x, end x, target.
     pub links: Vec<(f32, f32, LinkTarget)>,
+    /// Struck-through spans: start x, end x, height of the stroke above the baseline, weight.
+    pub strikes: Vec<(f32, f32, f32, f32)>,
     /// Notes referenced from this line (indices into the chapter's notes).
     pub notes: Vec<usize>,
     /// Chars of the block's text before this line's first character.
@@ -91,6 +93,8 @@ struct Style {
     rise: f32,
     lang: String,
     link: Option<usize>,
+    /// Struck through (deleted text).
+    strike: bool,
 }
 
 /// What a box or glue in the item list stands for.
@@ -117,6 +121,7 @@ struct Segment {
     offset: Option<usize>,
     link: Option<usize>,
     note: Option<usize>,
+    strike: bool,
 }
 
 impl Segment {
@@ -173,6 +178,7 @@ pub fn set(
         rise: 0.0,
         lang: style.lang.clone(),
         link: None,
+        strike: false,
     };
     flatten(inlines, &base, offset, &mut pieces, &mut links, cx);
     set_pieces(cx, &pieces, &links, style)
@@ -227,7 +233,11 @@ fn flatten(
                 s.font.bold = true;
                 nested(c, s, pieces, links);
             }
-            Inline::Strikethrough(c) => nested(c, style.clone(), pieces, links),
+            Inline::Strikethrough(c) => {
+                let mut s = style.clone();
+                s.strike = true;
+                nested(c, s, pieces, links);
+            }
             Inline::Superscript(c) | Inline::Subscript(c) => {
                 let mut s = style.clone();
                 let up = matches!(inline, Inline::Superscript(_));
@@ -489,6 +499,7 @@ impl Builder<'_> {
                 text,
                 offset,
                 link: piece.style.link,
+                strike: piece.style.strike,
                 note: match piece.kind {
                     PieceKind::Note(n) => Some(n),
                     _ => None,
@@ -529,6 +540,7 @@ impl Builder<'_> {
             offset: None,
             link: piece.style.link,
             note: None,
+            strike: piece.style.strike,
         };
         self.push(
             Item::Penalty {
@@ -729,6 +741,15 @@ fn materialize(
                         last.1 = end
                     }
                     _ => line.links.push((x, end, links[link].clone())),
+                }
+            }
+            if segment.strike {
+                let gaps = segment.glyphs.len().saturating_sub(1) as f32;
+                let end = x + segment.width() * scale + track * gaps;
+                let height = segment.rise + 0.25 * segment.size;
+                match line.strikes.last_mut() {
+                    Some(last) if last.2 == height && last.1 + space + 0.01 >= x => last.1 = end,
+                    _ => line.strikes.push((x, end, height, segment.size / 20.0)),
                 }
             }
             append_run(line, segment, x, space, (scale, track), cx);
