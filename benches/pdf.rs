@@ -14,9 +14,8 @@ fn time(manuscript: &str) -> (Duration, Duration, usize) {
     let mut pages = 0;
     for _ in 0..RUNS {
         let start = Instant::now();
-        let mut diags = quire::diagnostic::Diagnostics::default();
         let root = quire::manuscript::project_root(&path);
-        let project = quire::manuscript::Project::open(&root, &mut diags);
+        let project = quire::manuscript::Project::open(&root, &mut Default::default());
         let (loaded, diags) = quire::build::load(&path, &project);
         assert!(!diags.has_errors(), "{manuscript} has errors");
         let (_, doc) = loaded.expect("loads");

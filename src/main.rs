@@ -2,7 +2,7 @@
 //! result is the exit code.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use quire::build::{BuildOptions, Format};
+use quire::build::{BookletOptions, BuildOptions, Format};
 use quire::cmd::{self, Console, MessageFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +56,12 @@ struct BuildArgs {
     /// Rebuild even the manuscripts whose outputs are up to date.
     #[arg(long)]
     force: bool,
+    /// Booklets: pages per signature (a multiple of 4) for long booklets sewn in gatherings.
+    #[arg(long, value_name = "N")]
+    signature: Option<usize>,
+    /// Booklets: crop marks (and room for the bleed set by `bleed:`).
+    #[arg(long)]
+    marks: bool,
     #[command(flatten)]
     console: ConsoleArgs,
 }
@@ -80,6 +86,7 @@ struct ConsoleArgs {
 enum FormatArg {
     Epub,
     Pdf,
+    Booklet,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,9 +120,14 @@ impl BuildArgs {
                 .map(|f| match f {
                     FormatArg::Epub => Format::Epub,
                     FormatArg::Pdf => Format::Pdf,
+                    FormatArg::Booklet => Format::Booklet,
                 })
                 .collect(),
             use_cache: !self.force,
+            booklet: BookletOptions {
+                signature: self.signature,
+                marks: self.marks,
+            },
         }
     }
 }

@@ -5,9 +5,7 @@
 //! `QUIRE_REQUIRE_VALIDATORS=1`, which makes a missing tool a failure (for CI).
 
 use quire::build::{self, BuildOptions, Format};
-use quire::diagnostic::Diagnostics;
 use quire::document::{Block, Document, Inline};
-use quire::manuscript::{project_root, Project};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -46,9 +44,10 @@ fn build_pdf(manuscript: &str, out: &str) -> PathBuf {
     let out_dir = std::env::temp_dir().join(format!("quire-pdf-test-{}-{out}", std::process::id()));
     let options = BuildOptions {
         paths: vec![root().join(manuscript)],
-        out_dir: Some(out_dir),
+        out_dir: Some(out_dir.clone()),
         formats: vec![Format::Pdf],
         use_cache: false,
+        booklet: Default::default(),
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(
@@ -65,17 +64,15 @@ fn chile() -> &'static Path {
     PDF.get_or_init(|| build_pdf(CHILE, "shared"))
 }
 
-/// Loads a manuscript's document tree as the build does.
-fn load(manuscript: &Path) -> Document {
-    let mut diags = Diagnostics::default();
-    let project = Project::open(&project_root(manuscript), &mut diags);
-    let (loaded, diags) = build::load(manuscript, &project);
+fn chile_document() -> Document {
+    let path = root().join(CHILE);
+    let project = quire::manuscript::Project::open(
+        &quire::manuscript::project_root(&path),
+        &mut Default::default(),
+    );
+    let (loaded, diags) = build::load(&path, &project);
     assert!(!diags.has_errors());
     loaded.unwrap().1
-}
-
-fn chile_document() -> Document {
-    load(&root().join(CHILE))
 }
 
 #[test]
@@ -282,6 +279,7 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
         out_dir: Some(dir.join("out")),
         formats: vec![Format::Pdf],
         use_cache: false,
+        booklet: Default::default(),
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(

@@ -12,9 +12,10 @@ pub use output::write_atomically;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::document::{self, Document};
-use crate::epub;
+use crate::epub::{self, EpubOptions, PageBreak, PrintEdition};
 use crate::manuscript::{self, Manuscript, Project};
-use crate::{pdf, typeset};
+use crate::typeset::Layout;
+use crate::{impose, pdf, typeset};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,19 +25,33 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     Epub,
+    /// The reading PDF, page by page.
     Pdf,
+    /// The reading PDF imposed for saddle-stitch printing.
+    Booklet,
 }
 
 impl Format {
     /// Every format quire can write.
-    pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf];
+    pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet];
 
+    /// What follows the slug in the output's file name.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
+            Format::Booklet => "booklet.pdf",
         }
     }
+}
+
+/// Settings for booklets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookletOptions {
+    /// Pages per signature (a multiple of 4); `None`: one signature.
+    pub signature: Option<usize>,
+    /// Crop marks (and room for bleed).
+    pub marks: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +64,7 @@ pub struct BuildOptions {
     pub formats: Vec<Format>,
     /// Skip manuscripts whose outputs are current.
     pub use_cache: bool,
+    pub booklet: BookletOptions,
 }
 
 /// One file written.
@@ -59,6 +75,8 @@ pub struct Output {
     pub bytes: u64,
     /// Pages, for paged formats.
     pub pages: Option<usize>,
+    /// What else a reader of the summary should know (e.g. blanks added to a booklet).
+    pub note: Option<String>,
 }
 
 /// What happened to one manuscript.
@@ -215,7 +233,7 @@ pub fn build(
                 };
                 (report, None)
             } else {
-                build_one(path, project, &formats, &dir, start)
+                build_one(path, project, &formats, &options.booklet, &dir, start)
             };
             done(&result.0);
             result
@@ -257,6 +275,7 @@ fn build_one(
     path: &Path,
     project: &Project,
     formats: &[Format],
+    booklet: &BookletOptions,
     out_dir: &Path,
     start: Instant,
 ) -> (ManuscriptReport, Option<Vec<PathBuf>>) {
@@ -264,31 +283,76 @@ fn build_one(
     let mut outputs = Vec::new();
     let mut inputs = None;
     if let (Some((m, doc)), false) = (loaded, diagnostics.has_errors()) {
+        let mut print = PrintOutputs::default();
+        let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
         for &format in formats {
-            let (bytes, pages) = match format {
-                Format::Epub => (epub::write(&doc, &epub::EpubOptions::default()), None),
-                Format::Pdf => match typeset::typeset(&doc) {
-                    Ok((layout, warnings)) => {
-                        diagnostics.extend(warnings);
-                        let pages = layout.pages.len();
-                        (pdf::write(&layout).map_err(|d| d.message), Some(pages))
-                    }
-                    Err(errors) => {
-                        diagnostics.extend(errors);
-                        continue;
-                    }
-                },
-            };
             let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
-            match bytes.and_then(|b| write_atomically(&target, &b).map(|()| b.len() as u64)) {
-                Ok(bytes) => outputs.push(Output {
-                    path: target,
-                    format,
+            let (bytes, pages, note) = match format {
+                Format::Epub => {
+                    let options = EpubOptions {
+                        print: print.edition(&doc, &mut diagnostics),
+                    };
+                    (epub::write(&doc, &options), None, None)
+                }
+                Format::Pdf => match print.pdf(&doc, &mut diagnostics) {
+                    Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
+                    None => continue,
+                },
+                Format::Booklet => {
+                    let Some((bytes, _)) = print.pdf(&doc, &mut diagnostics) else {
+                        continue;
+                    };
+                    let options = impose::ImposeOptions {
+                        signature: booklet.signature,
+                        creep_mm: doc.meta.print.creep_mm.unwrap_or(0.0),
+                        marks: booklet.marks,
+                        bleed_mm: doc.meta.print.bleed_mm.unwrap_or(0.0),
+                        title: doc.meta.title.clone(),
+                        lang: doc.meta.lang.clone(),
+                        modified: doc.meta.modified,
+                    };
+                    match impose::impose(bytes, &options) {
+                        Ok((bytes, plan)) => {
+                            let blanks = match plan.blanks {
+                                0 => "no blanks added".to_string(),
+                                1 => "1 blank page added".to_string(),
+                                n => format!("{n} blank pages added"),
+                            };
+                            let note = format!(
+                                "{} sheets from {} reading pages, {blanks}",
+                                plan.sheets.len(),
+                                plan.pages
+                            );
+                            (Ok(bytes), Some(plan.sheets.len() * 2), Some(note))
+                        }
+                        Err(e) => (Err(e), None, None),
+                    }
+                }
+            };
+            match bytes {
+                Ok(bytes) => pending.push((
+                    Output {
+                        path: target,
+                        format,
+                        bytes: bytes.len() as u64,
+                        pages,
+                        note,
+                    },
                     bytes,
-                    pages,
-                }),
+                )),
                 Err(e) => diagnostics
                     .push(Diagnostic::error("write-failed", e).at(Location::file(&target))),
+            }
+        }
+        // Written only when every format succeeded, so a failure leaves all the last good files.
+        if !diagnostics.has_errors() {
+            for (output, bytes) in pending {
+                match write_atomically(&output.path, &bytes) {
+                    Ok(()) => outputs.push(output),
+                    Err(e) => diagnostics.push(
+                        Diagnostic::error("write-failed", e).at(Location::file(&output.path)),
+                    ),
+                }
             }
         }
         let mut files: Vec<PathBuf> = m.source_files().map(Path::to_path_buf).collect();
@@ -307,4 +371,99 @@ fn build_one(
         },
         inputs,
     )
+}
+
+/// The print edition of one manuscript, typeset at most once and shared by the PDF, the
+/// booklet and the EPUB's page-list.
+#[derive(Default)]
+struct PrintOutputs {
+    layout: Option<Result<Layout, ()>>,
+    pdf: Option<Option<(Vec<u8>, usize)>>,
+}
+
+impl PrintOutputs {
+    fn layout(&mut self, doc: &Document, diagnostics: &mut Diagnostics) -> Option<&Layout> {
+        self.layout
+            .get_or_insert_with(|| match typeset::typeset(doc) {
+                Ok((layout, warnings)) => {
+                    diagnostics.extend(warnings);
+                    Ok(layout)
+                }
+                Err(errors) => {
+                    diagnostics.extend(errors);
+                    Err(())
+                }
+            })
+            .as_ref()
+            .ok()
+    }
+
+    fn pdf(&mut self, doc: &Document, diagnostics: &mut Diagnostics) -> Option<&(Vec<u8>, usize)> {
+        if self.pdf.is_none() {
+            let written =
+                self.layout(doc, diagnostics)
+                    .and_then(|layout| match pdf::write(layout) {
+                        Ok(bytes) => Some((bytes, layout.pages.len())),
+                        Err(d) => {
+                            diagnostics.push(d);
+                            None
+                        }
+                    });
+            self.pdf = Some(written);
+        }
+        self.pdf.as_ref().and_then(Option::as_ref)
+    }
+
+    /// Where the print pages begin, for the EPUB. The ebook does not need print, so when the
+    /// print edition cannot be typeset its errors become warnings and the EPUB has no page-list.
+    fn edition(&mut self, doc: &Document, diagnostics: &mut Diagnostics) -> Option<PrintEdition> {
+        let mut print_diagnostics = Diagnostics::default();
+        let layout = self.layout(doc, &mut print_diagnostics);
+        let edition = layout.map(|layout| {
+            let breaks = layout
+                .pages
+                .iter()
+                .filter_map(|page| {
+                    let start = page.start?;
+                    Some(PageBreak {
+                        label: page.label.clone(),
+                        chapter: start.chapter,
+                        block: start.block,
+                        offset: start.offset,
+                    })
+                })
+                .collect();
+            let size = doc
+                .meta
+                .print
+                .page
+                .as_deref()
+                .unwrap_or("a5")
+                .to_uppercase();
+            PrintEdition {
+                source: format!(
+                    "{}, print edition ({size}, {} pages)",
+                    doc.meta.title,
+                    layout.pages.len()
+                ),
+                breaks,
+            }
+        });
+        for d in print_diagnostics.into_vec() {
+            if d.is_error() {
+                let message = format!(
+                    "{} (the EPUB is built without print page numbers)",
+                    d.message
+                );
+                diagnostics.push(Diagnostic {
+                    severity: crate::diagnostic::Severity::Warning,
+                    message,
+                    ..d
+                });
+            } else {
+                diagnostics.push(d);
+            }
+        }
+        edition
+    }
 }

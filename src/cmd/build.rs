@@ -61,6 +61,10 @@ fn summary(report: &Report, verbose: bool) {
         }
         for o in &m.outputs {
             let pages = o.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
+            let pages = match &o.note {
+                Some(note) => format!("{pages} ({note})"),
+                None => pages,
+            };
             println!(
                 "wrote {:<40} {:>7.1} KB{pages}, {} ms",
                 display_path(&o.path),

@@ -75,7 +75,11 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
         let _ = writeln!(o, "<dc:subject>{}</dc:subject>", esc(s));
     }
     if let Some(print) = &options.print {
-        let _ = writeln!(o, "<dc:source>{}</dc:source>", esc(&print.source));
+        let _ = writeln!(
+            o,
+            "<dc:source id=\"print-source\">{}</dc:source>\n<meta refines=\"#print-source\" property=\"source-of\">pagination</meta>",
+            esc(&print.source)
+        );
     }
     if let Some(c) = &m.collection {
         let _ = writeln!(
