@@ -306,12 +306,12 @@ fn a_failed_build_leaves_the_last_good_output() {
         ),
         ("manuscripts/book/sq.png", &png()),
     ]);
-    let o = quire(p.path(), &["build", "--format", "epub"]);
+    let o = quire(p.path(), &["build"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let output = p.path().join("dist/book.epub");
     let good = std::fs::read(&output).unwrap();
     std::fs::remove_file(p.path().join("manuscripts/book/sq.png")).unwrap();
-    let o = quire(p.path(), &["build", "--format", "epub"]);
+    let o = quire(p.path(), &["build"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         std::fs::read(&output).unwrap(),
