@@ -413,17 +413,19 @@ impl Flow<'_> {
             height = max_height;
             width = height / aspect;
         }
+        // Half a line above the image keeps it off the descenders of the text before it.
+        let top = 0.5 * g.leading;
         let mut items = vec![Item::Image(ImageItem {
             asset: figure.asset,
             x: (g.measure - width) / 2.0,
-            y: 0.0,
+            y: top,
             width,
             height,
             alt: figure.alt.clone(),
         })];
         let caption_size = g.body_size * 0.85;
         let caption_leading = g.leading * 0.85;
-        let mut y = height + caption_leading;
+        let mut y = top + height + caption_leading;
         let style = ParagraphStyle {
             size: caption_size,
             font: FontStyle::default(),
