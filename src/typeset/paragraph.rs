@@ -12,8 +12,8 @@ use std::ops::Range;
 /// Cost of breaking at a hyphenation point (\hyphenpenalty).
 const HYPHEN_PENALTY: f32 = 500.0;
 /// How far word spaces may grow and shrink, as shares of their natural width.
-const SPACE_STRETCH: f32 = 0.25;
-const SPACE_SHRINK: f32 = 0.2;
+const SPACE_STRETCH: f32 = 0.27;
+const SPACE_SHRINK: f32 = 0.21;
 /// Glyph expansion a justified line may use (horizontal scaling of its glyphs, as pdfTeX's
 /// font expansion), as a share of the width: too small to see, but over a line it spares the
 /// word spaces.
