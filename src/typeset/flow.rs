@@ -8,7 +8,7 @@
 use super::geometry::Geometry;
 use super::paragraph::{self, Align, ParagraphStyle, SetLine};
 use super::shape::FontStyle;
-use super::{Context, GlyphRun, ImageItem, Item, LineItem, LinkArea, PagePosition, Structure};
+use super::{Context, ImageItem, Item, LineItem, LinkArea, PagePosition, Structure};
 use crate::document::{
     Block, Chapter, CodeBlock, Document, Figure, Heading, HtmlNode, Inline, List, Table,
 };
@@ -550,8 +550,24 @@ impl Flow<'_> {
             if chars.is_empty() {
                 chunks.push((String::new(), consumed));
             }
-            for (i, chunk) in chars.chunks(columns).enumerate() {
-                chunks.push((chunk.iter().collect::<String>(), consumed + i * columns));
+            // Long lines wrap after the last space that leaves at least half a line, else at
+            // the column limit.
+            let mut start = 0;
+            while start < chars.len() {
+                let mut end = (start + columns).min(chars.len());
+                if end < chars.len() {
+                    if let Some(space) = chars[start + columns / 2..end]
+                        .iter()
+                        .rposition(|c| *c == ' ')
+                    {
+                        end = start + columns / 2 + space + 1;
+                    }
+                }
+                chunks.push((
+                    chars[start..end].iter().collect::<String>(),
+                    consumed + start,
+                ));
+                start = end;
             }
             consumed += chars.len() + 1;
         }
@@ -559,11 +575,7 @@ impl Flow<'_> {
         let element = self.element(Structure::Code);
         let n = chunks.len();
         for (k, (text, start)) in chunks.into_iter().enumerate() {
-            let mut items = Vec::new();
-            if !text.is_empty() {
-                let run = self.plain_run(&text, font, size, left, g.baseline_offset());
-                items.push(Item::Text(run));
-            }
+            let items = self.code_line(&text, font, size, left, g.baseline_offset());
             let mut row = self.row(1, items, self.position(frame.block, start));
             row.tags = vec![(0..row.items.len(), element)];
             row.break_before = may_break_before(k, n);
@@ -571,8 +583,9 @@ impl Flow<'_> {
         }
     }
 
-    /// A single unbroken run of text, for code.
-    fn plain_run(&mut self, text: &str, font: FontStyle, size: f32, x: f32, y: f32) -> GlyphRun {
+    /// Code set as it stands: one unbroken line, spaces and tabs kept, in as many runs as the
+    /// faces its characters need.
+    fn code_line(&mut self, text: &str, font: FontStyle, size: f32, x: f32, y: f32) -> Vec<Item> {
         let style = ParagraphStyle {
             size,
             font,
@@ -582,25 +595,26 @@ impl Flow<'_> {
             hyphenate: false,
             lang: self.lang.clone(),
         };
-        // Spaces in code are significant: keep them as no-break spaces of the same width.
-        let kept: String = text.replace(' ', "\u{a0}");
-        let mut line = paragraph::set_text(self.cx, &kept, &style)
+        // Spaces in code are significant: set them as no-break spaces of the same width, then
+        // give the text its plain spaces back (one byte instead of two, so ranges shift).
+        let kept = text.replace('\t', "    ").replace(' ', "\u{a0}");
+        let line = paragraph::set_text(self.cx, &kept, &style)
             .into_iter()
             .next()
             .unwrap_or_default();
-        let mut run = line.runs.pop().unwrap_or(GlyphRun {
-            font: font.preferred(),
-            size,
-            x: 0.0,
-            y: 0.0,
-            scale: 1.0,
-            glyphs: Vec::new(),
-            text: String::new(),
-        });
-        run.text = run.text.replace('\u{a0}', " ");
-        run.x += x;
-        run.y += y;
-        run
+        line.runs
+            .into_iter()
+            .map(|mut run| {
+                let shift = |i: usize| i - run.text[..i].matches('\u{a0}').count();
+                for glyph in &mut run.glyphs {
+                    glyph.text = shift(glyph.text.start)..shift(glyph.text.end);
+                }
+                run.text = run.text.replace('\u{a0}', " ");
+                run.x += x;
+                run.y += y;
+                Item::Text(run)
+            })
+            .collect()
     }
 
     fn table(&mut self, table: &Table, frame: Frame, offset: &mut usize) {
@@ -613,7 +627,8 @@ impl Flow<'_> {
             return;
         }
         let size = g.body_size * 0.85;
-        let gap = g.body_size;
+        // Column gaps shrink for wide tables so the cells keep most of the measure.
+        let gap = g.body_size.min(frame.measure * 0.25 / columns as f32);
         let lang = self.lang.clone();
         let style = |font: FontStyle, measure: f32| ParagraphStyle {
             size,

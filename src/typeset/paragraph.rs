@@ -22,6 +22,19 @@ const EXPAND_SHRINK: f32 = 0.025;
 /// Letter spacing on top of it, in em per gap between glyphs.
 const TRACK_STRETCH: f32 = 0.005;
 const TRACK_SHRINK: f32 = 0.004;
+/// Cost of breaking an address after a slash or dot (no hyphen is added: it would read as part
+/// of the address).
+const URL_BREAK_PENALTY: f32 = 200.0;
+/// Where a word may break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum BreakKind {
+    /// A hyphenation point: a hyphen is added.
+    Hyphenation,
+    /// After a hyphen or dash the author wrote.
+    AfterHyphen,
+    /// Inside a web address, after a slash or dot.
+    Address,
+}
 /// Cost of breaking after a hyphen or dash the author wrote (\exhyphenpenalty).
 const EXPLICIT_HYPHEN_PENALTY: f32 = 500.0;
 
@@ -405,7 +418,7 @@ impl Builder<'_> {
         }
         let pieces = self.pieces;
         let first = &pieces[word.parts[0].0];
-        let mut breaks: Vec<(usize, bool)> = Vec::new();
+        let mut breaks: Vec<(usize, BreakKind)> = Vec::new();
         let shapeable = word.parts.iter().all(|(p, ..)| !pieces[*p].style.font.mono);
         if self.style.hyphenate && shapeable {
             let lang = first.style.lang.clone();
@@ -413,7 +426,7 @@ impl Builder<'_> {
                 cx.hyphenator
                     .breaks(&word.text, &lang)
                     .into_iter()
-                    .map(|b| (b, true)),
+                    .map(|b| (b, BreakKind::Hyphenation)),
             );
         }
         // After a hyphen or dash the author wrote, with letters on both sides.
@@ -423,10 +436,18 @@ impl Builder<'_> {
                 && w[0].1.is_alphanumeric()
                 && w[2].1.is_alphanumeric()
             {
-                breaks.push((w[2].0, false));
+                breaks.push((w[2].0, BreakKind::AfterHyphen));
+            }
+        }
+        if word.text.contains("://") || word.text.starts_with("www.") {
+            for w in chars.windows(2) {
+                if matches!(w[0].1, '/' | '.' | '?' | '&' | '=') && w[1].1 != '/' {
+                    breaks.push((w[1].0, BreakKind::Address));
+                }
             }
         }
         breaks.sort_unstable();
+        breaks.dedup_by_key(|b| b.0);
 
         // Shape each part in the faces its characters need; each (part, face) run remembers
         // its range of the word.
@@ -467,9 +488,9 @@ impl Builder<'_> {
             }
             if j == i {
                 // At a break point: emit the penalty, then continue with the next syllable.
-                let (_, hyphenation) = breaks[next_break];
+                let (_, kind) = breaks[next_break];
                 next_break += 1;
-                self.break_point(cx, &pieces[word.parts[part].0], hyphenation);
+                self.break_point(cx, &pieces[word.parts[part].0], kind);
                 continue;
             }
             let (piece_index, word_range, piece_range) = &word.parts[part];
@@ -518,13 +539,18 @@ impl Builder<'_> {
         }
     }
 
-    fn break_point(&mut self, cx: &Context, piece: &Piece, hyphenation: bool) {
-        if !hyphenation {
+    fn break_point(&mut self, cx: &Context, piece: &Piece, kind: BreakKind) {
+        let (cost, flagged) = match kind {
+            BreakKind::Hyphenation => (HYPHEN_PENALTY, true),
+            BreakKind::AfterHyphen => (EXPLICIT_HYPHEN_PENALTY, true),
+            BreakKind::Address => (URL_BREAK_PENALTY, false),
+        };
+        if kind != BreakKind::Hyphenation {
             self.push(
                 Item::Penalty {
                     width: 0.0,
-                    cost: EXPLICIT_HYPHEN_PENALTY,
-                    flagged: true,
+                    cost,
+                    flagged,
                 },
                 Content::Invisible,
             );
@@ -545,7 +571,7 @@ impl Builder<'_> {
         self.push(
             Item::Penalty {
                 width: hyphen.width(),
-                cost: HYPHEN_PENALTY,
+                cost,
                 flagged: true,
             },
             Content::Hyphen(hyphen),
@@ -711,10 +737,10 @@ fn materialize(
         {
             start += 1;
         }
-        let ratio = if style.align == Align::Justify {
-            brk.ratio
+        let (ratio, glue_ratio) = if style.align == Align::Justify {
+            split_ratio(&items[start..brk.position], brk.ratio)
         } else {
-            0.0
+            (0.0, 0.0)
         };
         let mut line = SetLine {
             overfull: brk.overfull,
@@ -784,11 +810,11 @@ fn materialize(
                     },
                     content,
                 ) => {
-                    let adjust = if ratio >= 0.0 { stretch } else { shrink };
+                    let adjust = if glue_ratio >= 0.0 { stretch } else { shrink };
                     let set_width = if *stretch >= FILL {
                         *width
                     } else {
-                        width + ratio * adjust
+                        width + glue_ratio * adjust
                     };
                     x += set_width;
                     if matches!(content, Content::Space) {
@@ -824,6 +850,28 @@ fn materialize(
         start = brk.position + 1;
     }
     lines
+}
+
+/// Splits a line's adjustment ratio between boxes and glue. Glyph expansion and letter spacing
+/// stop at their limits (ratio ±1), as pdfTeX's expansion does; whatever a line needs beyond
+/// that goes to the word spaces, which may then be loose but never distort the letters.
+fn split_ratio(line: &[Item], ratio: f32) -> (f32, f32) {
+    let box_ratio = ratio.clamp(-1.0, 1.0);
+    if ratio <= 1.0 {
+        return (box_ratio, ratio);
+    }
+    let (mut boxes, mut glue) = (0.0, 0.0);
+    for item in line {
+        match *item {
+            Item::Box { stretch, .. } => boxes += stretch,
+            Item::Glue { stretch, .. } if stretch < FILL => glue += stretch,
+            _ => {}
+        }
+    }
+    if glue <= 0.0 {
+        return (box_ratio, 0.0);
+    }
+    (box_ratio, (ratio * (boxes + glue) - boxes) / glue)
 }
 
 /// Adds a segment to the line's last run when it continues it (same face, size and rise,
@@ -974,6 +1022,23 @@ mod tests {
         for line in lines.iter().filter(|l| l.hyphenated) {
             assert!(line.runs.last().unwrap().text.ends_with('-'));
         }
+    }
+
+    #[test]
+    fn addresses_break_after_slashes_without_a_hyphen() {
+        let mut cx = Context::new(&[], Vec::new());
+        let url = "See https://example.org/a/long/path/to/a/document/that/goes/on/and/on.html now.";
+        let lines = set(&mut cx, &[text(url)], &style(150.0), &mut 0);
+        assert!(lines.len() > 1);
+        for line in &lines {
+            assert!(!line.overfull && !line.hyphenated);
+        }
+        let joined: String = lines
+            .iter()
+            .flat_map(|l| &l.runs)
+            .map(|r| r.text.as_str())
+            .collect();
+        assert!(joined.contains("https://example.org/"));
     }
 
     #[test]
