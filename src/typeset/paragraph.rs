@@ -852,12 +852,17 @@ fn materialize(
     lines
 }
 
+/// The furthest glyph expansion and letter spacing go, as a stretch ratio: as far as the most
+/// permissive ordinary pass lets a line stretch (badness 500), never further.
+const MAX_BOX_RATIO: f32 = 1.75;
+
 /// Splits a line's adjustment ratio between boxes and glue. Glyph expansion and letter spacing
-/// stop at their limits (ratio ±1), as pdfTeX's expansion does; whatever a line needs beyond
-/// that goes to the word spaces, which may then be loose but never distort the letters.
+/// stop at [`MAX_BOX_RATIO`], as pdfTeX's expansion stops at its limit; whatever a line needs
+/// beyond that (an underfull line in the last pass) goes to the word spaces, which may then be
+/// loose but never distort the letters.
 fn split_ratio(line: &[Item], ratio: f32) -> (f32, f32) {
-    let box_ratio = ratio.clamp(-1.0, 1.0);
-    if ratio <= 1.0 {
+    let box_ratio = ratio.clamp(-1.0, MAX_BOX_RATIO);
+    if ratio <= MAX_BOX_RATIO {
         return (box_ratio, ratio);
     }
     let (mut boxes, mut glue) = (0.0, 0.0);
@@ -871,7 +876,10 @@ fn split_ratio(line: &[Item], ratio: f32) -> (f32, f32) {
     if glue <= 0.0 {
         return (box_ratio, 0.0);
     }
-    (box_ratio, (ratio * (boxes + glue) - boxes) / glue)
+    (
+        box_ratio,
+        (ratio * (boxes + glue) - box_ratio * boxes) / glue,
+    )
 }
 
 /// Adds a segment to the line's last run when it continues it (same face, size and rise,
