@@ -94,7 +94,8 @@ impl FontSet {
     /// other faces; `None` when no bundled font has the character.
     pub fn face_for(&self, style: FontStyle, c: char) -> Option<FontId> {
         let preferred = style.preferred();
-        if matches!(c, ' ' | '\n' | '\t') || self.has_glyph(preferred, c) {
+        // Every bundled face covers printable ASCII: no need to look it up.
+        if (' '..='~').contains(&c) || matches!(c, '\n' | '\t') || self.has_glyph(preferred, c) {
             return Some(preferred);
         }
         [FALLBACK, 0, MONO]
@@ -172,6 +173,16 @@ mod tests {
         assert!(glyphs.len() < 6);
         assert_eq!(glyphs[0].cluster, 0);
         assert!(glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster));
+    }
+
+    #[test]
+    fn every_face_covers_printable_ascii() {
+        let fonts = FontSet::new();
+        for font in 0..faces().len() {
+            for c in ' '..='~' {
+                assert!(fonts.has_glyph(font, c), "face {font} lacks {c:?}");
+            }
+        }
     }
 
     #[test]
