@@ -390,6 +390,7 @@ impl Flow<'_> {
         let element = self.element(Structure::Heading(level));
         let mut row = self.row(cells, items, source);
         row.tags = vec![(0..row.items.len(), element)];
+        row.notes = lines.iter().flat_map(|l| l.notes.iter().copied()).collect();
         if let Some(id) = id {
             row.anchors.push((id.to_string(), sink as f32 * g.leading));
         }
@@ -446,6 +447,7 @@ impl Flow<'_> {
         // Only the caption's own text counts towards the block's chars; the label does not.
         let mut offset = 0;
         let lines = paragraph::set(self.cx, &caption, &style, &mut offset);
+        let notes: Vec<usize> = lines.iter().flat_map(|l| l.notes.iter().copied()).collect();
         for line in &lines {
             items.extend(line_items(line, 0.0, y));
             y += caption_leading;
@@ -471,6 +473,7 @@ impl Flow<'_> {
         let caption = self.element(Structure::Caption);
         let mut row = self.row(cells, items, self.position(frame.block, 0));
         row.tags = vec![(0..1, image), (1..row.items.len(), caption)];
+        row.notes = notes;
         row.anchors.push((figure.id.clone(), 0.0));
         row.kind = RowKind::Float;
         self.rows.push(row);

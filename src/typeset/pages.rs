@@ -110,6 +110,17 @@ fn next_page(
     fill
 }
 
+/// The notes a page cites once `row` is on it, in order of first citation.
+fn citing(cited: &[(usize, usize)], row: &Row) -> Vec<(usize, usize)> {
+    let mut cited = cited.to_vec();
+    for &n in &row.notes {
+        if !cited.contains(&(row.chapter, n)) {
+            cited.push((row.chapter, n));
+        }
+    }
+    cited
+}
+
 fn note_cells(
     notes: &HashMap<(usize, usize), NoteBlock>,
     cited: &[(usize, usize)],
@@ -141,8 +152,11 @@ fn fill_page(
     };
     let mut used = 0;
     for &f in pending {
-        if fill.deferred.is_empty() && (used + rows[f].cells <= g.lines || used == 0) {
+        let cited = citing(&fill.notes, &rows[f]);
+        let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
+        if fill.deferred.is_empty() && (used + rows[f].cells <= room || used == 0) {
             fill.placed.push((f, used));
+            fill.notes = cited;
             used += rows[f].cells;
         } else {
             fill.deferred.push(f);
@@ -171,21 +185,18 @@ fn fill_page(
                 }
             }
             RowKind::Float => {
-                let room = g.lines - note_cells(notes, &fill.notes, g);
+                let cited = citing(&fill.notes, row);
+                let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
                 if fill.deferred.is_empty() && used + row.cells <= room {
                     fill.placed.push((r, used));
+                    fill.notes = cited;
                     used += row.cells;
                 } else {
                     fill.deferred.push(r);
                 }
             }
             RowKind::Content => {
-                let mut cited = fill.notes.clone();
-                for &n in &row.notes {
-                    if !cited.contains(&(row.chapter, n)) {
-                        cited.push((row.chapter, n));
-                    }
-                }
+                let cited = citing(&fill.notes, row);
                 let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
                 if used + row.cells > room {
                     if used == 0 {
