@@ -198,6 +198,9 @@ impl Flow<'_> {
         self.keep = 0;
         if let Some(display) = display {
             self.heading_row(&[Inline::Text(display)], 1, None, None, true);
+            if let Some(subtitle) = &doc.meta.subtitle {
+                self.subtitle(subtitle);
+            }
         }
         let frame = Frame {
             left: 0.0,
@@ -399,6 +402,37 @@ impl Flow<'_> {
         }
         self.push(row);
         self.keep = KEEP_AFTER_HEADING;
+    }
+
+    /// The publication's subtitle under the title that opens an untitled pamphlet, in the
+    /// blank cell the title leaves below itself.
+    fn subtitle(&mut self, text: &str) {
+        let g = self.geometry;
+        let style = ParagraphStyle {
+            size: g.body_size * 1.2,
+            font: FontStyle {
+                italic: true,
+                ..FontStyle::default()
+            },
+            measure: g.measure,
+            indent: 0.0,
+            align: Align::Left,
+            hyphenate: false,
+            lang: self.lang.clone(),
+        };
+        let lines = paragraph::set_text(self.cx, text, &style);
+        let element = self.element(Structure::Paragraph);
+        let Some(row) = self.rows.last_mut() else {
+            return;
+        };
+        let start = row.items.len();
+        let top = (row.cells - 1) as f32 * g.leading;
+        for (k, line) in lines.iter().enumerate() {
+            let y = top + g.baseline_offset() + k as f32 * g.leading;
+            row.items.extend(line_items(line, 0.0, y));
+        }
+        row.tags.push((start..row.items.len(), element));
+        row.cells += lines.len();
     }
 
     fn figure(&mut self, doc: &Document, figure: &Figure, frame: Frame) {
