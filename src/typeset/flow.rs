@@ -8,7 +8,7 @@
 use super::geometry::Geometry;
 use super::paragraph::{self, Align, ParagraphStyle, SetLine};
 use super::shape::FontStyle;
-use super::{Context, GlyphRun, ImageItem, Item, LineItem, LinkArea, PagePosition, Structure};
+use super::{Context, ImageItem, Item, LineItem, LinkArea, PagePosition, Structure};
 use crate::document::{
     Block, Chapter, CodeBlock, Document, Figure, Heading, HtmlNode, Inline, List, Table,
 };
@@ -198,6 +198,9 @@ impl Flow<'_> {
         self.keep = 0;
         if let Some(display) = display {
             self.heading_row(&[Inline::Text(display)], 1, None, None, true);
+            if let Some(subtitle) = &doc.meta.subtitle {
+                self.subtitle(subtitle);
+            }
         }
         let frame = Frame {
             left: 0.0,
@@ -267,8 +270,7 @@ impl Flow<'_> {
             Block::Table(table) => self.table(table, frame, offset),
             Block::Html(nodes) => {
                 // Raw HTML holds no `Inline` text, so it adds nothing to the block's chars.
-                let text = html_text(nodes);
-                if !text.trim().is_empty() {
+                for text in html_paragraphs(nodes) {
                     self.paragraph(&[Inline::Text(text)], frame, false, &mut 0);
                 }
             }
@@ -391,6 +393,7 @@ impl Flow<'_> {
         let element = self.element(Structure::Heading(level));
         let mut row = self.row(cells, items, source);
         row.tags = vec![(0..row.items.len(), element)];
+        row.notes = lines.iter().flat_map(|l| l.notes.iter().copied()).collect();
         if let Some(id) = id {
             row.anchors.push((id.to_string(), sink as f32 * g.leading));
         }
@@ -399,6 +402,37 @@ impl Flow<'_> {
         }
         self.push(row);
         self.keep = KEEP_AFTER_HEADING;
+    }
+
+    /// The publication's subtitle under the title that opens an untitled pamphlet, in the
+    /// blank cell the title leaves below itself.
+    fn subtitle(&mut self, text: &str) {
+        let g = self.geometry;
+        let style = ParagraphStyle {
+            size: g.body_size * 1.2,
+            font: FontStyle {
+                italic: true,
+                ..FontStyle::default()
+            },
+            measure: g.measure,
+            indent: 0.0,
+            align: Align::Left,
+            hyphenate: false,
+            lang: self.lang.clone(),
+        };
+        let lines = paragraph::set_text(self.cx, text, &style);
+        let element = self.element(Structure::Paragraph);
+        let Some(row) = self.rows.last_mut() else {
+            return;
+        };
+        let start = row.items.len();
+        let top = (row.cells - 1) as f32 * g.leading;
+        for (k, line) in lines.iter().enumerate() {
+            let y = top + g.baseline_offset() + k as f32 * g.leading;
+            row.items.extend(line_items(line, 0.0, y));
+        }
+        row.tags.push((start..row.items.len(), element));
+        row.cells += lines.len();
     }
 
     fn figure(&mut self, doc: &Document, figure: &Figure, frame: Frame) {
@@ -414,17 +448,19 @@ impl Flow<'_> {
             height = max_height;
             width = height / aspect;
         }
+        // Half a line above the image keeps it off the descenders of the text before it.
+        let top = 0.5 * g.leading;
         let mut items = vec![Item::Image(ImageItem {
             asset: figure.asset,
             x: (g.measure - width) / 2.0,
-            y: 0.0,
+            y: top,
             width,
             height,
             alt: figure.alt.clone(),
         })];
         let caption_size = g.body_size * 0.85;
         let caption_leading = g.leading * 0.85;
-        let mut y = height + caption_leading;
+        let mut y = top + height + caption_leading;
         let style = ParagraphStyle {
             size: caption_size,
             font: FontStyle::default(),
@@ -445,6 +481,7 @@ impl Flow<'_> {
         // Only the caption's own text counts towards the block's chars; the label does not.
         let mut offset = 0;
         let lines = paragraph::set(self.cx, &caption, &style, &mut offset);
+        let notes: Vec<usize> = lines.iter().flat_map(|l| l.notes.iter().copied()).collect();
         for line in &lines {
             items.extend(line_items(line, 0.0, y));
             y += caption_leading;
@@ -470,6 +507,7 @@ impl Flow<'_> {
         let caption = self.element(Structure::Caption);
         let mut row = self.row(cells, items, self.position(frame.block, 0));
         row.tags = vec![(0..1, image), (1..row.items.len(), caption)];
+        row.notes = notes;
         row.anchors.push((figure.id.clone(), 0.0));
         row.kind = RowKind::Float;
         self.rows.push(row);
@@ -549,8 +587,24 @@ impl Flow<'_> {
             if chars.is_empty() {
                 chunks.push((String::new(), consumed));
             }
-            for (i, chunk) in chars.chunks(columns).enumerate() {
-                chunks.push((chunk.iter().collect::<String>(), consumed + i * columns));
+            // Long lines wrap after the last space that leaves at least half a line, else at
+            // the column limit.
+            let mut start = 0;
+            while start < chars.len() {
+                let mut end = (start + columns).min(chars.len());
+                if end < chars.len() {
+                    if let Some(space) = chars[start + columns / 2..end]
+                        .iter()
+                        .rposition(|c| *c == ' ')
+                    {
+                        end = start + columns / 2 + space + 1;
+                    }
+                }
+                chunks.push((
+                    chars[start..end].iter().collect::<String>(),
+                    consumed + start,
+                ));
+                start = end;
             }
             consumed += chars.len() + 1;
         }
@@ -558,11 +612,7 @@ impl Flow<'_> {
         let element = self.element(Structure::Code);
         let n = chunks.len();
         for (k, (text, start)) in chunks.into_iter().enumerate() {
-            let mut items = Vec::new();
-            if !text.is_empty() {
-                let run = self.plain_run(&text, font, size, left, g.baseline_offset());
-                items.push(Item::Text(run));
-            }
+            let items = self.code_line(&text, font, size, left, g.baseline_offset());
             let mut row = self.row(1, items, self.position(frame.block, start));
             row.tags = vec![(0..row.items.len(), element)];
             row.break_before = may_break_before(k, n);
@@ -570,8 +620,9 @@ impl Flow<'_> {
         }
     }
 
-    /// A single unbroken run of text, for code.
-    fn plain_run(&mut self, text: &str, font: FontStyle, size: f32, x: f32, y: f32) -> GlyphRun {
+    /// Code set as it stands: one unbroken line, spaces and tabs kept, in as many runs as the
+    /// faces its characters need.
+    fn code_line(&mut self, text: &str, font: FontStyle, size: f32, x: f32, y: f32) -> Vec<Item> {
         let style = ParagraphStyle {
             size,
             font,
@@ -581,25 +632,26 @@ impl Flow<'_> {
             hyphenate: false,
             lang: self.lang.clone(),
         };
-        // Spaces in code are significant: keep them as no-break spaces of the same width.
-        let kept: String = text.replace(' ', "\u{a0}");
-        let mut line = paragraph::set_text(self.cx, &kept, &style)
+        // Spaces in code are significant: set them as no-break spaces of the same width, then
+        // give the text its plain spaces back (one byte instead of two, so ranges shift).
+        let kept = text.replace('\t', "    ").replace(' ', "\u{a0}");
+        let line = paragraph::set_text(self.cx, &kept, &style)
             .into_iter()
             .next()
             .unwrap_or_default();
-        let mut run = line.runs.pop().unwrap_or(GlyphRun {
-            font: font.preferred(),
-            size,
-            x: 0.0,
-            y: 0.0,
-            scale: 1.0,
-            glyphs: Vec::new(),
-            text: String::new(),
-        });
-        run.text = run.text.replace('\u{a0}', " ");
-        run.x += x;
-        run.y += y;
-        run
+        line.runs
+            .into_iter()
+            .map(|mut run| {
+                let shift = |i: usize| i - run.text[..i].matches('\u{a0}').count();
+                for glyph in &mut run.glyphs {
+                    glyph.text = shift(glyph.text.start)..shift(glyph.text.end);
+                }
+                run.text = run.text.replace('\u{a0}', " ");
+                run.x += x;
+                run.y += y;
+                Item::Text(run)
+            })
+            .collect()
     }
 
     fn table(&mut self, table: &Table, frame: Frame, offset: &mut usize) {
@@ -612,7 +664,8 @@ impl Flow<'_> {
             return;
         }
         let size = g.body_size * 0.85;
-        let gap = g.body_size;
+        // Column gaps shrink for wide tables so the cells keep most of the measure.
+        let gap = g.body_size.min(frame.measure * 0.25 / columns as f32);
         let lang = self.lang.clone();
         let style = |font: FontStyle, measure: f32| ParagraphStyle {
             size,
@@ -783,6 +836,13 @@ pub fn line_items(line: &SetLine, x: f32, y: f32) -> Vec<Item> {
             alt: alt.clone(),
         }));
     }
+    for &(x0, x1, height, thickness) in &line.strikes {
+        items.push(Item::Line(LineItem {
+            from: (x + x0, y - height),
+            to: (x + x1, y - height),
+            thickness,
+        }));
+    }
     for (x0, x1, target) in &line.links {
         items.push(Item::Link(LinkArea {
             x: x + x0,
@@ -795,20 +855,65 @@ pub fn line_items(line: &SetLine, x: f32, y: f32) -> Vec<Item> {
     items
 }
 
-/// The text of raw HTML, as a reader would see it.
-fn html_text(nodes: &[HtmlNode]) -> String {
-    let mut out = String::new();
-    for node in nodes {
-        match node {
-            HtmlNode::Text(t) => out.push_str(t),
-            HtmlNode::Element(e) => {
-                if e.name == "br" {
-                    out.push(' ');
+/// Elements that start a new paragraph when raw HTML is set as text.
+const HTML_BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "dd",
+    "dt",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "aside",
+    "section",
+    "details",
+    "summary",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "caption",
+    "br",
+    "hr",
+];
+
+/// The text of raw HTML as a reader would see it: one string per paragraph, with block
+/// elements (and line breaks) starting new ones.
+fn html_paragraphs(nodes: &[HtmlNode]) -> Vec<String> {
+    fn walk(nodes: &[HtmlNode], current: &mut String, out: &mut Vec<String>) {
+        for node in nodes {
+            match node {
+                HtmlNode::Text(t) => current.push_str(t),
+                HtmlNode::Element(e) if HTML_BLOCKS.contains(&e.name.as_str()) => {
+                    flush(current, out);
+                    walk(&e.children, current, out);
+                    flush(current, out);
                 }
-                out.push_str(&html_text(&e.children));
+                HtmlNode::Element(e) => {
+                    // Cells of a row read as words, not run together.
+                    if matches!(e.name.as_str(), "td" | "th") && !current.is_empty() {
+                        current.push(' ');
+                    }
+                    walk(&e.children, current, out);
+                }
             }
         }
     }
+    fn flush(current: &mut String, out: &mut Vec<String>) {
+        let text = current.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            out.push(text);
+        }
+        current.clear();
+    }
+    let mut out = Vec::new();
+    let mut current = String::new();
+    walk(nodes, &mut current, &mut out);
+    flush(&mut current, &mut out);
     out
 }
 
@@ -825,7 +930,7 @@ fn block_text(block: &Block) -> String {
             .flat_map(|i| i.blocks.iter().map(block_text))
             .collect::<Vec<_>>()
             .join(" "),
-        Block::Html(nodes) => html_text(nodes),
+        Block::Html(nodes) => html_paragraphs(nodes).join(" "),
         Block::Figure(f) => Inline::plain_text(&f.caption),
         Block::Table(_) | Block::Rule => String::new(),
     }

@@ -19,6 +19,8 @@ pub struct Hyphenator {
     dictionaries: HashMap<Language, Option<Standard>>,
     /// Lower-cased word → char indices where it may break.
     exceptions: HashMap<String, Vec<usize>>,
+    /// Breaks already found, by language and token: running text repeats its words.
+    found: HashMap<String, HashMap<String, Vec<usize>>>,
 }
 
 impl Hyphenator {
@@ -42,12 +44,25 @@ impl Hyphenator {
         Hyphenator {
             dictionaries: HashMap::new(),
             exceptions,
+            found: HashMap::new(),
         }
     }
 
     /// Byte offsets in `word` where a hyphen may be inserted, for a word in `lang` (BCP 47).
     /// `word` is a single token as it stands in the text, maybe with punctuation around it.
     pub fn breaks(&mut self, word: &str, lang: &str) -> Vec<usize> {
+        if let Some(breaks) = self.found.get(lang).and_then(|words| words.get(word)) {
+            return breaks.clone();
+        }
+        let breaks = self.find(word, lang);
+        self.found
+            .entry(lang.to_string())
+            .or_default()
+            .insert(word.to_string(), breaks.clone());
+        breaks
+    }
+
+    fn find(&mut self, word: &str, lang: &str) -> Vec<usize> {
         if looks_like_url(word) {
             return Vec::new();
         }

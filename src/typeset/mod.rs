@@ -182,7 +182,8 @@ pub(crate) struct Context {
     assets: Vec<Asset>,
     /// The chapter being set (index, source file), for diagnostics.
     chapter: Option<(usize, PathBuf)>,
-    reported: HashSet<(usize, char)>,
+    /// Characters already reported missing (once each, in the first chapter that uses one).
+    reported: HashSet<char>,
 }
 
 impl Context {
@@ -197,12 +198,12 @@ impl Context {
         }
     }
 
-    /// Reports a character no bundled font can draw, once per chapter.
+    /// Reports a character no bundled font can draw, naming the first chapter that uses it.
     fn missing_glyph(&mut self, c: char) {
-        let (index, source) = self.chapter.clone().unwrap_or((usize::MAX, PathBuf::new()));
-        if !self.reported.insert((index, c)) {
+        if !self.reported.insert(c) {
             return;
         }
+        let (index, source) = self.chapter.clone().unwrap_or((usize::MAX, PathBuf::new()));
         let place = if index == usize::MAX {
             "the front matter".to_string()
         } else {

@@ -110,6 +110,17 @@ fn next_page(
     fill
 }
 
+/// The notes a page cites once `row` is on it, in order of first citation.
+fn citing(cited: &[(usize, usize)], row: &Row) -> Vec<(usize, usize)> {
+    let mut cited = cited.to_vec();
+    for &n in &row.notes {
+        if !cited.contains(&(row.chapter, n)) {
+            cited.push((row.chapter, n));
+        }
+    }
+    cited
+}
+
 fn note_cells(
     notes: &HashMap<(usize, usize), NoteBlock>,
     cited: &[(usize, usize)],
@@ -141,8 +152,11 @@ fn fill_page(
     };
     let mut used = 0;
     for &f in pending {
-        if fill.deferred.is_empty() && (used + rows[f].cells <= g.lines || used == 0) {
+        let cited = citing(&fill.notes, &rows[f]);
+        let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
+        if fill.deferred.is_empty() && (used + rows[f].cells <= room || used == 0) {
             fill.placed.push((f, used));
+            fill.notes = cited;
             used += rows[f].cells;
         } else {
             fill.deferred.push(f);
@@ -171,21 +185,18 @@ fn fill_page(
                 }
             }
             RowKind::Float => {
-                let room = g.lines - note_cells(notes, &fill.notes, g);
+                let cited = citing(&fill.notes, row);
+                let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
                 if fill.deferred.is_empty() && used + row.cells <= room {
                     fill.placed.push((r, used));
+                    fill.notes = cited;
                     used += row.cells;
                 } else {
                     fill.deferred.push(r);
                 }
             }
             RowKind::Content => {
-                let mut cited = fill.notes.clone();
-                for &n in &row.notes {
-                    if !cited.contains(&(row.chapter, n)) {
-                        cited.push((row.chapter, n));
-                    }
-                }
+                let cited = citing(&fill.notes, row);
                 let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
                 if used + row.cells > room {
                     if used == 0 {
@@ -390,17 +401,93 @@ mod tests {
             .collect()
     }
 
+    /// A row of `cells` cells of some kind.
+    fn block(cells: usize, kind: RowKind, block: usize) -> Row {
+        let mut row = paragraph(1, block).pop().unwrap();
+        row.cells = cells;
+        row.kind = kind;
+        row
+    }
+
+    /// The rows each page takes, in the order placed, as the paginator fills them.
+    fn pages(
+        rows: &[Row],
+        g: &Geometry,
+        notes: &HashMap<(usize, usize), NoteBlock>,
+    ) -> Vec<Vec<usize>> {
+        let mut next = 0;
+        let mut pending = Vec::new();
+        let mut pages = Vec::new();
+        while next < rows.len() || !pending.is_empty() {
+            let fill = next_page(rows, notes, g, next, &pending);
+            pages.push(fill.placed.iter().map(|p| p.0).collect());
+            next = fill.next;
+            pending = fill.deferred;
+        }
+        pages
+    }
+
     /// How many rows each page takes.
     fn page_lengths(rows: &[Row], g: &Geometry) -> Vec<usize> {
-        let notes = HashMap::new();
-        let mut next = 0;
-        let mut lengths = Vec::new();
-        while next < rows.len() {
-            let fill = next_page(rows, &notes, g, next, &[]);
-            lengths.push(fill.placed.len());
-            next = fill.next;
-        }
-        lengths
+        pages(rows, g, &HashMap::new())
+            .iter()
+            .map(Vec::len)
+            .collect()
+    }
+
+    #[test]
+    fn a_heading_goes_over_with_the_two_lines_after_it() {
+        let g = Geometry::for_page(None);
+        let mut rows = paragraph(g.lines - 2, 0);
+        let heading = rows.len();
+        rows.push(block(1, RowKind::Content, 1));
+        let mut after = paragraph(5, 2);
+        // As the flow marks them: the two rows after a heading may not start a page.
+        after[0].break_before = false;
+        after[1].break_before = false;
+        rows.extend(after);
+        let pages = pages(&rows, &g, &HashMap::new());
+        assert_eq!(pages[0].len(), g.lines - 2);
+        assert_eq!(pages[1][0], heading);
+    }
+
+    #[test]
+    fn a_figure_that_does_not_fit_waits_at_the_top_of_the_next_page() {
+        let g = Geometry::for_page(None);
+        let mut rows = paragraph(g.lines - 5, 0);
+        let figure = rows.len();
+        rows.push(block(10, RowKind::Float, 1));
+        rows.extend(paragraph(12, 2));
+        let pages = pages(&rows, &g, &HashMap::new());
+        // The text goes on below the first paragraph and fills the page; the figure opens the
+        // next one.
+        assert!(!pages[0].contains(&figure));
+        assert_eq!(pages[0].len(), g.lines);
+        assert_eq!(pages[1][0], figure);
+    }
+
+    #[test]
+    fn a_footnote_stands_on_the_page_of_the_line_that_cites_it() {
+        let g = Geometry::for_page(None);
+        let mut rows = paragraph(g.lines, 0);
+        rows[g.lines - 3].notes = vec![0];
+        let mut notes = HashMap::new();
+        notes.insert(
+            (0, 0),
+            NoteBlock {
+                items: Vec::new(),
+                height: 3.0 * g.leading,
+                structure: 0,
+            },
+        );
+        // Without the note the page would hold all its lines; with it, the citing line and its
+        // note go over together.
+        let cited = g.lines - 3;
+        let pages = pages(&rows, &g, &notes);
+        assert!(!pages[0].contains(&cited));
+        assert!(pages[1].contains(&cited));
+        let second = next_page(&rows, &notes, &g, pages[0].len(), &[]);
+        assert_eq!(second.notes, [(0, 0)]);
     }
 
     #[test]

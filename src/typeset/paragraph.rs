@@ -12,8 +12,8 @@ use std::ops::Range;
 /// Cost of breaking at a hyphenation point (\hyphenpenalty).
 const HYPHEN_PENALTY: f32 = 500.0;
 /// How far word spaces may grow and shrink, as shares of their natural width.
-const SPACE_STRETCH: f32 = 0.25;
-const SPACE_SHRINK: f32 = 0.2;
+const SPACE_STRETCH: f32 = 0.27;
+const SPACE_SHRINK: f32 = 0.21;
 /// Glyph expansion a justified line may use (horizontal scaling of its glyphs, as pdfTeX's
 /// font expansion), as a share of the width: too small to see, but over a line it spares the
 /// word spaces.
@@ -22,6 +22,19 @@ const EXPAND_SHRINK: f32 = 0.025;
 /// Letter spacing on top of it, in em per gap between glyphs.
 const TRACK_STRETCH: f32 = 0.005;
 const TRACK_SHRINK: f32 = 0.004;
+/// Cost of breaking an address after a slash or dot (no hyphen is added: it would read as part
+/// of the address).
+const URL_BREAK_PENALTY: f32 = 200.0;
+/// Where a word may break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum BreakKind {
+    /// A hyphenation point: a hyphen is added.
+    Hyphenation,
+    /// After a hyphen or dash the author wrote.
+    AfterHyphen,
+    /// Inside a web address, after a slash or dot.
+    Address,
+}
 /// Cost of breaking after a hyphen or dash the author wrote (\exhyphenpenalty).
 const EXPLICIT_HYPHEN_PENALTY: f32 = 500.0;
 
@@ -53,6 +66,8 @@ pub struct SetLine {
     pub images: Vec<(AssetId, f32, f32, f32, f32, String)>,
     /// Link spans: start x, end x, target.
     pub links: Vec<(f32, f32, LinkTarget)>,
+    /// Struck-through spans: start x, end x, height of the stroke above the baseline, weight.
+    pub strikes: Vec<(f32, f32, f32, f32)>,
     /// Notes referenced from this line (indices into the chapter's notes).
     pub notes: Vec<usize>,
     /// Chars of the block's text before this line's first character.
@@ -91,6 +106,8 @@ struct Style {
     rise: f32,
     lang: String,
     link: Option<usize>,
+    /// Struck through (deleted text).
+    strike: bool,
 }
 
 /// What a box or glue in the item list stands for.
@@ -117,6 +134,7 @@ struct Segment {
     offset: Option<usize>,
     link: Option<usize>,
     note: Option<usize>,
+    strike: bool,
 }
 
 impl Segment {
@@ -173,6 +191,7 @@ pub fn set(
         rise: 0.0,
         lang: style.lang.clone(),
         link: None,
+        strike: false,
     };
     flatten(inlines, &base, offset, &mut pieces, &mut links, cx);
     set_pieces(cx, &pieces, &links, style)
@@ -227,7 +246,11 @@ fn flatten(
                 s.font.bold = true;
                 nested(c, s, pieces, links);
             }
-            Inline::Strikethrough(c) => nested(c, style.clone(), pieces, links),
+            Inline::Strikethrough(c) => {
+                let mut s = style.clone();
+                s.strike = true;
+                nested(c, s, pieces, links);
+            }
             Inline::Superscript(c) | Inline::Subscript(c) => {
                 let mut s = style.clone();
                 let up = matches!(inline, Inline::Superscript(_));
@@ -395,7 +418,7 @@ impl Builder<'_> {
         }
         let pieces = self.pieces;
         let first = &pieces[word.parts[0].0];
-        let mut breaks: Vec<(usize, bool)> = Vec::new();
+        let mut breaks: Vec<(usize, BreakKind)> = Vec::new();
         let shapeable = word.parts.iter().all(|(p, ..)| !pieces[*p].style.font.mono);
         if self.style.hyphenate && shapeable {
             let lang = first.style.lang.clone();
@@ -403,7 +426,7 @@ impl Builder<'_> {
                 cx.hyphenator
                     .breaks(&word.text, &lang)
                     .into_iter()
-                    .map(|b| (b, true)),
+                    .map(|b| (b, BreakKind::Hyphenation)),
             );
         }
         // After a hyphen or dash the author wrote, with letters on both sides.
@@ -413,24 +436,42 @@ impl Builder<'_> {
                 && w[0].1.is_alphanumeric()
                 && w[2].1.is_alphanumeric()
             {
-                breaks.push((w[2].0, false));
+                breaks.push((w[2].0, BreakKind::AfterHyphen));
+            }
+        }
+        if word.text.contains("://") || word.text.starts_with("www.") {
+            for w in chars.windows(2) {
+                if matches!(w[0].1, '/' | '.' | '?' | '&' | '=') && w[1].1 != '/' {
+                    breaks.push((w[1].0, BreakKind::Address));
+                }
             }
         }
         breaks.sort_unstable();
+        breaks.dedup_by_key(|b| b.0);
 
-        // Shape each part in the faces its characters need.
-        let mut glyphs: Vec<(usize, ShapedGlyph, FontId)> = Vec::new();
+        // Shape each part in the faces its characters need; each (part, face) run remembers
+        // its range of the word.
+        let mut glyphs: Vec<(usize, ShapedGlyph, FontId, usize)> = Vec::new();
+        let mut runs: Vec<Range<usize>> = Vec::new();
         let mut boundaries = Vec::new();
         for (part, (piece_index, word_range, piece_range)) in word.parts.iter().enumerate() {
             let piece = &pieces[*piece_index];
             let text = &piece.text[piece_range.clone()];
             for (run_start, run_end, font) in face_runs(cx, text, piece.style.font) {
-                boundaries.push(word_range.start + run_start);
-                for mut g in cx.fonts.shape(&text[run_start..run_end], font) {
-                    g.cluster += word_range.start + run_start;
-                    boundaries.push(g.cluster);
-                    glyphs.push((part, g, font));
+                let range = word_range.start + run_start..word_range.start + run_end;
+                let shaped = cx.fonts.shape(&text[run_start..run_end], font);
+                // Right-to-left runs keep whole: their clusters descend and no break applies.
+                let rtl = shaped.windows(2).any(|w| w[0].cluster > w[1].cluster);
+                if rtl {
+                    breaks.retain(|(b, _)| !(range.start < *b && *b < range.end));
                 }
+                boundaries.push(range.start);
+                for mut g in shaped {
+                    g.cluster += range.start;
+                    boundaries.push(g.cluster);
+                    glyphs.push((part, g, font, runs.len()));
+                }
+                runs.push(range);
             }
         }
         // A break inside a ligature would split one glyph: drop it.
@@ -439,30 +480,28 @@ impl Builder<'_> {
         let mut next_break = 0;
         let mut i = 0;
         while i < glyphs.len() {
-            let (part, _, font) = glyphs[i];
+            let (part, _, font, run) = glyphs[i];
             let limit = breaks.get(next_break).map_or(usize::MAX, |b| b.0);
             let mut j = i;
-            while j < glyphs.len()
-                && glyphs[j].0 == part
-                && glyphs[j].2 == font
-                && glyphs[j].1.cluster < limit
-            {
+            while j < glyphs.len() && glyphs[j].3 == run && glyphs[j].1.cluster < limit {
                 j += 1;
             }
             if j == i {
                 // At a break point: emit the penalty, then continue with the next syllable.
-                let (_, hyphenation) = breaks[next_break];
+                let (_, kind) = breaks[next_break];
                 next_break += 1;
-                self.break_point(cx, &pieces[word.parts[part].0], hyphenation);
+                self.break_point(cx, &pieces[word.parts[part].0], kind);
                 continue;
             }
             let (piece_index, word_range, piece_range) = &word.parts[part];
             let piece = &pieces[*piece_index];
-            let start = glyphs[i].1.cluster;
-            let end = if j < glyphs.len() && glyphs[j].0 == part {
+            // The segment's text: from its first cluster to the next segment's of the same run,
+            // or to the run's end.
+            let start = glyphs[i..j].iter().map(|g| g.1.cluster).min().unwrap_or(0);
+            let end = if j < glyphs.len() && glyphs[j].3 == run {
                 glyphs[j].1.cluster
             } else {
-                word_range.end
+                runs[run].end
             };
             let in_piece = piece_range.start + (start - word_range.start);
             let text = word.text[start..end].to_string();
@@ -481,6 +520,7 @@ impl Builder<'_> {
                 text,
                 offset,
                 link: piece.style.link,
+                strike: piece.style.strike,
                 note: match piece.kind {
                     PieceKind::Note(n) => Some(n),
                     _ => None,
@@ -499,13 +539,18 @@ impl Builder<'_> {
         }
     }
 
-    fn break_point(&mut self, cx: &Context, piece: &Piece, hyphenation: bool) {
-        if !hyphenation {
+    fn break_point(&mut self, cx: &Context, piece: &Piece, kind: BreakKind) {
+        let (cost, flagged) = match kind {
+            BreakKind::Hyphenation => (HYPHEN_PENALTY, true),
+            BreakKind::AfterHyphen => (EXPLICIT_HYPHEN_PENALTY, true),
+            BreakKind::Address => (URL_BREAK_PENALTY, false),
+        };
+        if kind != BreakKind::Hyphenation {
             self.push(
                 Item::Penalty {
                     width: 0.0,
-                    cost: EXPLICIT_HYPHEN_PENALTY,
-                    flagged: true,
+                    cost,
+                    flagged,
                 },
                 Content::Invisible,
             );
@@ -521,11 +566,12 @@ impl Builder<'_> {
             offset: None,
             link: piece.style.link,
             note: None,
+            strike: piece.style.strike,
         };
         self.push(
             Item::Penalty {
                 width: hyphen.width(),
-                cost: HYPHEN_PENALTY,
+                cost,
                 flagged: true,
             },
             Content::Hyphen(hyphen),
@@ -691,10 +737,10 @@ fn materialize(
         {
             start += 1;
         }
-        let ratio = if style.align == Align::Justify {
-            brk.ratio
+        let (ratio, glue_ratio) = if style.align == Align::Justify {
+            split_ratio(&items[start..brk.position], brk.ratio)
         } else {
-            0.0
+            (0.0, 0.0)
         };
         let mut line = SetLine {
             overfull: brk.overfull,
@@ -721,6 +767,15 @@ fn materialize(
                         last.1 = end
                     }
                     _ => line.links.push((x, end, links[link].clone())),
+                }
+            }
+            if segment.strike {
+                let gaps = segment.glyphs.len().saturating_sub(1) as f32;
+                let end = x + segment.width() * scale + track * gaps;
+                let height = segment.rise + 0.25 * segment.size;
+                match line.strikes.last_mut() {
+                    Some(last) if last.2 == height && last.1 + space + 0.01 >= x => last.1 = end,
+                    _ => line.strikes.push((x, end, height, segment.size / 20.0)),
                 }
             }
             append_run(line, segment, x, space, (scale, track), cx);
@@ -755,11 +810,11 @@ fn materialize(
                     },
                     content,
                 ) => {
-                    let adjust = if ratio >= 0.0 { stretch } else { shrink };
+                    let adjust = if glue_ratio >= 0.0 { stretch } else { shrink };
                     let set_width = if *stretch >= FILL {
                         *width
                     } else {
-                        width + ratio * adjust
+                        width + glue_ratio * adjust
                     };
                     x += set_width;
                     if matches!(content, Content::Space) {
@@ -795,6 +850,36 @@ fn materialize(
         start = brk.position + 1;
     }
     lines
+}
+
+/// The furthest glyph expansion and letter spacing go, as a stretch ratio: as far as the most
+/// permissive ordinary pass lets a line stretch (badness 500), never further.
+const MAX_BOX_RATIO: f32 = 1.75;
+
+/// Splits a line's adjustment ratio between boxes and glue. Glyph expansion and letter spacing
+/// stop at [`MAX_BOX_RATIO`], as pdfTeX's expansion stops at its limit; whatever a line needs
+/// beyond that (an underfull line in the last pass) goes to the word spaces, which may then be
+/// loose but never distort the letters.
+fn split_ratio(line: &[Item], ratio: f32) -> (f32, f32) {
+    let box_ratio = ratio.clamp(-1.0, MAX_BOX_RATIO);
+    if ratio <= MAX_BOX_RATIO {
+        return (box_ratio, ratio);
+    }
+    let (mut boxes, mut glue) = (0.0, 0.0);
+    for item in line {
+        match *item {
+            Item::Box { stretch, .. } => boxes += stretch,
+            Item::Glue { stretch, .. } if stretch < FILL => glue += stretch,
+            _ => {}
+        }
+    }
+    if glue <= 0.0 {
+        return (box_ratio, 0.0);
+    }
+    (
+        box_ratio,
+        (ratio * (boxes + glue) - box_ratio * boxes) / glue,
+    )
 }
 
 /// Adds a segment to the line's last run when it continues it (same face, size and rise,
@@ -842,11 +927,14 @@ fn append_run(
     let base = run.text.len();
     run.text.push_str(&segment.text);
     for (k, g) in segment.glyphs.iter().enumerate() {
-        // The glyph's text runs to the next cluster (ligatures cover several chars).
-        let end = segment.glyphs[k + 1..]
+        // The glyph's text runs to the next cluster (ligatures cover several chars); right-to-
+        // left runs list clusters in descending order, so look at all of them.
+        let end = segment
+            .glyphs
             .iter()
             .map(|n| n.cluster)
-            .find(|&c| c > g.cluster)
+            .filter(|&c| c > g.cluster)
+            .min()
             .unwrap_or(segment.text.len());
         let track = if k + 1 < segment.glyphs.len() {
             track
@@ -942,6 +1030,23 @@ mod tests {
         for line in lines.iter().filter(|l| l.hyphenated) {
             assert!(line.runs.last().unwrap().text.ends_with('-'));
         }
+    }
+
+    #[test]
+    fn addresses_break_after_slashes_without_a_hyphen() {
+        let mut cx = Context::new(&[], Vec::new());
+        let url = "See https://example.org/a/long/path/to/a/document/that/goes/on/and/on.html now.";
+        let lines = set(&mut cx, &[text(url)], &style(150.0), &mut 0);
+        assert!(lines.len() > 1);
+        for line in &lines {
+            assert!(!line.overfull && !line.hyphenated);
+        }
+        let joined: String = lines
+            .iter()
+            .flat_map(|l| &l.runs)
+            .map(|r| r.text.as_str())
+            .collect();
+        assert!(joined.contains("https://example.org/"));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! stands for so that the PDF can map ligatures and hyphenated words back to their text.
 
 use crate::fonts::{self, FontFace};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Index into [`FontSet::faces`]; also the font id in the layout.
 pub type FontId = usize;
@@ -54,10 +56,19 @@ pub struct ShapedGlyph {
 }
 
 /// The parsed faces, loaded once per typesetting run.
+///
+/// Running text repeats the same words over and over, so shaped words are kept: a book shapes
+/// each distinct word once per face. Shape plans (the font's lookups compiled for a script) are
+/// kept too, as compiling one costs more than shaping a word.
 pub struct FontSet {
     faces: Vec<rustybuzz::Face<'static>>,
     units_per_em: Vec<f32>,
+    /// Per face: text → glyphs (looked up by `&str`, so a hit allocates nothing).
+    shaped: RefCell<Vec<HashMap<String, Vec<ShapedGlyph>>>>,
+    plans: RefCell<PlanCache>,
 }
+
+type PlanCache = HashMap<(FontId, rustybuzz::Direction, rustybuzz::Script), rustybuzz::ShapePlan>;
 
 impl FontSet {
     pub fn new() -> Self {
@@ -66,9 +77,12 @@ impl FontSet {
             .map(|f| rustybuzz::Face::from_slice(f.data, 0).expect("bundled font parses"))
             .collect();
         let units_per_em = faces.iter().map(|f| f.units_per_em() as f32).collect();
+        let shaped = RefCell::new(vec![HashMap::new(); faces.len()]);
         FontSet {
             faces,
             units_per_em,
+            shaped,
+            plans: RefCell::new(HashMap::new()),
         }
     }
 
@@ -80,7 +94,8 @@ impl FontSet {
     /// other faces; `None` when no bundled font has the character.
     pub fn face_for(&self, style: FontStyle, c: char) -> Option<FontId> {
         let preferred = style.preferred();
-        if matches!(c, ' ' | '\n' | '\t') || self.has_glyph(preferred, c) {
+        // Every bundled face covers printable ASCII: no need to look it up.
+        if (' '..='~').contains(&c) || matches!(c, '\n' | '\t') || self.has_glyph(preferred, c) {
             return Some(preferred);
         }
         [FALLBACK, 0, MONO]
@@ -93,16 +108,32 @@ impl FontSet {
         self.faces[font].glyph_index(' ').map_or(0, |g| g.0)
     }
 
-    /// Shapes `text` with one face. Zero-width control characters are dropped by the shaper's
-    /// default-ignorable handling.
+    /// Shapes `text` with one face, in the direction of its script (so Arabic letters join and
+    /// run right to left within a word; lines are not reordered). Zero-width control
+    /// characters are dropped by the shaper's default-ignorable handling.
     pub fn shape(&self, text: &str, font: FontId) -> Vec<ShapedGlyph> {
+        if let Some(glyphs) = self.shaped.borrow()[font].get(text) {
+            return glyphs.clone();
+        }
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
-        buffer.set_direction(rustybuzz::Direction::LeftToRight);
         buffer.guess_segment_properties();
-        let output = rustybuzz::shape(&self.faces[font], &[], buffer);
+        let face = &self.faces[font];
+        let mut plans = self.plans.borrow_mut();
+        let plan = plans
+            .entry((font, buffer.direction(), buffer.script()))
+            .or_insert_with(|| {
+                rustybuzz::ShapePlan::new(
+                    face,
+                    buffer.direction(),
+                    Some(buffer.script()),
+                    None,
+                    &[],
+                )
+            });
+        let output = rustybuzz::shape_with_plan(face, plan, buffer);
         let upem = self.units_per_em[font];
-        output
+        let glyphs: Vec<ShapedGlyph> = output
             .glyph_infos()
             .iter()
             .zip(output.glyph_positions())
@@ -113,7 +144,9 @@ impl FontSet {
                 y_offset: pos.y_offset as f32 / upem,
                 cluster: info.cluster as usize,
             })
-            .collect()
+            .collect();
+        self.shaped.borrow_mut()[font].insert(text.to_string(), glyphs.clone());
+        glyphs
     }
 
     /// Width of `text` in em in one face, for measuring labels.
@@ -140,6 +173,16 @@ mod tests {
         assert!(glyphs.len() < 6);
         assert_eq!(glyphs[0].cluster, 0);
         assert!(glyphs.windows(2).all(|w| w[0].cluster <= w[1].cluster));
+    }
+
+    #[test]
+    fn every_face_covers_printable_ascii() {
+        let fonts = FontSet::new();
+        for font in 0..faces().len() {
+            for c in ' '..='~' {
+                assert!(fonts.has_glyph(font, c), "face {font} lacks {c:?}");
+            }
+        }
     }
 
     #[test]
