@@ -15,10 +15,17 @@ const A5: (f32, f32) = (419.53, 595.28);
 
 /// A reading PDF of `n` A5 pages, page k showing "Page k".
 fn reading_pdf(n: usize) -> Vec<u8> {
+    reading_pdf_with_bleed(n, 0.0)
+}
+
+/// The same, each page enlarged by `bleed` points on every side (as quire writes it with `bleed:`).
+fn reading_pdf_with_bleed(n: usize, bleed: f32) -> Vec<u8> {
     let mut document = krilla::Document::new();
     let font = Font::new(quire::fonts::BODY[0].data.to_vec().into(), 0).unwrap();
     for k in 1..=n {
-        let mut page = document.start_page_with(PageSettings::from_wh(A5.0, A5.1).unwrap());
+        let mut page = document.start_page_with(
+            PageSettings::from_wh(A5.0 + 2.0 * bleed, A5.1 + 2.0 * bleed).unwrap(),
+        );
         let mut surface = page.surface();
         surface.draw_text(
             Point::from_xy(150.0, 300.0),
@@ -184,7 +191,7 @@ fn signatures_creep_and_marks() {
         lang: "en".into(),
         ..Default::default()
     };
-    let (booklet, plan) = impose(&reading_pdf(16), &options).unwrap();
+    let (booklet, plan) = impose(&reading_pdf_with_bleed(16, 3.0 * 72.0 / 25.4), &options).unwrap();
     assert_eq!(plan.sheets.iter().filter(|s| s.signature == 1).count(), 2);
     let path = dir.path().join("marks.pdf");
     std::fs::write(&path, &booklet).unwrap();

@@ -203,3 +203,66 @@ fn booklets_are_built_beside_the_reading_pdf() {
         "the metadata says what the file is: {info}"
     );
 }
+
+#[test]
+fn bleed_sets_trim_and_bleed_boxes_for_the_print_shop() {
+    let Some(pdfinfo) =
+        tool("pdfinfo").or_else(|| missing("pdfinfo", "apt-get install poppler-utils"))
+    else {
+        return;
+    };
+    let p = project(&[
+        ("manuscripts/a.md", b"---\ntitle: Bleed\nlang: en\nbleed: 3mm\ncover-image: cover.png\n---\n# One\n\nText.\n"),
+        ("manuscripts/cover.png", &png()),
+    ]);
+    let o = quire(
+        p.path(),
+        &["build", "--format", "pdf", "--format", "booklet", "--marks"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let boxes = String::from_utf8_lossy(
+        &Command::new(&pdfinfo)
+            .args(["-box", "-f", "1", "-l", "1"])
+            .arg(p.path().join("dist/a.pdf"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    let b = 3.0 * 72.0 / 25.4;
+    let numbers = |name: &str| -> Vec<f32> {
+        let line = boxes
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no {name}: {boxes}"));
+        line.split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .skip(1)
+            .collect()
+    };
+    let (media, trim, bleed) = (numbers("MediaBox"), numbers("TrimBox"), numbers("BleedBox"));
+    assert!(
+        (trim[0] - b).abs() < 0.05 && (trim[1] - b).abs() < 0.05,
+        "trim box inset by the bleed: {boxes}"
+    );
+    assert!(((media[2] - trim[2]) - b).abs() < 0.05, "{boxes}");
+    assert_eq!(bleed, media, "the bleed box is the whole sheet: {boxes}");
+    assert!(
+        ((trim[2] - trim[0]) - 419.53).abs() < 0.1,
+        "the trimmed page is A5: {boxes}"
+    );
+    let info = String::from_utf8_lossy(
+        &Command::new(&pdfinfo)
+            .arg(p.path().join("dist/a.booklet.pdf"))
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    let margin = (3.0 + 2.0 + 5.0) * 72.0 / 25.4;
+    let expected = format!("{:.2}", 2.0 * 419.53 + 2.0 * margin);
+    assert!(
+        info.contains(&expected[..expected.len() - 1]),
+        "marks and bleed around the spread ({expected} wide): {info}"
+    );
+}

@@ -5,9 +5,10 @@
 //! edition, rearranged. [`plan`] decides the order (a pure function, easy to test); [`impose`]
 //! draws the sheets.
 
-use krilla::geom::{PathBuilder, Size, Transform};
+use krilla::geom::{PathBuilder, Rect, Size, Transform};
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
+use krilla::paint::FillRule;
 use krilla::paint::Stroke;
 use krilla::pdf::{Pdf, PdfDocument};
 use krilla::{Document, SerializeSettings};
@@ -125,11 +126,14 @@ pub fn impose(reading_pdf: &[u8], options: &ImposeOptions) -> Result<(Vec<u8>, P
         .map_err(|e| format!("cannot read the reading PDF: {e:?}"))?;
     let pdf = Arc::new(pdf);
     let count = pdf.pages().len();
-    let (page_w, page_h) = pdf
+    let (media_w, media_h) = pdf
         .pages()
         .first()
         .map(|p| p.render_dimensions())
         .ok_or("the PDF has no pages")?;
+    // The reading PDF's pages include the bleed around their trimmed size.
+    let bleed = options.bleed_mm.max(0.0) * MM;
+    let (page_w, page_h) = (media_w - 2.0 * bleed, media_h - 2.0 * bleed);
     let plan = plan(count, options.signature)?;
     let margin = if options.marks {
         options.bleed_mm * MM + MARK_OFFSET + MARK_LENGTH
@@ -161,12 +165,29 @@ pub fn impose(reading_pdf: &[u8], options: &ImposeOptions) -> Result<(Vec<u8>, P
                 let shift = if column == 0 { creep } else { -creep };
                 let x = x0 + column as f32 * page_w + shift;
                 if let Some(index) = slot {
-                    surface.push_transform(&Transform::from_translate(x, y0));
-                    surface.draw_pdf_page(
-                        &source,
-                        Size::from_wh(page_w, page_h).ok_or("bad page size")?,
-                        *index,
-                    );
+                    // Cut at the trim, except that with marks the bleed shows beyond the outer
+                    // edges (never across the spine, where the two pages meet).
+                    let outer = if options.marks { bleed } else { 0.0 };
+                    let (left, right) = if column == 0 {
+                        (outer, 0.0)
+                    } else {
+                        (0.0, outer)
+                    };
+                    let clip = Rect::from_xywh(
+                        x - left,
+                        y0 - outer,
+                        page_w + left + right,
+                        page_h + 2.0 * outer,
+                    )
+                    .ok_or("bad page size")?;
+                    let mut clip_path = PathBuilder::new();
+                    clip_path.push_rect(clip);
+                    let clip_path = clip_path.finish().ok_or("bad page size")?;
+                    surface.push_clip_path(&clip_path, &FillRule::NonZero);
+                    surface.push_transform(&Transform::from_translate(x - bleed, y0 - bleed));
+                    let size = Size::from_wh(media_w, media_h).ok_or("bad page size")?;
+                    surface.draw_pdf_page(&source, size, *index);
+                    surface.pop();
                     surface.pop();
                 }
             }
@@ -187,24 +208,12 @@ pub fn impose(reading_pdf: &[u8], options: &ImposeOptions) -> Result<(Vec<u8>, P
              Links and bookmarks are left out because they make no sense on imposed sheets; read the reading PDF instead."
                 .to_string(),
         )
-        .creation_date(pdf_date(options.modified));
+        .creation_date(crate::pdf::date_time(options.modified));
     document.set_metadata(metadata);
     let bytes = document
         .finish()
         .map_err(|e| format!("cannot write the booklet: {e:?}"))?;
     Ok((bytes, plan))
-}
-
-fn pdf_date(t: i64) -> krilla::metadata::DateTime {
-    let (y, mo, d, h, mi, s) = crate::date::civil(t);
-    krilla::metadata::DateTime::new(y.clamp(0, 9999) as u16)
-        .month(mo as u8)
-        .day(d as u8)
-        .hour(h as u8)
-        .minute(mi as u8)
-        .second(s as u8)
-        .utc_offset_hour(0)
-        .utc_offset_minute(0)
 }
 
 /// Marks at the four corners of the spread's trim box and at the fold, outside the bleed.

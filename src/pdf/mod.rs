@@ -13,7 +13,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::document::LinkTarget;
-use crate::typeset::{Item, Layout, OutlineEntry, Page, Structure};
+use crate::typeset::{ImageItem, Item, Layout, OutlineEntry, Page, Structure};
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::{Archival, ConfigurationBuilder};
@@ -48,18 +48,20 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
         .collect();
     let images: Vec<Option<Image>> = layout.assets.iter().map(load_image).collect();
     let mut content: Vec<Vec<Identifier>> = vec![Vec::new(); layout.structure.len()];
+    let bleed = bleed(layout);
 
     for (index, page) in layout.pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(page.width, page.height)
-            .expect("page sizes are positive")
-            .with_page_label(label(layout, index));
-        let mut pdf_page = document.start_page_with(settings);
+        let mut pdf_page = document
+            .start_page_with(page_settings(page, bleed).with_page_label(label(layout, index)));
         let mut surface = pdf_page.surface();
-        draw(&mut surface, page, &fonts, &images, &mut content);
+        // The trimmed page sits inside the bleed; everything the typesetter placed moves with it.
+        surface.push_transform(&Transform::from_translate(bleed, bleed));
+        draw(&mut surface, page, &fonts, &images, &mut content, bleed);
+        surface.pop();
         surface.finish();
         for item in &page.items {
             if let Item::Link(link) = item {
-                if let Some(annotation) = link_annotation(layout, link) {
+                if let Some(annotation) = link_annotation(layout, link, bleed) {
                     pdf_page.add_annotation(annotation);
                 }
             }
@@ -69,7 +71,7 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
 
     let mut outline = Outline::new();
     for entry in &layout.outline {
-        outline.push_child(outline_node(entry));
+        outline.push_child(outline_node(entry, bleed));
     }
     document.set_outline(outline);
     document.set_tag_tree(tag_tree(layout, content));
@@ -77,6 +79,46 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
     document
         .finish()
         .map_err(|e| Diagnostic::error("pdf-failed", format!("could not write the PDF: {e:?}")))
+}
+
+/// The bleed in points, from the manuscript's `bleed:` (0 without one).
+fn bleed(layout: &Layout) -> f32 {
+    layout.meta.print.bleed_mm.unwrap_or(0.0).max(0.0) * 72.0 / 25.4
+}
+
+/// A page with bleed is larger than its trimmed size: the TrimBox says where it is cut, the
+/// BleedBox how far images that reach the edge extend, so a print shop can use the file as is.
+fn page_settings(page: &Page, bleed: f32) -> PageSettings {
+    let (width, height) = (page.width + 2.0 * bleed, page.height + 2.0 * bleed);
+    let settings = PageSettings::from_wh(width, height).expect("page sizes are positive");
+    if bleed <= 0.0 {
+        return settings;
+    }
+    settings
+        .with_trim_box(Rect::from_xywh(bleed, bleed, page.width, page.height))
+        .with_bleed_box(Rect::from_xywh(0.0, 0.0, width, height))
+}
+
+/// An image that covers the whole page (a cover) is enlarged to cover the bleed too.
+fn extend_into_bleed(image: &ImageItem, page: &Page, bleed: f32) -> ImageItem {
+    let covers = image.x <= 0.5
+        && image.y <= 0.5
+        && image.x + image.width >= page.width - 0.5
+        && image.y + image.height >= page.height - 0.5;
+    if bleed <= 0.0 || !covers {
+        return image.clone();
+    }
+    let k = ((page.width + 2.0 * bleed) / image.width)
+        .max((page.height + 2.0 * bleed) / image.height)
+        .max(1.0);
+    let (width, height) = (image.width * k, image.height * k);
+    ImageItem {
+        x: (page.width - width) / 2.0,
+        y: (page.height - height) / 2.0,
+        width,
+        height,
+        ..image.clone()
+    }
 }
 
 /// Front matter counts in roman numerals, the body from 1 in arabic.
@@ -138,6 +180,7 @@ fn draw(
     fonts: &[Font],
     images: &[Option<Image>],
     content: &mut [Vec<Identifier>],
+    bleed: f32,
 ) {
     let mut element_of = vec![None; page.items.len()];
     for (range, element) in &page.tagged {
@@ -163,7 +206,15 @@ fn draw(
                 )));
             }
         }
-        draw_item(surface, item, fonts, images);
+        match item {
+            Item::Image(image) => draw_item(
+                surface,
+                &Item::Image(extend_into_bleed(image, page, bleed)),
+                fonts,
+                images,
+            ),
+            _ => draw_item(surface, item, fonts, images),
+        }
         surface.end_tagged();
     }
 }
@@ -241,8 +292,17 @@ fn draw_item(
     }
 }
 
-fn link_annotation(layout: &Layout, link: &crate::typeset::LinkArea) -> Option<Annotation> {
-    let rect = Rect::from_xywh(link.x, link.y, link.width.max(0.1), link.height.max(0.1))?;
+fn link_annotation(
+    layout: &Layout,
+    link: &crate::typeset::LinkArea,
+    bleed: f32,
+) -> Option<Annotation> {
+    let rect = Rect::from_xywh(
+        link.x + bleed,
+        link.y + bleed,
+        link.width.max(0.1),
+        link.height.max(0.1),
+    )?;
     let target = match &link.target {
         LinkTarget::External(url) => Target::Action(Action::Link(LinkAction::new(url.clone()))),
         LinkTarget::Internal { chapter, id } => {
@@ -252,7 +312,7 @@ fn link_annotation(layout: &Layout, link: &crate::typeset::LinkArea) -> Option<A
                 .find(|d| d.chapter == *chapter && &d.id == id)?;
             Target::Destination(Destination::Xyz(XyzDestination::new(
                 d.page,
-                Point::from_xy(0.0, d.y),
+                Point::from_xy(0.0, d.y + bleed),
             )))
         }
     };
@@ -262,13 +322,13 @@ fn link_annotation(layout: &Layout, link: &crate::typeset::LinkArea) -> Option<A
     ))
 }
 
-fn outline_node(entry: &OutlineEntry) -> OutlineNode {
+fn outline_node(entry: &OutlineEntry, bleed: f32) -> OutlineNode {
     let mut node = OutlineNode::new(
         entry.title.clone(),
-        XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y)),
+        XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y + bleed)),
     );
     for child in &entry.children {
-        node.push_child(outline_node(child));
+        node.push_child(outline_node(child, bleed));
     }
     node
 }
@@ -292,26 +352,15 @@ fn metadata(layout: &Layout) -> Metadata {
     metadata
 }
 
-/// A Unix instant as a UTC calendar date and time (proleptic Gregorian).
-fn date_time(seconds: i64) -> DateTime {
-    let days = seconds.div_euclid(86_400);
-    let secs = seconds.rem_euclid(86_400);
-    // Civil-from-days (H. Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+/// A Unix instant as a UTC calendar date and time.
+pub(crate) fn date_time(seconds: i64) -> DateTime {
+    let (year, month, day, hour, minute, second) = crate::date::civil(seconds);
     DateTime::new(year.clamp(0, 9999) as u16)
         .month(month as u8)
         .day(day as u8)
-        .hour((secs / 3600) as u8)
-        .minute((secs % 3600 / 60) as u8)
-        .second((secs % 60) as u8)
+        .hour(hour as u8)
+        .minute(minute as u8)
+        .second(second as u8)
         .utc_offset_hour(0)
         .utc_offset_minute(0)
 }
