@@ -4,6 +4,9 @@
 //! A tool that is not installed skips its test with a notice, unless
 //! `QUIRE_REQUIRE_VALIDATORS=1`, which makes a missing tool a failure (for CI).
 
+mod common;
+
+use common::{have, repo, words};
 use quire::build::{self, BuildOptions, Format};
 use quire::document::{Block, Document, Inline};
 use std::path::{Path, PathBuf};
@@ -11,22 +14,6 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 const CHILE: &str = "manuscripts/chile-1973";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Whether `tool` can run; panics instead when validators are required.
-fn have(tool: &str) -> bool {
-    let found = Command::new(tool).arg("-v").output().is_ok();
-    if !found {
-        if std::env::var("QUIRE_REQUIRE_VALIDATORS").as_deref() == Ok("1") {
-            panic!("{tool} is required (QUIRE_REQUIRE_VALIDATORS=1) but not installed");
-        }
-        eprintln!("notice: {tool} is not installed; skipping this test");
-    }
-    found
-}
 
 fn run(tool: &str, args: &[&str]) -> String {
     let out = Command::new(tool).args(args).output().unwrap();
@@ -43,7 +30,7 @@ fn run(tool: &str, args: &[&str]) -> String {
 fn build_pdf(manuscript: &str, out: &str) -> PathBuf {
     let out_dir = std::env::temp_dir().join(format!("quire-pdf-test-{}-{out}", std::process::id()));
     let options = BuildOptions {
-        paths: vec![root().join(manuscript)],
+        paths: vec![repo().join(manuscript)],
         out_dir: Some(out_dir.clone()),
         formats: vec![Format::Pdf],
         use_cache: false,
@@ -65,7 +52,7 @@ fn chile() -> &'static Path {
 }
 
 fn chile_document() -> Document {
-    let path = root().join(CHILE);
+    let path = repo().join(CHILE);
     let project = quire::manuscript::Project::open(
         &quire::manuscript::project_root(&path),
         &mut Default::default(),
@@ -102,20 +89,6 @@ fn every_font_is_embedded_as_a_subset() {
         assert_eq!(columns[n - 5], "yes", "not embedded: {font}");
         assert_eq!(columns[n - 4], "yes", "not subset: {font}");
     }
-}
-
-/// Words as compared: letters and digits only, lower-cased, so that quotes, dashes and the
-/// hyphens of compounds broken at a line end do not matter.
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, '—' | '–'))
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .collect()
 }
 
 /// Words that may stand between two words of a paragraph in the extracted text.
@@ -257,7 +230,7 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
     let dir = std::env::temp_dir().join(format!("quire-pdfa-{}", std::process::id()));
     let manuscript = dir.join("archival");
     std::fs::create_dir_all(manuscript.join("images")).unwrap();
-    let source = root().join(CHILE);
+    let source = repo().join(CHILE);
     for entry in std::fs::read_dir(source.join("images")).unwrap() {
         let entry = entry.unwrap();
         std::fs::copy(

@@ -191,9 +191,10 @@ pub fn png() -> Vec<u8> {
     std::fs::read(repo().join("tests/corpus/hard-cases/img/square.png")).unwrap()
 }
 
-/// Lower-case words without punctuation, for comparing text across formats.
+/// Words as compared across formats: letters and digits only, lower-cased, split at spaces and
+/// dashes, so that quotes, dashes and hyphens of compounds broken at a line end do not matter.
 pub fn words(text: &str) -> Vec<String> {
-    text.split_whitespace()
+    text.split(|c: char| c.is_whitespace() || matches!(c, '—' | '–'))
         .map(|w| {
             w.chars()
                 .filter(|c| c.is_alphanumeric())
@@ -202,4 +203,10 @@ pub fn words(text: &str) -> Vec<String> {
         })
         .filter(|w| !w.is_empty())
         .collect()
+}
+
+/// Whether an outside tool (qpdf, poppler's tools) is installed; a missing one skips the
+/// calling test with a notice, or fails it under `QUIRE_REQUIRE_VALIDATORS=1`.
+pub fn have(name: &str) -> bool {
+    tool(name).is_some() || missing::<()>(name, "apt-get install qpdf poppler-utils").is_some()
 }
