@@ -98,3 +98,20 @@ fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8
     zip.add_compressed(FONTS_ZIP)?;
     zip.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    /// `build.rs` compresses the fonts the manifest lists: the two lists must agree.
+    #[test]
+    fn compressed_fonts_are_the_body_fonts() {
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(super::FONTS_ZIP)).unwrap();
+        let mut names: Vec<&str> = archive.file_names().collect();
+        names.sort();
+        let mut expected: Vec<String> = crate::fonts::BODY
+            .iter()
+            .map(|f| format!("EPUB/fonts/{}", f.file))
+            .collect();
+        expected.sort();
+        assert_eq!(names, expected);
+    }
+}
