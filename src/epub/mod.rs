@@ -105,7 +105,10 @@ mod tests {
     #[test]
     fn compressed_fonts_are_the_body_fonts() {
         let archive = zip::ZipArchive::new(std::io::Cursor::new(super::FONTS_ZIP)).unwrap();
-        let mut names: Vec<&str> = archive.file_names().collect();
+        let mut names: Vec<String> = archive
+            .file_names()
+            .map(|n| n.unwrap().to_string())
+            .collect();
         names.sort();
         let mut expected: Vec<String> = crate::fonts::BODY
             .iter()
