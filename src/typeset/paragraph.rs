@@ -12,16 +12,16 @@ use std::ops::Range;
 /// Cost of breaking at a hyphenation point (\hyphenpenalty).
 const HYPHEN_PENALTY: f32 = 500.0;
 /// How far word spaces may grow and shrink, as shares of their natural width.
-const SPACE_STRETCH: f32 = 0.27;
+const SPACE_STRETCH: f32 = 0.26;
 const SPACE_SHRINK: f32 = 0.21;
 /// Glyph expansion a justified line may use (horizontal scaling of its glyphs, as pdfTeX's
-/// font expansion), as a share of the width: too small to see, but over a line it spares the
-/// word spaces.
-const EXPAND_STRETCH: f32 = 0.03;
-const EXPAND_SHRINK: f32 = 0.025;
-/// Letter spacing on top of it, in em per gap between glyphs.
-const TRACK_STRETCH: f32 = 0.005;
-const TRACK_SHRINK: f32 = 0.004;
+/// font expansion), as a share of the width: at most 2 % either way, microtype's default and
+/// too little to see, but over a line it spares the word spaces.
+const EXPAND_STRETCH: f32 = 0.02;
+const EXPAND_SHRINK: f32 = 0.02;
+/// Letter spacing on top of it, in em per gap between glyphs (about 4 % of a word space).
+const TRACK_STRETCH: f32 = 0.011;
+const TRACK_SHRINK: f32 = 0.008;
 /// Cost of breaking an address after a slash or dot (no hyphen is added: it would read as part
 /// of the address).
 const URL_BREAK_PENALTY: f32 = 200.0;
@@ -852,9 +852,9 @@ fn materialize(
     lines
 }
 
-/// The furthest glyph expansion and letter spacing go, as a stretch ratio: as far as the most
-/// permissive ordinary pass lets a line stretch (badness 500), never further.
-const MAX_BOX_RATIO: f32 = 1.75;
+/// The furthest glyph expansion and letter spacing go, as a stretch ratio: their full amount
+/// (so glyphs are never scaled by more than [`EXPAND_STRETCH`]), the rest goes to the spaces.
+const MAX_BOX_RATIO: f32 = 1.0;
 
 /// Splits a line's adjustment ratio between boxes and glue. Glyph expansion and letter spacing
 /// stop at [`MAX_BOX_RATIO`], as pdfTeX's expansion stops at its limit; whatever a line needs
@@ -1018,6 +1018,23 @@ mod tests {
             assert!(!line.overfull);
         }
         assert!(lines.last().unwrap().width < 200.0);
+    }
+
+    #[test]
+    fn glyphs_are_never_scaled_by_more_than_two_percent() {
+        let mut cx = Context::new(&[], Vec::new());
+        // A narrow measure forces loose and tight lines, and in the last pass underfull ones.
+        let words = "Illegal arms, including machine guns and rifles, were flowing into the country \
+            in order to arm fascist paramilitary organizations like Fatherland and Liberty, who \
+            were receiving training from the Chilean and United States armed forces.";
+        for measure in [90.0, 120.0, 160.0] {
+            let lines = set(&mut cx, &[text(words)], &style(measure), &mut 0);
+            let scales: Vec<f32> = lines.iter().flat_map(|l| &l.runs).map(|r| r.scale).collect();
+            assert!(scales.iter().any(|&s| s != 1.0), "justified lines use expansion");
+            for s in scales {
+                assert!((0.98 - 1e-4..=1.02 + 1e-4).contains(&s), "scale {s} at {measure} pt");
+            }
+        }
     }
 
     #[test]
