@@ -1024,15 +1024,26 @@ mod tests {
     fn glyphs_are_never_scaled_by_more_than_two_percent() {
         let mut cx = Context::new(&[], Vec::new());
         // A narrow measure forces loose and tight lines, and in the last pass underfull ones.
-        let words = "Illegal arms, including machine guns and rifles, were flowing into the country \
+        let words =
+            "Illegal arms, including machine guns and rifles, were flowing into the country \
             in order to arm fascist paramilitary organizations like Fatherland and Liberty, who \
             were receiving training from the Chilean and United States armed forces.";
         for measure in [90.0, 120.0, 160.0] {
             let lines = set(&mut cx, &[text(words)], &style(measure), &mut 0);
-            let scales: Vec<f32> = lines.iter().flat_map(|l| &l.runs).map(|r| r.scale).collect();
-            assert!(scales.iter().any(|&s| s != 1.0), "justified lines use expansion");
+            let scales: Vec<f32> = lines
+                .iter()
+                .flat_map(|l| &l.runs)
+                .map(|r| r.scale)
+                .collect();
+            assert!(
+                scales.iter().any(|&s| s != 1.0),
+                "justified lines use expansion"
+            );
             for s in scales {
-                assert!((0.98 - 1e-4..=1.02 + 1e-4).contains(&s), "scale {s} at {measure} pt");
+                assert!(
+                    (0.98 - 1e-4..=1.02 + 1e-4).contains(&s),
+                    "scale {s} at {measure} pt"
+                );
             }
         }
     }
