@@ -41,7 +41,7 @@ struct Fill {
 }
 
 pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) -> BodyPages {
-    let Stream { rows, notes } = stream;
+    let Stream { mut rows, notes } = stream;
     let mut pages = Vec::new();
     let mut destinations = Vec::new();
     let mut next = 0;
@@ -62,7 +62,7 @@ pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) 
             cx,
             doc,
             g,
-            &rows,
+            &mut rows,
             &notes,
             &fill,
             index,
@@ -229,7 +229,7 @@ fn compose(
     cx: &mut Context,
     doc: &Document,
     g: &Geometry,
-    rows: &[Row],
+    rows: &mut [Row],
     notes: &HashMap<(usize, usize), NoteBlock>,
     fill: &Fill,
     index: usize,
@@ -241,13 +241,18 @@ fn compose(
     let mut tagged = Vec::new();
     let mut start: Option<PagePosition> = None;
     for &(r, cell) in &fill.placed {
-        let row = &rows[r];
+        let row = &mut rows[r];
         if row.kind == RowKind::Space {
             continue;
         }
         let top = g.cell_top(cell);
         let base = items.len();
-        items.extend(row.items.iter().map(|item| translate(item, left, top)));
+        // Each row is placed once: its items move onto the page.
+        items.extend(
+            std::mem::take(&mut row.items)
+                .into_iter()
+                .map(|item| translate(item, left, top)),
+        );
         for (range, element) in &row.tags {
             tagged.push((base + range.start..base + range.end, *element));
         }
@@ -280,7 +285,11 @@ fn compose(
         for key in &fill.notes {
             if let Some(note) = notes.get(key) {
                 let base = items.len();
-                items.extend(note.items.iter().map(|item| translate(item, left, y)));
+                items.extend(
+                    note.items
+                        .iter()
+                        .map(|item| translate(item.clone(), left, y)),
+                );
                 tagged.push((base..items.len(), note.structure));
                 y += note.height + 2.0;
             }
@@ -350,8 +359,7 @@ fn furniture(
     items
 }
 
-fn translate(item: &Item, dx: f32, dy: f32) -> Item {
-    let mut item = item.clone();
+fn translate(mut item: Item, dx: f32, dy: f32) -> Item {
     match &mut item {
         Item::Text(run) => {
             run.x += dx;
