@@ -226,6 +226,9 @@ fn the_seed_article_keeps_its_structure() {
         );
     }
     assert!(chapter.contains("<strong>Then apply to join your party!</strong>"));
+    // The article opens before its first heading: the chapter is named after the article.
+    assert!(chapter.contains("<title>What Happened to the Chilean Revolution?</title>"));
+    assert!(chapter.contains("aria-label=\"What Happened to the Chilean Revolution?\""));
     assert!(chapter.contains("lang=\"en\" xml:lang=\"en\""));
     let opf = zip_entry(&epub, "EPUB/package.opf");
     assert!(

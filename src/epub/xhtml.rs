@@ -42,9 +42,13 @@ pub const FOOT: &str = "</body>\n</html>\n";
 pub fn chapter(doc: &Document, index: usize, breaks: &[PageBreak]) -> String {
     let chapter = &doc.chapters[index];
     let lang = doc.chapter_lang(chapter);
+    // A lone chapter whose text begins before its first heading is the whole publication:
+    // naming it after that heading would mislabel the opening.
+    let opens_with_heading = matches!(chapter.blocks.first(), Some(Block::Heading(_)));
     let title = chapter
         .title
         .clone()
+        .filter(|_| opens_with_heading || doc.chapters.len() > 1)
         .unwrap_or_else(|| doc.meta.title.clone());
     let mut w = ChapterWriter {
         doc,
