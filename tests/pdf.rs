@@ -9,6 +9,7 @@ mod common;
 use common::{have, repo, words};
 use quire::build::{self, BuildOptions, Format};
 use quire::document::{Block, Document, Inline};
+use quire::typeset::Item;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -52,7 +53,11 @@ fn chile() -> &'static Path {
 }
 
 fn chile_document() -> Document {
-    let path = repo().join(CHILE);
+    document(CHILE)
+}
+
+fn document(manuscript: &str) -> Document {
+    let path = repo().join(manuscript);
     let project = quire::manuscript::Project::open(
         &quire::manuscript::project_root(&path),
         &mut Default::default(),
@@ -268,5 +273,48 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
     if have("pdfinfo") {
         let info = run("pdfinfo", &[pdf.to_str().unwrap()]);
         assert!(info.contains("297.638 x 419.528 pts"), "{info}");
+    }
+}
+
+/// How far down the text block a page's content reaches, as a share of the block: the lowest
+/// baseline, image or rule of the page's tagged items (running heads and folios are not).
+fn fill(page: &quire::typeset::Page, g: &quire::typeset::Geometry) -> f32 {
+    let bottom = page
+        .tagged
+        .iter()
+        .flat_map(|(range, _)| &page.items[range.clone()])
+        .map(|item| match item {
+            Item::Text(run) => run.y + g.leading - g.baseline_offset(),
+            Item::Image(image) => image.y + image.height,
+            Item::Line(line) => line.from.1.max(line.to.1),
+            Item::Link(link) => link.y + link.height,
+        })
+        .fold(g.top, f32::max);
+    (bottom - g.top) / (g.bottom() - g.top)
+}
+
+#[test]
+fn body_pages_are_at_least_85_percent_full() {
+    let g = quire::typeset::Geometry::for_page(None);
+    for manuscript in [CHILE, "tests/fixtures/long"] {
+        let (layout, _) = quire::typeset::typeset(&document(manuscript)).unwrap();
+        let body: Vec<&quire::typeset::Page> =
+            layout.pages.iter().skip_while(|p| p.label != "1").collect();
+        assert!(body.len() > 3, "{manuscript} has body pages");
+        // The last page ends the text; a page before a figure that floated there may be short.
+        for pair in body.windows(2) {
+            let (page, next) = (pair[0], pair[1]);
+            let next_opens_with_figure = next
+                .tagged
+                .first()
+                .is_some_and(|(range, _)| matches!(next.items[range.start], Item::Image(_)));
+            let f = fill(page, &g);
+            assert!(
+                f >= 0.85 || next_opens_with_figure,
+                "{manuscript}: page {} is only {:.0} % full",
+                page.label,
+                f * 100.0
+            );
+        }
     }
 }
