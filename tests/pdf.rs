@@ -318,3 +318,70 @@ fn body_pages_are_at_least_85_percent_full() {
         }
     }
 }
+
+#[test]
+fn the_contents_page_lists_every_heading_with_its_page_and_links_there() {
+    if !have("pdftotext") || !have("qpdf") {
+        return;
+    }
+    let pdf = chile().to_str().unwrap();
+    let doc = chile_document();
+    let (layout, _) = quire::typeset::typeset(&doc).unwrap();
+    let first_body = layout.pages.iter().position(|p| p.label == "1").unwrap() + 1;
+    let page_text = |n: usize| {
+        let n = n.to_string();
+        run("pdftotext", &["-f", &n, "-l", &n, "-layout", pdf, "-"])
+    };
+    let contents = (1..first_body)
+        .find(|&n| page_text(n).trim_start().starts_with("Contents"))
+        .expect("a contents page before the body");
+    let text = page_text(contents);
+    let mut expected = Vec::new();
+    for entry in &doc.toc {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&entry.title))
+            .unwrap_or_else(|| panic!("{} is listed:\n{text}", entry.title));
+        assert!(line.contains("....."), "dot leaders: {line}");
+        let folio: usize = line.split_whitespace().last().unwrap().parse().unwrap();
+        let physical = first_body + folio - 1;
+        assert!(
+            page_text(physical).contains(&entry.title),
+            "{} is on page {folio}",
+            entry.title
+        );
+        expected.push(physical);
+    }
+    // Each entry links to the page it names.
+    let json = run("qpdf", &["--json", pdf]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let objects = &value["qpdf"][1];
+    let object = |r: &str| &objects[format!("obj:{r}")]["value"];
+    let pages: Vec<&str> = value["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["object"].as_str().unwrap())
+        .collect();
+    let annots = object(pages[contents - 1])["/Annots"]
+        .as_array()
+        .expect("the contents page has links");
+    let mut targets: Vec<usize> = annots
+        .iter()
+        .map(|a| object(a.as_str().unwrap()))
+        .filter(|a| a["/Subtype"] == "/Link")
+        .map(|a| {
+            let dest = match &a["/Dest"] {
+                serde_json::Value::String(r) => object(r),
+                d => d,
+            };
+            let page = dest[0].as_str().unwrap();
+            pages.iter().position(|p| *p == page).unwrap() + 1
+        })
+        .collect();
+    targets.sort();
+    targets.dedup();
+    let mut wanted = expected.clone();
+    wanted.dedup();
+    assert_eq!(targets, wanted);
+}
