@@ -92,7 +92,10 @@ pub fn body(italic: bool, bold: bool) -> &'static FontFace {
 pub fn can_print(c: char, code: bool) -> bool {
     use std::sync::OnceLock;
     static FACES: OnceLock<Vec<rustybuzz::ttf_parser::Face<'static>>> = OnceLock::new();
-    if c.is_whitespace()
+    // Every shipped face has printable ASCII (tested in `typeset::shape`): most text needs no
+    // lookup.
+    if c.is_ascii_graphic()
+        || c.is_whitespace()
         || c.is_control()
         || matches!(
             c,

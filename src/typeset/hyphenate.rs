@@ -7,7 +7,8 @@
 //! start of a line costs the reader more than a looser line.
 
 use hyphenation::{Hyphenator as _, Language, Load, Standard};
-use std::collections::HashMap;
+// Lookups of short words on the hot path: a fast hash beats SipHash's flood protection here.
+use rustc_hash::FxHashMap as HashMap;
 
 /// Words shorter than this are never hyphenated.
 const MIN_WORD: usize = 5;
@@ -42,9 +43,9 @@ impl Hyphenator {
             })
             .collect();
         Hyphenator {
-            dictionaries: HashMap::new(),
+            dictionaries: HashMap::default(),
             exceptions,
-            found: HashMap::new(),
+            found: HashMap::default(),
         }
     }
 

@@ -4,7 +4,8 @@
 
 use crate::fonts::{self, FontFace};
 use std::cell::RefCell;
-use std::collections::HashMap;
+// Shaped words are looked up once per word of the text: a fast hash beats SipHash here.
+use rustc_hash::FxHashMap as HashMap;
 
 /// Index into [`FontSet::faces`]; also the font id in the layout.
 pub type FontId = usize;
@@ -77,12 +78,12 @@ impl FontSet {
             .map(|f| rustybuzz::Face::from_slice(f.data, 0).expect("bundled font parses"))
             .collect();
         let units_per_em = faces.iter().map(|f| f.units_per_em() as f32).collect();
-        let shaped = RefCell::new(vec![HashMap::new(); faces.len()]);
+        let shaped = RefCell::new(vec![HashMap::default(); faces.len()]);
         FontSet {
             faces,
             units_per_em,
             shaped,
-            plans: RefCell::new(HashMap::new()),
+            plans: RefCell::new(HashMap::default()),
         }
     }
 
