@@ -1,5 +1,6 @@
 //! Compresses the ebook fonts once, at compile time. Deflating 1.7 MB of fonts is most of an
-//! EPUB build's time; done here, every build just copies the compressed entries.
+//! EPUB build's time; done here, every build just copies the compressed entries. Also
+//! fingerprints what shapes the output, for the build cache.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,22 +31,25 @@ fn main() {
     }
     zip.finish().unwrap();
 
-    // A fingerprint of every shipped font, so build caches notice a changed font.
-    let mut fonts: Vec<PathBuf> = Vec::new();
-    let mut dirs = vec![PathBuf::from("fonts")];
+    // A fingerprint of everything that shapes the output: the shipped fonts, quire's own source
+    // (typesetting rules, templates) and the locked dependencies, so that build caches notice a
+    // new font or a new quire even when the version number stays the same.
+    let mut inputs: Vec<PathBuf> = vec![PathBuf::from("Cargo.lock")];
+    let mut dirs = vec![PathBuf::from("fonts"), PathBuf::from("src")];
     while let Some(dir) = dirs.pop() {
+        println!("cargo::rerun-if-changed={}", dir.display());
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 dirs.push(path)
             } else {
-                fonts.push(path)
+                inputs.push(path)
             }
         }
     }
-    fonts.sort();
+    inputs.sort();
     let mut fingerprint: u64 = 0xcbf2_9ce4_8422_2325;
-    for path in fonts {
+    for path in inputs {
         println!("cargo::rerun-if-changed={}", path.display());
         for byte in path
             .to_string_lossy()
@@ -55,6 +59,6 @@ fn main() {
             fingerprint = (fingerprint ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
         }
     }
-    println!("cargo::rustc-env=QUIRE_FONTS_HASH={fingerprint:016x}");
+    println!("cargo::rustc-env=QUIRE_BUILD_HASH={fingerprint:016x}");
     println!("cargo::rerun-if-changed=build.rs");
 }

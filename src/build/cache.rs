@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 
 const CACHE_FILE: &str = ".quire-cache.json";
 
-/// What a cache key covers besides the files: this binary (its version and fonts) and the
-/// formats asked for.
+/// What a cache key covers besides the files: this binary (its version, and a fingerprint of
+/// its source, dependencies and fonts) and the formats asked for.
 fn build_identity(formats: &str) -> String {
     format!(
-        "quire {} fonts {} formats {formats}",
+        "quire {} build {} formats {formats}",
         env!("CARGO_PKG_VERSION"),
-        env!("QUIRE_FONTS_HASH")
+        env!("QUIRE_BUILD_HASH")
     )
 }
 
