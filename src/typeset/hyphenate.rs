@@ -81,16 +81,35 @@ impl Hyphenator {
             return Vec::new();
         }
         let core = &word[start..end];
-        // Words with inner punctuation or digits (hyphenated compounds, "x2") break only where
-        // they already have a hyphen.
-        if !core.chars().all(char::is_alphabetic) {
-            return Vec::new();
+        // An apostrophe joins parts that hyphenate on their own: "government’s", "l’organisation".
+        let mut breaks = Vec::new();
+        let mut part_start = 0;
+        for part in core.split(is_apostrophe) {
+            // Parts with inner punctuation or digits (hyphenated compounds, "x2") break only
+            // where they already have a hyphen.
+            if !part.chars().all(char::is_alphabetic) {
+                return Vec::new();
+            }
+            breaks.extend(
+                self.part_breaks(part, lang)
+                    .into_iter()
+                    .map(|b| start + part_start + b),
+            );
+            // Past the part and the apostrophe after it.
+            part_start += part.len();
+            part_start += core[part_start..].chars().next().map_or(0, char::len_utf8);
         }
-        let letters: Vec<(usize, char)> = core.char_indices().collect();
+        breaks
+    }
+
+    /// Byte offsets where a run of letters may break: the exceptions', else the patterns',
+    /// keeping the letters the rules ask for on each side.
+    fn part_breaks(&mut self, part: &str, lang: &str) -> Vec<usize> {
+        let letters: Vec<(usize, char)> = part.char_indices().collect();
         if letters.len() < MIN_WORD {
             return Vec::new();
         }
-        let lower = core.to_lowercase();
+        let lower = part.to_lowercase();
         let char_breaks: Vec<usize> = match self.exceptions.get(&lower) {
             Some(breaks) => breaks.clone(),
             None => self.pattern_breaks(&lower, lang),
@@ -98,7 +117,7 @@ impl Hyphenator {
         char_breaks
             .into_iter()
             .filter(|&i| i >= MIN_BEFORE && i + MIN_AFTER <= letters.len())
-            .map(|i| start + letters[i].0)
+            .map(|i| letters[i].0)
             .collect()
     }
 
@@ -122,6 +141,10 @@ impl Hyphenator {
             .filter_map(|byte| lower.get(..byte).map(|s| s.chars().count()))
             .collect()
     }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
 }
 
 /// Tokens that are addresses rather than words.
@@ -199,6 +222,20 @@ mod tests {
         let mut h = Hyphenator::new(&["hyphena-tion".to_string(), "ta-ble".to_string()]);
         assert_eq!(pieces(&mut h, "Hyphenation,", "en"), ["Hyphena", "tion,"]);
         assert_eq!(pieces(&mut h, "table", "en"), ["ta", "ble"]);
+    }
+
+    #[test]
+    fn words_joined_by_an_apostrophe_break_in_their_parts() {
+        let mut h = Hyphenator::new(&[]);
+        assert_eq!(
+            pieces(&mut h, "government\u{2019}s", "en"),
+            ["gov", "ern", "ment\u{2019}s"]
+        );
+        assert_eq!(pieces(&mut h, "nation's", "en"), ["na", "tion's"]);
+        assert_eq!(
+            pieces(&mut h, "l\u{2019}organisation", "fr"),
+            ["l\u{2019}or", "ga", "ni", "sa", "tion"]
+        );
     }
 
     #[test]
