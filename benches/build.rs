@@ -54,6 +54,17 @@ fn main() {
         &seed,
     );
     report(
+        "PDF, seed pamphlet (chile-1973), cold process",
+        Some(20.0),
+        &[
+            "build",
+            "manuscripts/chile-1973",
+            "--format",
+            "pdf",
+            "--force",
+        ],
+    );
+    report(
         "EPUB, every example manuscript, cold process",
         None,
         &["build", "--format", "epub", "--force"],
