@@ -385,3 +385,16 @@ fn the_contents_page_lists_every_heading_with_its_page_and_links_there() {
     wanted.dedup();
     assert_eq!(targets, wanted);
 }
+
+#[test]
+fn note_numbers_run_through_the_book_in_text_and_foot() {
+    if !have("pdftotext") {
+        return;
+    }
+    let pdf = build_pdf("manuscripts/imprenta-cooperativa", "notes");
+    let text = run("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    // The second chapter's only note is the book's second: marker and note agree.
+    assert!(text.contains("asociado.1 "), "{text}");
+    assert!(text.contains("cuadernillos.2"), "{text}");
+    assert!(text.contains("\n2 Un cuadernillo es un pliego"), "{text}");
+}

@@ -88,6 +88,7 @@ pub fn flow(
     };
     for (index, chapter) in doc.chapters.iter().enumerate() {
         flow.cx.chapter = Some((index, chapter.source.clone()));
+        flow.cx.note_numbers = chapter.notes.iter().map(|n| n.number).collect();
         flow.chapter = index;
         flow.lang = doc.chapter_lang(chapter).to_string();
         flow.chapter_rows(doc, chapter);

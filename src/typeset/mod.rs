@@ -182,6 +182,8 @@ pub(crate) struct Context {
     assets: Vec<Asset>,
     /// The chapter being set (index, source file), for diagnostics.
     chapter: Option<(usize, PathBuf)>,
+    /// The numbers readers see for the chapter's notes (numbering runs through the document).
+    note_numbers: Vec<u32>,
     /// Characters already reported missing (once each, in the first chapter that uses one).
     reported: HashSet<char>,
 }
@@ -194,6 +196,7 @@ impl Context {
             diagnostics: Diagnostics::default(),
             assets,
             chapter: None,
+            note_numbers: Vec::new(),
             reported: HashSet::new(),
         }
     }

@@ -289,8 +289,9 @@ fn flatten(
                 s.size *= 0.7;
                 s.font.italic = false;
                 s.link = None;
+                let number = cx.note_numbers.get(*index).copied();
                 pieces.push(Piece {
-                    text: (index + 1).to_string(),
+                    text: number.map_or(index + 1, |n| n as usize).to_string(),
                     style: s,
                     offset: None,
                     kind: PieceKind::Note(*index),
@@ -993,6 +994,19 @@ mod tests {
             assert_eq!(first, plain[line.offset], "line at {}", line.offset);
         }
         assert!(lines.iter().any(|l| l.notes == [0]));
+    }
+
+    #[test]
+    fn note_references_show_the_documents_number() {
+        let mut cx = Context::new(&[], Vec::new());
+        // The chapter's first note is the document's seventh.
+        cx.note_numbers = vec![7];
+        let inlines = vec![text("As the minutes show."), Inline::NoteRef(0)];
+        let lines = set(&mut cx, &inlines, &style(200.0), &mut 0);
+        let marker = lines[0].runs.last().unwrap();
+        assert_eq!(marker.text, "7");
+        assert!(marker.size < 11.0);
+        assert_eq!(lines[0].notes, [0]);
     }
 
     #[test]
