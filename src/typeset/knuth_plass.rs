@@ -7,10 +7,10 @@
 //! only good lines, then with emergency stretch, and last anything that does not overflow, with
 //! an overfull line only when a single box is wider than the measure.
 //!
-//! Boxes may stretch and shrink a little too (letter spacing within words, as pdfTeX's font
-//! expansion does with glyph widths): spread over the fifty letter gaps of a line, a few
-//! hundredths of a point each give the breaker many more good breaks, so the spaces between
-//! words can stay close to their natural width.
+//! Boxes may stretch and shrink a little too (glyph expansion, as pdfTeX's, and slight letter
+//! spacing): spread over the fifty letters of a line, a few hundredths of a point each give the
+//! breaker many more good breaks, so the spaces between words can stay close to their natural
+//! width. How a chosen line shares its adjustment among them is the paragraph's business.
 
 /// Cost that forbids a break (or, negated, forces one).
 pub const INFINITY: f32 = 10_000.0;

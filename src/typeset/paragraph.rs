@@ -145,34 +145,45 @@ impl Segment {
     /// Stretch and shrink from expansion and letter spacing: only in justified text, never in
     /// code, where the columns must stay.
     fn flexibility(&self, align: Align) -> (f32, f32) {
+        let f = self.parts(align);
+        (f.expand.0 + f.track.0, f.expand.1 + f.track.1)
+    }
+
+    /// The same, by kind: (stretch, shrink) of expansion and of letter spacing.
+    fn parts(&self, align: Align) -> Flexibility {
         if align != Align::Justify || self.font == super::shape::MONO {
-            return (0.0, 0.0);
+            return Flexibility::default();
         }
         let width = self.width();
         let gaps = self.glyphs.len().saturating_sub(1) as f32 * self.size;
-        (
-            width * EXPAND_STRETCH + gaps * TRACK_STRETCH,
-            width * EXPAND_SHRINK + gaps * TRACK_SHRINK,
-        )
+        Flexibility {
+            expand: (width * EXPAND_STRETCH, width * EXPAND_SHRINK),
+            track: (gaps * TRACK_STRETCH, gaps * TRACK_SHRINK),
+        }
     }
 
-    /// Horizontal scale and letter spacing (in points) for a line set at `ratio`.
-    fn adjustment(&self, align: Align, ratio: f32) -> (f32, f32) {
+    /// Horizontal scale and letter spacing (in points) for a line set with `shares`.
+    fn adjustment(&self, align: Align, shares: &Shares) -> (f32, f32) {
         if self.flexibility(align) == (0.0, 0.0) {
             return (1.0, 0.0);
         }
-        if ratio >= 0.0 {
-            (
-                1.0 + ratio * EXPAND_STRETCH,
-                ratio * TRACK_STRETCH * self.size,
-            )
+        let (expand, track) = if shares.stretching {
+            (EXPAND_STRETCH, TRACK_STRETCH)
         } else {
-            (
-                1.0 + ratio * EXPAND_SHRINK,
-                ratio * TRACK_SHRINK * self.size,
-            )
-        }
+            (-EXPAND_SHRINK, -TRACK_SHRINK)
+        };
+        (
+            1.0 + shares.expand * expand,
+            shares.track * track * self.size,
+        )
     }
+}
+
+/// A segment's stretch and shrink, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Flexibility {
+    expand: (f32, f32),
+    track: (f32, f32),
 }
 
 /// Sets `inlines` into lines. `offset` counts the block's chars already set and is advanced
@@ -738,10 +749,15 @@ fn materialize(
         {
             start += 1;
         }
-        let (ratio, glue_ratio) = if style.align == Align::Justify {
-            split_ratio(&items[start..brk.position], brk.ratio)
+        let shares = if style.align == Align::Justify {
+            Shares::of_line(
+                &items[start..brk.position],
+                &contents[start..brk.position],
+                brk.ratio,
+                style.align,
+            )
         } else {
-            (0.0, 0.0)
+            Shares::default()
         };
         let mut line = SetLine {
             overfull: brk.overfull,
@@ -752,7 +768,7 @@ fn materialize(
         let mut pending_space = 0.0;
         let mut first_text = true;
         let mut place = |line: &mut SetLine, segment: &Segment, x: f32, space: f32| {
-            let (scale, track) = segment.adjustment(style.align, ratio);
+            let (scale, track) = segment.adjustment(style.align, &shares);
             if let Some(offset) = segment.offset.filter(|_| first_text) {
                 line.offset = offset;
                 first_text = false;
@@ -783,16 +799,11 @@ fn materialize(
         };
         for i in start..brk.position {
             match (&items[i], &contents[i]) {
-                (
-                    Item::Box {
-                        width,
-                        stretch,
-                        shrink,
-                    },
-                    content,
-                ) => {
-                    let adjust = if ratio >= 0.0 { stretch } else { shrink };
-                    let set_width = width + ratio * adjust;
+                (Item::Box { width, .. }, content) => {
+                    let set_width = match content {
+                        Content::Text(segment) => width + shares.box_change(segment, style.align),
+                        _ => *width,
+                    };
                     match content {
                         Content::Text(segment) => place(&mut line, segment, x, pending_space),
                         Content::Image(asset, alt, w, h) => {
@@ -811,11 +822,12 @@ fn materialize(
                     },
                     content,
                 ) => {
-                    let adjust = if glue_ratio >= 0.0 { stretch } else { shrink };
                     let set_width = if *stretch >= FILL {
                         *width
+                    } else if shares.stretching {
+                        width + shares.glue * stretch
                     } else {
-                        width + glue_ratio * adjust
+                        width - shares.glue * shrink
                     };
                     x += set_width;
                     if matches!(content, Content::Space) {
@@ -853,34 +865,72 @@ fn materialize(
     lines
 }
 
-/// The furthest glyph expansion and letter spacing go, as a stretch ratio: their full amount
-/// (so glyphs are never scaled by more than [`EXPAND_STRETCH`]), the rest goes to the spaces.
-const MAX_BOX_RATIO: f32 = 1.0;
+/// How a justified line's stretch or shrink is shared out, each as a ratio of what that kind
+/// may give (0 to 1, the glue beyond 1 in a loose line).
+///
+/// Glyph expansion goes first: up to its 2 % a line's word spaces keep their natural width,
+/// which is what makes the colour even. Only what expansion cannot give is shared between
+/// letter spacing and the spaces, and letter spacing stops at its limit, so the letters are
+/// never distorted further; an underfull line in the last pass loosens its spaces alone. Most
+/// lines thus need no letter spacing, and their glyphs are drawn at the font's own advances.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Shares {
+    stretching: bool,
+    expand: f32,
+    track: f32,
+    glue: f32,
+}
 
-/// Splits a line's adjustment ratio between boxes and glue. Glyph expansion and letter spacing
-/// stop at [`MAX_BOX_RATIO`], as pdfTeX's expansion stops at its limit; whatever a line needs
-/// beyond that (an underfull line in the last pass) goes to the word spaces, which may then be
-/// loose but never distort the letters.
-fn split_ratio(line: &[Item], ratio: f32) -> (f32, f32) {
-    let box_ratio = ratio.clamp(-1.0, MAX_BOX_RATIO);
-    if ratio <= MAX_BOX_RATIO {
-        return (box_ratio, ratio);
-    }
-    let (mut boxes, mut glue) = (0.0, 0.0);
-    for item in line {
-        match *item {
-            Item::Box { stretch, .. } => boxes += stretch,
-            Item::Glue { stretch, .. } if stretch < FILL => glue += stretch,
-            _ => {}
+impl Shares {
+    /// The shares for a line whose Knuth–Plass adjustment ratio is `ratio` (of all its
+    /// stretch, or shrink when negative).
+    fn of_line(line: &[Item], contents: &[Content], ratio: f32, align: Align) -> Shares {
+        let stretching = ratio >= 0.0;
+        let pick = |pair: (f32, f32)| if stretching { pair.0 } else { pair.1 };
+        let (mut expand, mut track, mut glue) = (0.0, 0.0, 0.0);
+        for (item, content) in line.iter().zip(contents) {
+            match (item, content) {
+                (Item::Box { .. }, Content::Text(segment)) => {
+                    let f = segment.parts(align);
+                    expand += pick(f.expand);
+                    track += pick(f.track);
+                }
+                (
+                    Item::Glue {
+                        stretch, shrink, ..
+                    },
+                    _,
+                ) if *stretch < FILL => glue += pick((*stretch, *shrink)),
+                _ => {}
+            }
+        }
+        let mut need = ratio.abs() * (expand + track + glue);
+        let share = |need: f32, of: f32| if of > 0.0 { need / of } else { 0.0 };
+        let e = share(need.min(expand), expand);
+        need -= e * expand;
+        let mut t = share(need, track + glue).min(1.0);
+        if glue <= 0.0 {
+            t = share(need, track).min(1.0);
+        }
+        need -= t * track;
+        Shares {
+            stretching,
+            expand: e,
+            track: t,
+            glue: share(need, glue),
         }
     }
-    if glue <= 0.0 {
-        return (box_ratio, 0.0);
+
+    /// How much wider (narrower, when shrinking) a segment is set.
+    fn box_change(&self, segment: &Segment, align: Align) -> f32 {
+        let f = segment.parts(align);
+        let (expand, track) = if self.stretching {
+            (f.expand.0, f.track.0)
+        } else {
+            (-f.expand.1, -f.track.1)
+        };
+        self.expand * expand + self.track * track
     }
-    (
-        box_ratio,
-        (ratio * (boxes + glue) - box_ratio * boxes) / glue,
-    )
 }
 
 /// Adds a segment to the line's last run when it continues it (same face, size and rise,
