@@ -305,7 +305,7 @@ impl Flow<'_> {
     fn line_rows(&mut self, lines: Vec<SetLine>, frame: Frame, element: usize) {
         let n = lines.len();
         let baseline = self.geometry.baseline_offset();
-        for (k, line) in lines.into_iter().enumerate() {
+        for (k, mut line) in lines.into_iter().enumerate() {
             if line.overfull {
                 self.cx.warn(
                     "overfull-line",
@@ -315,12 +315,10 @@ impl Flow<'_> {
                     ),
                 );
             }
-            let mut row = self.row(
-                1,
-                line_items(&line, frame.left, baseline),
-                self.position(frame.block, line.offset),
-            );
-            row.notes = line.notes;
+            let position = self.position(frame.block, line.offset);
+            let notes = std::mem::take(&mut line.notes);
+            let mut row = self.row(1, into_items(line, frame.left, baseline), position);
+            row.notes = notes;
             row.tags = vec![(0..row.items.len(), element)];
             row.break_before = may_break_before(k, n);
             self.push(row);
@@ -816,41 +814,46 @@ pub fn may_break_before(k: usize, n: usize) -> bool {
 
 /// Items of a set line placed with its start at `x` and its baseline at `y`.
 pub fn line_items(line: &SetLine, x: f32, y: f32) -> Vec<Item> {
+    into_items(line.clone(), x, y)
+}
+
+/// [`line_items`] for a line that is not needed afterwards: its runs move, not copied (the
+/// body text's lines, most of a book's glyphs).
+fn into_items(line: SetLine, x: f32, y: f32) -> Vec<Item> {
+    let size = line.runs.first().map_or(11.0, |r| r.size);
     let mut items: Vec<Item> = line
         .runs
-        .iter()
-        .map(|run| {
-            let mut run = run.clone();
+        .into_iter()
+        .map(|mut run| {
             run.x += x;
             run.y += y;
             Item::Text(run)
         })
         .collect();
-    let size = line.runs.first().map_or(11.0, |r| r.size);
-    for (asset, ix, top, width, height, alt) in &line.images {
+    for (asset, ix, top, width, height, alt) in line.images {
         items.push(Item::Image(ImageItem {
-            asset: *asset,
+            asset,
             x: x + ix,
             y: y + top,
-            width: *width,
-            height: *height,
-            alt: alt.clone(),
+            width,
+            height,
+            alt,
         }));
     }
-    for &(x0, x1, height, thickness) in &line.strikes {
+    for (x0, x1, height, thickness) in line.strikes {
         items.push(Item::Line(LineItem {
             from: (x + x0, y - height),
             to: (x + x1, y - height),
             thickness,
         }));
     }
-    for (x0, x1, target) in &line.links {
+    for (x0, x1, target) in line.links {
         items.push(Item::Link(LinkArea {
             x: x + x0,
             y: y - 0.8 * size,
             width: x1 - x0,
             height: 1.05 * size,
-            target: target.clone(),
+            target,
         }));
     }
     items

@@ -622,9 +622,11 @@ fn set_pieces(
     links: &[LinkTarget],
     style: &ParagraphStyle,
 ) -> Vec<SetLine> {
+    // About one box, glue or penalty per two bytes of text: sized once, not regrown.
+    let capacity = pieces.iter().map(|p| p.text.len()).sum::<usize>() / 2 + 8;
     let mut b = Builder {
-        items: Vec::new(),
-        contents: Vec::new(),
+        items: Vec::with_capacity(capacity),
+        contents: Vec::with_capacity(capacity),
         pieces,
         style,
     };
