@@ -142,9 +142,9 @@ fn child(path: &Path) {
 /// The novel in fresh processes pinned to one core (`taskset` where there is one).
 fn novel_report(name: &str, path: &Path, words: usize, targets: Option<(f64, f64)>) -> f64 {
     let me = std::env::current_exe().expect("the bench knows itself");
+    let taskset = Command::new("taskset").arg("-V").output().is_ok();
     let mut runs: Vec<(f64, f64, f64, usize, f64)> = (0..5)
         .map(|_| {
-            let taskset = Command::new("taskset").arg("-V").output().is_ok();
             let mut cmd = if taskset {
                 let mut c = Command::new("taskset");
                 c.args(["-c", "0"]).arg(&me);

@@ -161,22 +161,6 @@ impl Segment {
             track: (gaps * TRACK_STRETCH, gaps * TRACK_SHRINK),
         }
     }
-
-    /// Horizontal scale and letter spacing (in points) for a line set with `shares`.
-    fn adjustment(&self, align: Align, shares: &Shares) -> (f32, f32) {
-        if self.flexibility(align) == (0.0, 0.0) {
-            return (1.0, 0.0);
-        }
-        let (expand, track) = if shares.stretching {
-            (EXPAND_STRETCH, TRACK_STRETCH)
-        } else {
-            (-EXPAND_SHRINK, -TRACK_SHRINK)
-        };
-        (
-            1.0 + shares.expand * expand,
-            shares.track * track * self.size,
-        )
-    }
 }
 
 /// A segment's stretch and shrink, by kind.
@@ -769,8 +753,8 @@ fn materialize(
         let mut x = 0.0;
         let mut pending_space = 0.0;
         let mut first_text = true;
-        let mut place = |line: &mut SetLine, segment: &Segment, x: f32, space: f32| {
-            let (scale, track) = segment.adjustment(style.align, &shares);
+        let mut place = |line: &mut SetLine, segment: &Segment, f: &Flexibility, x, space| {
+            let (scale, track) = shares.adjustment(f, segment.size);
             if let Some(offset) = segment.offset.filter(|_| first_text) {
                 line.offset = offset;
                 first_text = false;
@@ -802,12 +786,13 @@ fn materialize(
         for i in start..brk.position {
             match (&items[i], &contents[i]) {
                 (Item::Box { width, .. }, content) => {
-                    let set_width = match content {
-                        Content::Text(segment) => width + shares.box_change(segment, style.align),
-                        _ => *width,
-                    };
+                    let mut set_width = *width;
                     match content {
-                        Content::Text(segment) => place(&mut line, segment, x, pending_space),
+                        Content::Text(segment) => {
+                            let f = segment.parts(style.align);
+                            set_width += shares.box_change(&f);
+                            place(&mut line, segment, &f, x, pending_space)
+                        }
                         Content::Image(asset, alt, w, h) => {
                             line.images.push((*asset, x, -h * 0.8, *w, *h, alt.clone()))
                         }
@@ -842,7 +827,7 @@ fn materialize(
         if let (Item::Penalty { width, .. }, Content::Hyphen(hyphen)) =
             (&items[brk.position], &contents[brk.position])
         {
-            place(&mut line, hyphen, x, 0.0);
+            place(&mut line, hyphen, &hyphen.parts(style.align), x, 0.0);
             x += width;
             line.hyphenated = true;
         }
@@ -910,10 +895,7 @@ impl Shares {
         let share = |need: f32, of: f32| if of > 0.0 { need / of } else { 0.0 };
         let e = share(need.min(expand), expand);
         need -= e * expand;
-        let mut t = share(need, track + glue).min(1.0);
-        if glue <= 0.0 {
-            t = share(need, track).min(1.0);
-        }
+        let t = share(need, track + glue).min(1.0);
         need -= t * track;
         Shares {
             stretching,
@@ -923,15 +905,28 @@ impl Shares {
         }
     }
 
-    /// How much wider (narrower, when shrinking) a segment is set.
-    fn box_change(&self, segment: &Segment, align: Align) -> f32 {
-        let f = segment.parts(align);
+    /// How much wider (narrower, when shrinking) a segment of flexibility `f` is set.
+    fn box_change(&self, f: &Flexibility) -> f32 {
         let (expand, track) = if self.stretching {
             (f.expand.0, f.track.0)
         } else {
             (-f.expand.1, -f.track.1)
         };
         self.expand * expand + self.track * track
+    }
+
+    /// Horizontal scale and letter spacing (in points) of a segment of flexibility `f` and
+    /// font size `size`; rigid segments (code, ragged lines) keep their glyphs as they are.
+    fn adjustment(&self, f: &Flexibility, size: f32) -> (f32, f32) {
+        if *f == Flexibility::default() {
+            return (1.0, 0.0);
+        }
+        let (expand, track) = if self.stretching {
+            (EXPAND_STRETCH, TRACK_STRETCH)
+        } else {
+            (-EXPAND_SHRINK, -TRACK_SHRINK)
+        };
+        (1.0 + self.expand * expand, self.track * track * size)
     }
 }
 
