@@ -233,7 +233,7 @@ fn draw_item(
                     .iter()
                     .map(|g| KrillaGlyph {
                         glyph_id: GlyphId::new(u32::from(g.id)),
-                        text_range: g.text.clone(),
+                        text_range: g.text_range(),
                         x_advance: g.advance / run.size,
                         x_offset: g.x_offset / run.size,
                         y_offset: g.y_offset / run.size,

@@ -641,7 +641,7 @@ impl Flow<'_> {
         line.runs
             .into_iter()
             .map(|mut run| {
-                let shift = |i: usize| i - run.text[..i].matches('\u{a0}').count();
+                let shift = |i: u32| i - run.text[..i as usize].matches('\u{a0}').count() as u32;
                 for glyph in &mut run.glyphs {
                     glyph.text = shift(glyph.text.start)..shift(glyph.text.end);
                 }

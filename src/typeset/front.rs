@@ -384,7 +384,7 @@ fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) ->
                         advance: dot_pitch,
                         x_offset: 0.0,
                         y_offset: 0.0,
-                        text: i..i + 1,
+                        text: i as u32..i as u32 + 1,
                     })
                     .collect(),
                 text: ".".repeat(n),

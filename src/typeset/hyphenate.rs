@@ -51,16 +51,19 @@ impl Hyphenator {
 
     /// Byte offsets in `word` where a hyphen may be inserted, for a word in `lang` (BCP 47).
     /// `word` is a single token as it stands in the text, maybe with punctuation around it.
-    pub fn breaks(&mut self, word: &str, lang: &str) -> Vec<usize> {
-        if let Some(breaks) = self.found.get(lang).and_then(|words| words.get(word)) {
-            return breaks.clone();
+    pub fn breaks(&mut self, word: &str, lang: &str) -> &[usize] {
+        let known = self
+            .found
+            .get(lang)
+            .is_some_and(|words| words.contains_key(word));
+        if !known {
+            let breaks = self.find(word, lang);
+            self.found
+                .entry(lang.to_string())
+                .or_default()
+                .insert(word.to_string(), breaks);
         }
-        let breaks = self.find(word, lang);
-        self.found
-            .entry(lang.to_string())
-            .or_default()
-            .insert(word.to_string(), breaks.clone());
-        breaks
+        &self.found[lang][word]
     }
 
     fn find(&mut self, word: &str, lang: &str) -> Vec<usize> {
@@ -200,7 +203,7 @@ mod tests {
     fn pieces(h: &mut Hyphenator, word: &str, lang: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut last = 0;
-        for b in h.breaks(word, lang) {
+        for &b in h.breaks(word, lang) {
             out.push(word[last..b].to_string());
             last = b;
         }
@@ -260,7 +263,7 @@ mod tests {
                 "electricity",
             ] {
                 let letters: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
-                for b in h.breaks(word, lang) {
+                for &b in h.breaks(word, lang) {
                     let index = letters.iter().position(|&i| i == b).unwrap();
                     assert!(index >= 2 && letters.len() - index >= 3, "{word} at {b}");
                 }

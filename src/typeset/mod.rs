@@ -119,6 +119,9 @@ impl GlyphRun {
 
 /// A glyph; advance and offsets in points before the run's scale (justification included in
 /// the advance of spaces).
+///
+/// A book holds a glyph for every letter it prints, so the record is kept small: 24 bytes,
+/// its text range counted in `u32` (a run is one line's text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
     pub id: u16,
@@ -126,7 +129,14 @@ pub struct Glyph {
     pub x_offset: f32,
     pub y_offset: f32,
     /// Bytes of [`GlyphRun::text`] this glyph stands for.
-    pub text: Range<usize>,
+    pub text: Range<u32>,
+}
+
+impl Glyph {
+    /// The bytes of [`GlyphRun::text`] this glyph stands for, as a range to index it with.
+    pub fn text_range(&self) -> Range<usize> {
+        self.text.start as usize..self.text.end as usize
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -123,23 +123,62 @@ enum Content {
     Hyphen(Segment),
 }
 
-/// Glyphs of one face and style, with the text they represent.
+/// Glyphs of one face and style, with the text they represent (both kept in the
+/// paragraph's [`Store`]).
 #[derive(Debug, Clone)]
 struct Segment {
     font: FontId,
     size: f32,
     rise: f32,
-    glyphs: Vec<ShapedGlyph>,
-    text: String,
+    /// Natural width in points.
+    width: f32,
+    /// How far the segment may hang into the right margin when a line ends with it.
+    hang: f32,
+    glyphs: Range<usize>,
+    text: Range<usize>,
     offset: Option<usize>,
     link: Option<usize>,
     note: Option<usize>,
     strike: bool,
 }
 
+/// The glyphs and text of a paragraph's segments, stored once for the paragraph: a segment
+/// is two ranges into it, so the tens of thousands of syllables of a book allocate nothing.
+#[derive(Debug, Default)]
+struct Store {
+    glyphs: Vec<ShapedGlyph>,
+    text: String,
+}
+
+impl Store {
+    /// Makes a segment of the glyphs and text pushed since `glyphs` and `text` (their
+    /// starts), measuring it once.
+    fn segment(&self, glyphs: usize, text: usize, style: &Style, font: FontId) -> Segment {
+        let shaped = &self.glyphs[glyphs..];
+        let width = shaped.iter().map(|g| g.advance).sum::<f32>() * style.size;
+        let hang = match (self.text[text..].chars().next_back(), shaped.last()) {
+            (Some(c), Some(g)) => protrusion(c) * g.advance * style.size,
+            _ => 0.0,
+        };
+        Segment {
+            font,
+            size: style.size,
+            rise: style.rise,
+            width,
+            hang,
+            glyphs: glyphs..self.glyphs.len(),
+            text: text..self.text.len(),
+            offset: None,
+            link: style.link,
+            note: None,
+            strike: style.strike,
+        }
+    }
+}
+
 impl Segment {
     fn width(&self) -> f32 {
-        self.glyphs.iter().map(|g| g.advance).sum::<f32>() * self.size
+        self.width
     }
 
     /// Stretch and shrink from expansion and letter spacing: only in justified text, never in
@@ -154,7 +193,7 @@ impl Segment {
         if align != Align::Justify || self.font == super::shape::MONO {
             return Flexibility::default();
         }
-        let width = self.width();
+        let width = self.width;
         let gaps = self.glyphs.len().saturating_sub(1) as f32 * self.size;
         Flexibility {
             expand: (width * EXPAND_STRETCH, width * EXPAND_SHRINK),
@@ -316,17 +355,59 @@ struct Word {
     parts: Vec<(usize, Range<usize>, Range<usize>)>,
 }
 
+impl Word {
+    /// Empties the word for the next one, keeping its buffers.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.parts.clear();
+    }
+}
+
 struct Builder<'a> {
     items: Vec<Item>,
     contents: Vec<Content>,
+    store: Store,
+    scratch: Scratch,
+    /// The last answer of [`Builder::chars_before`]: piece, byte, chars before that byte.
+    counted: (usize, usize, usize),
     pieces: &'a [Piece],
     style: &'a ParagraphStyle,
+}
+
+/// The buffers a word is worked out in, reused from word to word.
+#[derive(Default)]
+struct Scratch {
+    breaks: Vec<(usize, BreakKind)>,
+    chars: Vec<(usize, char)>,
+    /// The word's glyphs: part, glyph (cluster counted in the word), face, face run.
+    glyphs: Vec<(usize, ShapedGlyph, FontId, usize)>,
+    /// The word's face runs, as ranges of the word.
+    runs: Vec<Range<usize>>,
+    boundaries: Vec<usize>,
+    faces: Vec<(usize, usize, FontId)>,
+    shaped: Vec<ShapedGlyph>,
 }
 
 impl Builder<'_> {
     fn push(&mut self, item: Item, content: Content) {
         self.items.push(item);
         self.contents.push(content);
+    }
+
+    /// Chars of piece `index`'s text before byte `at`. Segments come in text order, so the
+    /// count goes on from the last answer for the same piece: a long paragraph is not counted
+    /// again from its start for every syllable.
+    fn chars_before(&mut self, index: usize, at: usize) -> usize {
+        let text = &self.pieces[index].text;
+        let (piece, byte, chars) = self.counted;
+        let (from, before) = if piece == index && byte <= at {
+            (byte, chars)
+        } else {
+            (0, 0)
+        };
+        let count = before + text[from..at].chars().count();
+        self.counted = (index, at, count);
+        count
     }
 
     fn space(&mut self, cx: &Context, piece: &Piece) {
@@ -412,79 +493,87 @@ impl Builder<'_> {
         if word.parts.is_empty() {
             return;
         }
+        // The buffers leave `self` while the word is built, so that `self` stays free to push.
+        let mut s = std::mem::take(&mut self.scratch);
         let pieces = self.pieces;
         let first = &pieces[word.parts[0].0];
-        let mut breaks: Vec<(usize, BreakKind)> = Vec::new();
+        s.breaks.clear();
         let shapeable = word.parts.iter().all(|(p, ..)| !pieces[*p].style.font.mono);
         if self.style.hyphenate && shapeable {
-            let lang = first.style.lang.clone();
-            breaks.extend(
-                cx.hyphenator
-                    .breaks(&word.text, &lang)
-                    .into_iter()
-                    .map(|b| (b, BreakKind::Hyphenation)),
-            );
+            let found = cx.hyphenator.breaks(&word.text, &first.style.lang);
+            s.breaks
+                .extend(found.iter().map(|&b| (b, BreakKind::Hyphenation)));
         }
         // After a hyphen or dash the author wrote, with letters on both sides.
-        let chars: Vec<(usize, char)> = word.text.char_indices().collect();
-        for w in chars.windows(3) {
+        s.chars.clear();
+        s.chars.extend(word.text.char_indices());
+        for w in s.chars.windows(3) {
             if matches!(w[1].1, '-' | '‐' | '–' | '—')
                 && w[0].1.is_alphanumeric()
                 && w[2].1.is_alphanumeric()
             {
-                breaks.push((w[2].0, BreakKind::AfterHyphen));
+                s.breaks.push((w[2].0, BreakKind::AfterHyphen));
             }
         }
         if word.text.contains("://") || word.text.starts_with("www.") {
-            for w in chars.windows(2) {
+            for w in s.chars.windows(2) {
                 if matches!(w[0].1, '/' | '.' | '?' | '&' | '=') && w[1].1 != '/' {
-                    breaks.push((w[1].0, BreakKind::Address));
+                    s.breaks.push((w[1].0, BreakKind::Address));
                 }
             }
         }
-        breaks.sort_unstable();
-        breaks.dedup_by_key(|b| b.0);
+        s.breaks.sort_unstable();
+        s.breaks.dedup_by_key(|b| b.0);
 
         // Shape each part in the faces its characters need; each (part, face) run remembers
         // its range of the word.
-        let mut glyphs: Vec<(usize, ShapedGlyph, FontId, usize)> = Vec::new();
-        let mut runs: Vec<Range<usize>> = Vec::new();
-        let mut boundaries = Vec::new();
+        s.glyphs.clear();
+        s.runs.clear();
+        s.boundaries.clear();
         for (part, (piece_index, word_range, piece_range)) in word.parts.iter().enumerate() {
             let piece = &pieces[*piece_index];
             let text = &piece.text[piece_range.clone()];
-            for (run_start, run_end, font) in face_runs(cx, text, piece.style.font) {
+            face_runs(cx, text, piece.style.font, &mut s.faces);
+            for &(run_start, run_end, font) in &s.faces {
                 let range = word_range.start + run_start..word_range.start + run_end;
-                let shaped = cx.fonts.shape(&text[run_start..run_end], font);
+                s.shaped.clear();
+                cx.fonts
+                    .shape_into(&text[run_start..run_end], font, &mut s.shaped);
                 // Right-to-left runs keep whole: their clusters descend and no break applies.
-                let rtl = shaped.windows(2).any(|w| w[0].cluster > w[1].cluster);
+                let rtl = s.shaped.windows(2).any(|w| w[0].cluster > w[1].cluster);
                 if rtl {
-                    breaks.retain(|(b, _)| !(range.start < *b && *b < range.end));
+                    s.breaks
+                        .retain(|(b, _)| !(range.start < *b && *b < range.end));
                 }
-                boundaries.push(range.start);
-                for mut g in shaped {
-                    g.cluster += range.start;
-                    boundaries.push(g.cluster);
-                    glyphs.push((part, g, font, runs.len()));
+                s.boundaries.push(range.start);
+                for &g in &s.shaped {
+                    let g = ShapedGlyph {
+                        cluster: g.cluster + range.start,
+                        ..g
+                    };
+                    s.boundaries.push(g.cluster);
+                    s.glyphs.push((part, g, font, s.runs.len()));
                 }
-                runs.push(range);
+                s.runs.push(range);
             }
         }
         // A break inside a ligature would split one glyph: drop it.
-        breaks.retain(|(b, _)| boundaries.contains(b));
+        let boundaries = &s.boundaries;
+        s.breaks.retain(|(b, _)| boundaries.contains(b));
 
+        let glyphs = &s.glyphs;
         let mut next_break = 0;
         let mut i = 0;
         while i < glyphs.len() {
             let (part, _, font, run) = glyphs[i];
-            let limit = breaks.get(next_break).map_or(usize::MAX, |b| b.0);
+            let limit = s.breaks.get(next_break).map_or(usize::MAX, |b| b.0);
             let mut j = i;
             while j < glyphs.len() && glyphs[j].3 == run && glyphs[j].1.cluster < limit {
                 j += 1;
             }
             if j == i {
                 // At a break point: emit the penalty, then continue with the next syllable.
-                let (_, kind) = breaks[next_break];
+                let (_, kind) = s.breaks[next_break];
                 next_break += 1;
                 self.break_point(cx, &pieces[word.parts[part].0], kind);
                 continue;
@@ -497,35 +586,30 @@ impl Builder<'_> {
             let end = if j < glyphs.len() && glyphs[j].3 == run {
                 glyphs[j].1.cluster
             } else {
-                runs[run].end
+                s.runs[run].end
             };
+            let (glyph_start, text_start) = (self.store.glyphs.len(), self.store.text.len());
+            self.store
+                .glyphs
+                .extend(glyphs[i..j].iter().map(|g| ShapedGlyph {
+                    cluster: g.1.cluster - start,
+                    ..g.1
+                }));
+            self.store.text.push_str(&word.text[start..end]);
+            let mut segment = self
+                .store
+                .segment(glyph_start, text_start, &piece.style, font);
             let in_piece = piece_range.start + (start - word_range.start);
-            let text = word.text[start..end].to_string();
-            let mut shaped: Vec<ShapedGlyph> = glyphs[i..j].iter().map(|g| g.1).collect();
-            for g in &mut shaped {
-                g.cluster -= start;
+            if let Some(offset) = piece.offset {
+                segment.offset = Some(offset + self.chars_before(*piece_index, in_piece));
             }
-            let offset = piece
-                .offset
-                .map(|o| o + piece.text[..in_piece].chars().count());
-            let segment = Segment {
-                font,
-                size: piece.style.size,
-                rise: piece.style.rise,
-                glyphs: shaped,
-                text,
-                offset,
-                link: piece.style.link,
-                strike: piece.style.strike,
-                note: match piece.kind {
-                    PieceKind::Note(n) => Some(n),
-                    _ => None,
-                },
-            };
+            if let PieceKind::Note(n) = piece.kind {
+                segment.note = Some(n);
+            }
             let (stretch, shrink) = segment.flexibility(self.style.align);
             self.push(
                 Item::Box {
-                    width: segment.width(),
+                    width: segment.width,
                     stretch,
                     shrink,
                 },
@@ -533,6 +617,7 @@ impl Builder<'_> {
             );
             i = j;
         }
+        self.scratch = s;
     }
 
     fn break_point(&mut self, cx: &Context, piece: &Piece, kind: BreakKind) {
@@ -553,20 +638,13 @@ impl Builder<'_> {
             return;
         }
         let font = piece.style.font.preferred();
-        let hyphen = Segment {
-            font,
-            size: piece.style.size,
-            rise: piece.style.rise,
-            glyphs: cx.fonts.shape("-", font),
-            text: "-".to_string(),
-            offset: None,
-            link: piece.style.link,
-            note: None,
-            strike: piece.style.strike,
-        };
+        let (glyphs, text) = (self.store.glyphs.len(), self.store.text.len());
+        cx.fonts.shape_into("-", font, &mut self.store.glyphs);
+        self.store.text.push('-');
+        let hyphen = self.store.segment(glyphs, text, &piece.style, font);
         self.push(
             Item::Penalty {
-                width: hyphen.width(),
+                width: hyphen.width,
                 cost,
                 flagged: true,
             },
@@ -575,9 +653,15 @@ impl Builder<'_> {
     }
 }
 
-/// Splits `text` into runs of the face each character needs; reports characters no face has.
-fn face_runs(cx: &mut Context, text: &str, style: FontStyle) -> Vec<(usize, usize, FontId)> {
-    let mut runs: Vec<(usize, usize, FontId)> = Vec::new();
+/// Splits `text` into runs of the face each character needs, into `runs`; reports characters
+/// no face has.
+fn face_runs(
+    cx: &mut Context,
+    text: &str,
+    style: FontStyle,
+    runs: &mut Vec<(usize, usize, FontId)>,
+) {
+    runs.clear();
     for (i, c) in text.char_indices() {
         let font = match cx.fonts.face_for(style, c) {
             Some(font) => font,
@@ -593,7 +677,6 @@ fn face_runs(cx: &mut Context, text: &str, style: FontStyle) -> Vec<(usize, usiz
             _ => runs.push((i, i + c.len_utf8(), font)),
         }
     }
-    runs
 }
 
 fn is_mark(c: char) -> bool {
@@ -606,11 +689,18 @@ fn set_pieces(
     links: &[LinkTarget],
     style: &ParagraphStyle,
 ) -> Vec<SetLine> {
-    // About one box, glue or penalty per two bytes of text: sized once, not regrown.
-    let capacity = pieces.iter().map(|p| p.text.len()).sum::<usize>() / 2 + 8;
+    // About one box, glue or penalty per two bytes of text, and at most a glyph per byte
+    // plus the hyphens: sized once, not regrown.
+    let bytes = pieces.iter().map(|p| p.text.len()).sum::<usize>();
     let mut b = Builder {
-        items: Vec::with_capacity(capacity),
-        contents: Vec::with_capacity(capacity),
+        items: Vec::with_capacity(bytes / 2 + 8),
+        contents: Vec::with_capacity(bytes / 2 + 8),
+        store: Store {
+            glyphs: Vec::with_capacity(bytes + bytes / 8),
+            text: String::with_capacity(bytes + bytes / 8),
+        },
+        scratch: Scratch::default(),
+        counted: (usize::MAX, 0, 0),
         pieces,
         style,
     };
@@ -628,11 +718,13 @@ fn set_pieces(
     for (index, piece) in pieces.iter().enumerate() {
         match &piece.kind {
             PieceKind::LineBreak => {
-                b.word(cx, &std::mem::take(&mut word));
+                b.word(cx, &word);
+                word.clear();
                 b.forced_break();
             }
             PieceKind::Image(asset, alt, aspect) => {
-                b.word(cx, &std::mem::take(&mut word));
+                b.word(cx, &word);
+                word.clear();
                 let height = piece.style.size;
                 let width = height * aspect;
                 b.push(
@@ -651,7 +743,8 @@ fn set_pieces(
                         if i > start {
                             add_part(&mut word, index, &piece.text, start..i);
                         }
-                        b.word(cx, &std::mem::take(&mut word));
+                        b.word(cx, &word);
+                        word.clear();
                         b.space(cx, piece);
                         start = i + c.len_utf8();
                     }
@@ -674,18 +767,14 @@ fn set_pieces(
         Vec::new()
     };
     let breaks = knuth_plass::break_lines(&b.items, &hang, style.measure, &params);
-    materialize(&b.items, &b.contents, &breaks, links, style, cx)
+    materialize(&b, &breaks, links, style, cx)
 }
 
 /// How far a line ending at each item may hang into the margin: the protruding part of the
 /// last glyph before a space, or of the hyphen at a hyphenation point.
 fn hangs(items: &[Item], contents: &[Content]) -> Vec<f32> {
     let last_glyph = |content: &Content| match content {
-        Content::Text(segment) | Content::Hyphen(segment) => {
-            let c = segment.text.chars().next_back()?;
-            let advance = segment.glyphs.last()?.advance * segment.size;
-            Some(protrusion(c) * advance)
-        }
+        Content::Text(segment) | Content::Hyphen(segment) => Some(segment.hang),
         _ => None,
     };
     (0..items.len())
@@ -717,14 +806,14 @@ fn add_part(word: &mut Word, piece: usize, text: &str, range: Range<usize>) {
 
 /// Turns breaks into positioned runs.
 fn materialize(
-    items: &[Item],
-    contents: &[Content],
+    paragraph: &Builder,
     breaks: &[knuth_plass::Break],
     links: &[LinkTarget],
     style: &ParagraphStyle,
     cx: &Context,
 ) -> Vec<SetLine> {
-    let mut lines = Vec::new();
+    let (items, contents, store) = (&paragraph.items, &paragraph.contents, &paragraph.store);
+    let mut lines = Vec::with_capacity(breaks.len());
     let mut start = 0;
     let mut last_offset = 0;
     for brk in breaks {
@@ -753,6 +842,9 @@ fn materialize(
         let mut x = 0.0;
         let mut pending_space = 0.0;
         let mut first_text = true;
+        // Glyphs and bytes of text still to place on the line: a run starts with room for
+        // them all, so a line's glyphs are stored once, never regrown (most lines are one run).
+        let mut left = line_size(&contents[start..=brk.position]);
         let mut place = |line: &mut SetLine, segment: &Segment, f: &Flexibility, x, space| {
             let (scale, track) = shares.adjustment(f, segment.size);
             if let Some(offset) = segment.offset.filter(|_| first_text) {
@@ -781,7 +873,16 @@ fn materialize(
                     _ => line.strikes.push((x, end, height, segment.size / 20.0)),
                 }
             }
-            append_run(line, segment, x, space, (scale, track), cx);
+            append_run(
+                line,
+                segment,
+                store,
+                x,
+                space,
+                (scale, track),
+                &mut left,
+                cx,
+            );
         };
         for i in start..brk.position {
             match (&items[i], &contents[i]) {
@@ -930,15 +1031,37 @@ impl Shares {
     }
 }
 
+/// Glyphs and bytes of text a line places at most: its segments', its spaces, and the
+/// hyphen of the break that ends it (the last of `contents`).
+fn line_size(contents: &[Content]) -> (usize, usize) {
+    let (last, within) = contents.split_last().expect("a line ends at its break");
+    let mut size = (0, 0);
+    for content in within
+        .iter()
+        .chain(matches!(last, Content::Hyphen(_)).then_some(last))
+    {
+        let (glyphs, bytes) = match content {
+            Content::Text(s) | Content::Hyphen(s) => (s.glyphs.len(), s.text.len()),
+            Content::Space => (1, 1),
+            _ => (0, 0),
+        };
+        size = (size.0 + glyphs, size.1 + bytes);
+    }
+    size
+}
+
 /// Adds a segment to the line's last run when it continues it (same face, size and rise,
 /// only a space between), so that the PDF gets words with real spaces between them; else
-/// starts a new run.
+/// starts a new run, with room for the `left` glyphs and bytes the line has still to place.
+#[allow(clippy::too_many_arguments)]
 fn append_run(
     line: &mut SetLine,
     segment: &Segment,
+    store: &Store,
     x: f32,
     space: f32,
     (scale, track): (f32, f32),
+    left: &mut (usize, usize),
     cx: &Context,
 ) {
     let continues = line.runs.last().is_some_and(|run| {
@@ -955,14 +1078,20 @@ fn append_run(
             x,
             y: -segment.rise,
             scale,
-            glyphs: Vec::new(),
-            text: String::new(),
+            glyphs: Vec::with_capacity(left.0),
+            text: String::with_capacity(left.1),
         });
     }
+    *left = (
+        left.0
+            .saturating_sub(segment.glyphs.len() + usize::from(continues)),
+        left.1
+            .saturating_sub(segment.text.len() + usize::from(continues)),
+    );
     let run = line.runs.last_mut().expect("a run was just ensured");
     // Advances are in the run's own (scaled) coordinates.
     if continues && space > 0.0 {
-        let start = run.text.len();
+        let start = run.text.len() as u32;
         run.text.push(' ');
         run.glyphs.push(Glyph {
             id: cx.fonts.space_glyph(segment.font),
@@ -973,28 +1102,27 @@ fn append_run(
         });
     }
     let base = run.text.len();
-    run.text.push_str(&segment.text);
-    for (k, g) in segment.glyphs.iter().enumerate() {
+    let (glyphs, text) = (
+        &store.glyphs[segment.glyphs.clone()],
+        &store.text[segment.text.clone()],
+    );
+    run.text.push_str(text);
+    for (k, g) in glyphs.iter().enumerate() {
         // The glyph's text runs to the next cluster (ligatures cover several chars); right-to-
         // left runs list clusters in descending order, so look at all of them.
-        let end = segment
-            .glyphs
+        let end = glyphs
             .iter()
             .map(|n| n.cluster)
             .filter(|&c| c > g.cluster)
             .min()
-            .unwrap_or(segment.text.len());
-        let track = if k + 1 < segment.glyphs.len() {
-            track
-        } else {
-            0.0
-        };
+            .unwrap_or(text.len());
+        let track = if k + 1 < glyphs.len() { track } else { 0.0 };
         run.glyphs.push(Glyph {
             id: g.id,
             advance: g.advance * segment.size + track / scale,
             x_offset: g.x_offset * segment.size,
             y_offset: g.y_offset * segment.size,
-            text: base + g.cluster..base + end.max(g.cluster),
+            text: (base + g.cluster) as u32..(base + end.max(g.cluster)) as u32,
         });
     }
 }

@@ -113,8 +113,17 @@ impl FontSet {
     /// run right to left within a word; lines are not reordered). Zero-width control
     /// characters are dropped by the shaper's default-ignorable handling.
     pub fn shape(&self, text: &str, font: FontId) -> Vec<ShapedGlyph> {
+        let mut glyphs = Vec::new();
+        self.shape_into(text, font, &mut glyphs);
+        glyphs
+    }
+
+    /// [`FontSet::shape`], appending the glyphs to `out`: a word already shaped costs a lookup
+    /// and a copy, no allocation.
+    pub fn shape_into(&self, text: &str, font: FontId, out: &mut Vec<ShapedGlyph>) {
         if let Some(glyphs) = self.shaped.borrow()[font].get(text) {
-            return glyphs.clone();
+            out.extend_from_slice(glyphs);
+            return;
         }
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
@@ -146,12 +155,15 @@ impl FontSet {
                 cluster: info.cluster as usize,
             })
             .collect();
-        self.shaped.borrow_mut()[font].insert(text.to_string(), glyphs.clone());
-        glyphs
+        out.extend_from_slice(&glyphs);
+        self.shaped.borrow_mut()[font].insert(text.to_string(), glyphs);
     }
 
     /// Width of `text` in em in one face, for measuring labels.
     pub fn width(&self, text: &str, font: FontId) -> f32 {
+        if let Some(glyphs) = self.shaped.borrow()[font].get(text) {
+            return glyphs.iter().map(|g| g.advance).sum();
+        }
         self.shape(text, font).iter().map(|g| g.advance).sum()
     }
 }
