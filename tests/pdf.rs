@@ -155,6 +155,45 @@ fn pages_are_a5() {
     assert!(size.contains("419.528 x 595.276 pts"), "{info}");
 }
 
+/// Glyph positions are written in whole thousandths of an em, as pdfTeX writes them (see
+/// `pdf::glyphs`): checked in the file krilla wrote, so a krilla that computes its numbers
+/// differently shows here.
+#[test]
+fn glyph_positions_are_whole_thousandths_of_an_em() {
+    if !have("qpdf") {
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("quire-pdf-test-{}-qdf.pdf", std::process::id()));
+    let status = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(chile())
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let pdf = std::fs::read(&out).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    let (mut numbers, mut whole) = (0, 0);
+    for array in text.split("[<").skip(1) {
+        let Some(end) = array.find("]TJ") else {
+            continue;
+        };
+        for number in array[..end].split(['<', '>']).skip(1).step_by(2) {
+            if number.is_empty() {
+                continue;
+            }
+            let value: f64 = number.parse().unwrap_or_else(|_| panic!("{number:?}"));
+            numbers += 1;
+            whole += usize::from(value == value.round() && !number.contains('.'));
+        }
+    }
+    assert!(numbers > 1000, "{numbers} positioning numbers");
+    assert!(
+        whole * 100 >= numbers * 97,
+        "{whole} of {numbers} are whole"
+    );
+}
+
 #[test]
 fn every_heading_has_a_bookmark() {
     if !have("qpdf") {

@@ -11,9 +11,12 @@
 //! clock: the creation date is the publication's `modified` instant, so two builds of the same
 //! manuscript are byte-identical.
 
+mod glyphs;
+
 use crate::diagnostic::Diagnostic;
 use crate::document::LinkTarget;
 use crate::typeset::{ImageItem, Item, Layout, OutlineEntry, Page, Structure};
+use glyphs::Advances;
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::{Archival, ConfigurationBuilder};
@@ -27,7 +30,7 @@ use krilla::paint::Stroke;
 use krilla::tagging::{
     Artifact, ArtifactType, ContentTag, Identifier, SpanTag, Tag, TagGroup, TagKind, TagTree,
 };
-use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::text::{Font, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 use std::num::NonZeroU32;
 
@@ -46,6 +49,15 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
         .iter()
         .map(|face| Font::new(face.data.into(), 0).expect("bundled fonts load"))
         .collect();
+    let advances: Vec<Advances> = layout
+        .fonts
+        .iter()
+        .map(|face| Advances::new(face.data).expect("bundled fonts parse"))
+        .collect();
+    let faces = Faces {
+        fonts: &fonts,
+        advances: &advances,
+    };
     let images: Vec<Option<Image>> = layout.assets.iter().map(load_image).collect();
     let mut content: Vec<Vec<Identifier>> = vec![Vec::new(); layout.structure.len()];
     let bleed = bleed(layout);
@@ -56,7 +68,7 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
         let mut surface = pdf_page.surface();
         // The trimmed page sits inside the bleed; everything the typesetter placed moves with it.
         surface.push_transform(&Transform::from_translate(bleed, bleed));
-        draw(&mut surface, page, &fonts, &images, &mut content, bleed);
+        draw(&mut surface, page, &faces, &images, &mut content, bleed);
         surface.pop();
         surface.finish();
         for item in &page.items {
@@ -174,14 +186,21 @@ fn tag_tree(layout: &Layout, content: Vec<Vec<Identifier>>) -> TagTree {
     tree
 }
 
+/// The layout's faces, as krilla embeds them and with the advances they draw with.
+struct Faces<'a> {
+    fonts: &'a [Font],
+    advances: &'a [Advances],
+}
+
 fn draw(
     surface: &mut krilla::surface::Surface,
     page: &Page,
-    fonts: &[Font],
+    faces: &Faces,
     images: &[Option<Image>],
     content: &mut [Vec<Identifier>],
     bleed: f32,
 ) {
+    let mut buffer = Vec::new();
     let mut element_of = vec![None; page.items.len()];
     for (range, element) in &page.tagged {
         for slot in &mut element_of[range.clone()] {
@@ -209,38 +228,29 @@ fn draw(
         match item {
             Item::Image(image) => draw_item(
                 surface,
+                &mut buffer,
                 &Item::Image(extend_into_bleed(image, page, bleed)),
-                fonts,
+                faces,
                 images,
             ),
-            _ => draw_item(surface, item, fonts, images),
+            _ => draw_item(surface, &mut buffer, item, faces, images),
         }
         surface.end_tagged();
     }
 }
 
+/// Draws one item; `buffer` is room for a run's glyphs, kept from run to run.
 fn draw_item(
     surface: &mut krilla::surface::Surface,
+    buffer: &mut Vec<KrillaGlyph>,
     item: &Item,
-    fonts: &[Font],
+    faces: &Faces,
     images: &[Option<Image>],
 ) {
     {
         match item {
             Item::Text(run) => {
-                let glyphs: Vec<KrillaGlyph> = run
-                    .glyphs
-                    .iter()
-                    .map(|g| KrillaGlyph {
-                        glyph_id: GlyphId::new(u32::from(g.id)),
-                        text_range: g.text_range(),
-                        x_advance: g.advance / run.size,
-                        x_offset: g.x_offset / run.size,
-                        y_offset: g.y_offset / run.size,
-                        y_advance: 0.0,
-                        location: None,
-                    })
-                    .collect();
+                glyphs::krilla_glyphs(run, &faces.advances[run.font], buffer);
                 // Expanded runs are drawn in a horizontally scaled space around their origin.
                 let scaled = run.scale != 1.0;
                 let origin = if scaled {
@@ -253,8 +263,8 @@ fn draw_item(
                 };
                 surface.draw_glyphs(
                     origin,
-                    &glyphs,
-                    fonts[run.font].clone(),
+                    buffer,
+                    faces.fonts[run.font].clone(),
                     &run.text,
                     run.size,
                     false,
