@@ -506,3 +506,46 @@ fn watch_rebuilds_once_per_change() {
     assert!(extra.is_empty(), "one rebuild per change: {extra:?}");
     assert!(zip_entry(&epub, "EPUB/ch01.xhtml").contains("Second version."));
 }
+
+/// An image whose header is sound but whose data is cut short passes the sniffing at load;
+/// only decoding finds it, and the build decodes beside the typesetting: the error must still
+/// name the place, fail the run, and leave every last good output as it was.
+#[test]
+fn an_image_damaged_past_its_header_fails_the_build_and_writes_nothing() {
+    let photo = jpg();
+    let p = project(&[
+        ("manuscripts/a.md", &md("![A photograph](photo.jpg)\n")),
+        ("manuscripts/photo.jpg", &photo),
+    ]);
+    let o = quire(p.path(), &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let outputs: Vec<_> = ["dist/a.epub", "dist/a.pdf"]
+        .iter()
+        .map(|f| {
+            let path = p.path().join(f);
+            let bytes = std::fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect();
+
+    std::fs::write(
+        p.path().join("manuscripts/photo.jpg"),
+        &photo[..photo.len() / 2],
+    )
+    .unwrap();
+    let o = quire(p.path(), &["build"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("manuscripts/a.md:5:1: error[corrupt-image]"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("error[").count(),
+        1,
+        "one error, no echoes: {err}"
+    );
+    for (path, good) in &outputs {
+        assert_eq!(&std::fs::read(path).unwrap(), good, "{}", path.display());
+    }
+}

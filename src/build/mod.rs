@@ -166,8 +166,17 @@ fn default_path() -> PathBuf {
         .map_or(here, Path::to_path_buf)
 }
 
-/// Loads a manuscript and builds its document tree.
+/// Loads a manuscript and builds its document tree, its images decoded and checked.
 pub fn load(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Diagnostics) {
+    let (loaded, mut diags) = parse(path, project);
+    if let Some((_, doc)) = &loaded {
+        document::verify_assets(doc, &mut diags);
+    }
+    (loaded, diags)
+}
+
+/// [`load`] but for the images' decoding, which [`build_one`] runs beside the typesetting.
+fn parse(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let Some(m) = manuscript::load(path, project, &mut diags) else {
         return (None, diags);
@@ -298,70 +307,28 @@ fn build_one(
     out_dir: &Path,
     start: Instant,
 ) -> (ManuscriptReport, Option<Vec<PathBuf>>) {
-    let (loaded, mut diagnostics) = load(path, project);
+    let (loaded, mut diagnostics) = parse(path, project);
     let mut outputs = Vec::new();
     let mut inputs = None;
     if let (Some((m, doc)), false) = (loaded, diagnostics.has_errors()) {
-        let mut print = PrintOutputs::default();
-        let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
-        for &format in formats {
-            let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
-            let (bytes, pages, note) = match format {
-                Format::Epub => {
-                    let options = EpubOptions {
-                        print: print.edition(&doc, &mut diagnostics),
-                    };
-                    (epub::write(&doc, &options), None, None)
-                }
-                Format::Pdf => match print.pdf(&doc, &mut diagnostics) {
-                    Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
-                    None => continue,
-                },
-                Format::Booklet => {
-                    let Some((bytes, _)) = print.pdf(&doc, &mut diagnostics) else {
-                        continue;
-                    };
-                    let options = impose::ImposeOptions {
-                        signature: booklet.signature,
-                        creep_mm: doc.meta.print.creep_mm.unwrap_or(0.0),
-                        marks: booklet.marks,
-                        bleed_mm: doc.meta.print.bleed_mm.unwrap_or(0.0),
-                        title: doc.meta.title.clone(),
-                        lang: doc.meta.lang.clone(),
-                        modified: doc.meta.modified,
-                    };
-                    match impose::impose(bytes, &options) {
-                        Ok((bytes, plan)) => {
-                            let blanks = match plan.blanks {
-                                0 => "no blanks added".to_string(),
-                                1 => "1 blank page added".to_string(),
-                                n => format!("{n} blank pages added"),
-                            };
-                            let note = format!(
-                                "{} sheets from {} reading pages, {blanks}",
-                                plan.sheets.len(),
-                                plan.pages
-                            );
-                            (Ok(bytes), Some(plan.sheets.len() * 2), Some(note))
-                        }
-                        Err(e) => (Err(e), None, None),
-                    }
-                }
-            };
-            match bytes {
-                Ok(bytes) => pending.push((
-                    Output {
-                        path: target,
-                        format,
-                        bytes: bytes.len() as u64,
-                        pages,
-                        note,
-                    },
-                    bytes,
-                )),
-                Err(e) => diagnostics
-                    .push(Diagnostic::error("write-failed", e).at(Location::file(&target))),
-            }
+        // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
+        // so the two run side by side; nothing is written until both are done.
+        let (verified, (pending, produced)) = rayon::join(
+            || {
+                let mut d = Diagnostics::default();
+                document::verify_assets(&doc, &mut d);
+                d
+            },
+            || {
+                let mut d = Diagnostics::default();
+                let pending = produce(&m, &doc, formats, booklet, out_dir, &mut d);
+                (pending, d)
+            },
+        );
+        diagnostics.extend(verified);
+        // Made from a damaged image, the outputs' own complaints would only echo it.
+        if !diagnostics.has_errors() {
+            diagnostics.extend(produced);
         }
         // Written only when every format succeeded, so a failure leaves all the last good files.
         if !diagnostics.has_errors() {
@@ -390,6 +357,80 @@ fn build_one(
         },
         inputs,
     )
+}
+
+/// Every format of one manuscript, in memory: written only if the whole build succeeds.
+fn produce(
+    m: &Manuscript,
+    doc: &Document,
+    formats: &[Format],
+    booklet: &BookletOptions,
+    out_dir: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Vec<(Output, Vec<u8>)> {
+    let mut print = PrintOutputs::default();
+    let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
+    for &format in formats {
+        let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
+        let (bytes, pages, note) = match format {
+            Format::Epub => {
+                let options = EpubOptions {
+                    print: print.edition(doc, diagnostics),
+                };
+                (epub::write(doc, &options), None, None)
+            }
+            Format::Pdf => match print.pdf(doc, diagnostics) {
+                Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
+                None => continue,
+            },
+            Format::Booklet => {
+                let Some((bytes, _)) = print.pdf(doc, diagnostics) else {
+                    continue;
+                };
+                let options = impose::ImposeOptions {
+                    signature: booklet.signature,
+                    creep_mm: doc.meta.print.creep_mm.unwrap_or(0.0),
+                    marks: booklet.marks,
+                    bleed_mm: doc.meta.print.bleed_mm.unwrap_or(0.0),
+                    title: doc.meta.title.clone(),
+                    lang: doc.meta.lang.clone(),
+                    modified: doc.meta.modified,
+                };
+                match impose::impose(bytes, &options) {
+                    Ok((bytes, plan)) => {
+                        let blanks = match plan.blanks {
+                            0 => "no blanks added".to_string(),
+                            1 => "1 blank page added".to_string(),
+                            n => format!("{n} blank pages added"),
+                        };
+                        let note = format!(
+                            "{} sheets from {} reading pages, {blanks}",
+                            plan.sheets.len(),
+                            plan.pages
+                        );
+                        (Ok(bytes), Some(plan.sheets.len() * 2), Some(note))
+                    }
+                    Err(e) => (Err(e), None, None),
+                }
+            }
+        };
+        match bytes {
+            Ok(bytes) => pending.push((
+                Output {
+                    path: target,
+                    format,
+                    bytes: bytes.len() as u64,
+                    pages,
+                    note,
+                },
+                bytes,
+            )),
+            Err(e) => {
+                diagnostics.push(Diagnostic::error("write-failed", e).at(Location::file(&target)))
+            }
+        }
+    }
+    pending
 }
 
 /// The print edition of one manuscript, typeset at most once and shared by the PDF, the

@@ -15,7 +15,7 @@ mod typography;
 
 pub use crate::manuscript::Asset;
 pub use html::{HtmlElement, HtmlNode};
-pub use parse::build_document;
+pub use parse::{build_document, verify_assets};
 pub use toc::TocEntry;
 
 use std::path::PathBuf;

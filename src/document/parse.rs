@@ -20,7 +20,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Builds the document tree of a loaded manuscript. Problems go to `diags`; `None` when an
-/// error makes the tree unusable for output.
+/// error makes the tree unusable for output. Images are only sniffed (kind and size):
+/// [`verify_assets`] decodes them.
 pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Option<Document> {
     let errors_before = diags.errors();
     let mut assets = AssetStore::new(&manuscript.root);
@@ -47,9 +48,6 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         chapters.push(ChapterParser::new(source, index, chapter_lang, &mut shared).parse());
     }
     resolve_links(&mut chapters, manuscript, &mut shared);
-    for (e, href, at) in shared.assets.verify() {
-        asset_error(&e, &href, at, shared.diags);
-    }
     let Shared { diags, .. } = shared;
     let meta = meta?;
     if meta.figure_numbers {
@@ -208,6 +206,15 @@ fn check_lang(tag: &str, at: &Location, diags: &mut Diagnostics) {
                 .at(at.clone())
                 .help("use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"),
         );
+    }
+}
+
+/// Decodes the document's images ([`crate::manuscript::assets::verify`]): damaged ones are
+/// errors at the place each is first used. Separate from [`build_document`] so that a build
+/// can typeset while it runs.
+pub fn verify_assets(doc: &Document, diags: &mut Diagnostics) {
+    for (e, href, at) in crate::manuscript::assets::verify(&doc.assets) {
+        asset_error(&e, &href, at, diags);
     }
 }
 

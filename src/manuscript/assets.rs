@@ -18,6 +18,8 @@ pub struct Asset {
     pub width: u32,
     pub height: u32,
     pub data: Arc<Vec<u8>>,
+    /// Where the manuscript first names it: the reference as written, and the place.
+    pub first_use: (String, Location),
 }
 
 /// Why an image reference could not become an asset.
@@ -62,8 +64,6 @@ pub struct AssetStore {
     /// The root as an absolute but not canonical path, for judging files that do not exist.
     root_as_given: PathBuf,
     assets: Vec<Asset>,
-    /// Where each asset is first used (as written, and the place), for later diagnostics.
-    first_use: Vec<(String, Location)>,
     by_path: HashMap<PathBuf, usize>,
 }
 
@@ -77,13 +77,12 @@ impl AssetStore {
             root,
             root_as_given,
             assets: Vec::new(),
-            first_use: Vec::new(),
             by_path: HashMap::new(),
         }
     }
 
     /// Resolves `href` as written in `from_file` (at `at`) and loads it once. The image is
-    /// only sniffed here; [`AssetStore::verify`] decodes them all, in parallel.
+    /// only sniffed here; [`verify`] decodes them all, in parallel.
     pub fn resolve(
         &mut self,
         from_file: &Path,
@@ -116,15 +115,20 @@ impl AssetStore {
         }
         let data = std::fs::read(&canonical)
             .map_err(|e| AssetError::Unreadable(PathBuf::from(&href), e.to_string()))?;
-        let asset = self.check(&canonical, &href, data)?;
+        let asset = self.check(&canonical, &href, data, at)?;
         let id = self.assets.len();
         self.assets.push(asset);
-        self.first_use.push((href.clone(), at.clone()));
         self.by_path.insert(canonical, id);
         Ok(id)
     }
 
-    fn check(&self, path: &Path, href: &str, data: Vec<u8>) -> Result<Asset, AssetError> {
+    fn check(
+        &self,
+        path: &Path,
+        href: &str,
+        data: Vec<u8>,
+        at: &Location,
+    ) -> Result<Asset, AssetError> {
         let format = image::guess_format(&data).map_err(|_| {
             if matches!(
                 extension(path).as_str(),
@@ -175,35 +179,45 @@ impl AssetStore {
             width,
             height,
             data: Arc::new(data),
+            first_use: (href.to_string(), at.clone()),
         })
-    }
-
-    /// Decodes every image: the only reliable test for truncated or damaged files. Returns the
-    /// damaged ones with the place each is first used.
-    pub fn verify(&self) -> Vec<(AssetError, String, Location)> {
-        let damaged: Vec<(usize, String)> = self
-            .assets
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                let format = image::ImageFormat::from_mime_type(a.media_type)?;
-                image::load_from_memory_with_format(&a.data, format)
-                    .err()
-                    .map(|e| (i, e.to_string()))
-            })
-            .collect();
-        damaged
-            .into_iter()
-            .map(|(i, why)| {
-                let (href, at) = self.first_use[i].clone();
-                (AssetError::Corrupt(PathBuf::from(&href), why), href, at)
-            })
-            .collect()
     }
 
     pub fn into_assets(self) -> Vec<Asset> {
         self.assets
     }
+}
+
+/// Decodes every image: the only reliable test for truncated or damaged files, and the
+/// slowest part of loading a manuscript with photographs, so the build runs it beside the
+/// typesetting. Returns the damaged ones with the place each is first used.
+pub fn verify(assets: &[Asset]) -> Vec<(AssetError, String, Location)> {
+    assets
+        .par_iter()
+        .filter_map(|a| {
+            let why = decode(a).err()?;
+            let (href, at) = a.first_use.clone();
+            Some((AssetError::Corrupt(PathBuf::from(&href), why), href, at))
+        })
+        .collect()
+}
+
+fn decode(asset: &Asset) -> Result<(), String> {
+    if asset.media_type == "image/jpeg" {
+        // Strict: a photograph cut short is an error, not a grey lower half.
+        let options = zune_core::options::DecoderOptions::default().set_strict_mode(true);
+        let cursor = zune_core::bytestream::ZCursor::new(asset.data.as_slice());
+        return zune_jpeg::JpegDecoder::new_with_options(cursor, options)
+            .decode()
+            .map(drop)
+            .map_err(|e| e.to_string());
+    }
+    let Some(format) = image::ImageFormat::from_mime_type(asset.media_type) else {
+        return Ok(());
+    };
+    image::load_from_memory_with_format(&asset.data, format)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 fn extension(path: &Path) -> String {
