@@ -85,7 +85,8 @@ fn advance_for(natural: f32, wanted: f64) -> f32 {
     if wanted.abs() < 0.5 {
         return natural;
     }
-    let nearest = wanted.round();
+    // Rounded half away from zero, as `f64::round` (a library call) would.
+    let nearest = (wanted + 0.5f64.copysign(wanted)) as i64 as f64;
     let away = if wanted >= nearest { 1.0 } else { -1.0 };
     [nearest, nearest + away, nearest - away]
         .into_iter()
@@ -99,23 +100,17 @@ fn guess(natural: f32, thousandths: f32) -> f32 {
 }
 
 /// The advance (ems) for which krilla writes exactly `-thousandths` after the glyph (nothing
-/// for 0): the guess, or one a few units in the last place away.
+/// for 0): the guess, or the `f32` on either side of it. Multiplied by 1,000 these land on
+/// every `f32` near the target or on every other one, so if none of the three gives the
+/// number, no advance does.
 fn exact_advance(natural: f32, thousandths: f32) -> Option<f32> {
     if thousandths == 0.0 {
         return Some(natural);
     }
     let start = guess(natural, thousandths);
-    let (mut up, mut down) = (start, start);
-    for _ in 0..4 {
-        for candidate in [up, down] {
-            if written(candidate, natural) == -thousandths {
-                return Some(candidate);
-            }
-        }
-        up = up.next_up();
-        down = down.next_down();
-    }
-    None
+    [start, start.next_up(), start.next_down()]
+        .into_iter()
+        .find(|&candidate| written(candidate, natural) == -thousandths)
 }
 
 #[cfg(test)]
