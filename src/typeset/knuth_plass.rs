@@ -277,6 +277,8 @@ fn run(
         overfull: false,
     }];
     let mut active: Vec<usize> = vec![0];
+    // The nodes that stay active past a break; swapped with `active`, so no break allocates.
+    let mut kept: Vec<usize> = Vec::new();
     let last = items.len() - 1;
 
     for b in 0..items.len() {
@@ -290,7 +292,7 @@ fn run(
         // Best candidate per fitness class: (demerits, from node).
         let mut best: [Option<(f64, usize)>; 4] = [None; 4];
         let mut deactivated: Option<usize> = None;
-        let mut kept = Vec::with_capacity(active.len());
+        kept.clear();
         for &a in &active {
             let node = nodes[a];
             let (w, y, z) = line_totals(items, hang, sums, &node, b);
@@ -329,7 +331,7 @@ fn run(
                 *slot = Some((total, a));
             }
         }
-        active = kept;
+        std::mem::swap(&mut active, &mut kept);
         let (width, stretch, shrink) = node_after(items, sums, b, false);
         let mut added = false;
         for (class, candidate) in best.iter().enumerate() {
