@@ -172,6 +172,7 @@ fn glyph_positions_are_whole_thousandths_of_an_em() {
         .unwrap();
     assert!(status.success());
     let pdf = std::fs::read(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
     let text = String::from_utf8_lossy(&pdf);
     let (mut numbers, mut whole) = (0, 0);
     for array in text.split("[<").skip(1) {

@@ -70,7 +70,7 @@ pub fn krilla_glyphs(run: &GlyphRun, advances: &Advances, out: &mut Vec<KrillaGl
 /// drawn with advance `advance` (both in ems), computed in `f32` step by step as
 /// `ContentBuilder::encode_glyphs_with_individual_positioning` does for CID fonts (1,000 units
 /// per em).
-pub(crate) fn written(advance: f32, natural: f32) -> f32 {
+fn written(advance: f32, natural: f32) -> f32 {
     let adjustment = advance * 1000.0 - natural * 1000.0;
     -(adjustment / 1000.0 * 1000.0)
 }
