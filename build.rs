@@ -31,9 +31,9 @@ fn main() {
     }
     zip.finish().unwrap();
 
-    // A fingerprint of everything that shapes the output: the shipped fonts, quire's own source
+    // A fingerprint of everything that shapes the output: the shipped fonts, roneo's own source
     // (typesetting rules, templates) and the locked dependencies, so that build caches notice a
-    // new font or a new quire even when the version number stays the same.
+    // new font or a new roneo even when the version number stays the same.
     let mut inputs: Vec<PathBuf> = vec![PathBuf::from("Cargo.lock")];
     let mut dirs = vec![PathBuf::from("fonts"), PathBuf::from("src")];
     while let Some(dir) = dirs.pop() {
@@ -59,6 +59,6 @@ fn main() {
             fingerprint = (fingerprint ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
         }
     }
-    println!("cargo::rustc-env=QUIRE_BUILD_HASH={fingerprint:016x}");
+    println!("cargo::rustc-env=RONEO_BUILD_HASH={fingerprint:016x}");
     println!("cargo::rerun-if-changed=build.rs");
 }

@@ -1,4 +1,4 @@
-//! `cargo bench`: times whole `quire build` processes (cold: a fresh process each run, as a
+//! `cargo bench`: times whole `roneo build` processes (cold: a fresh process each run, as a
 //! user or CI runs it) on the example manuscripts. Targets live here, never in tests.
 
 use std::path::Path;
@@ -7,21 +7,21 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 30;
 
-/// Median wall time of `RUNS` runs of `quire args…`.
+/// Median wall time of `RUNS` runs of `roneo args…`.
 fn time(args: &[&str]) -> Duration {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let mut times: Vec<Duration> = (0..RUNS)
         .map(|_| {
             let start = Instant::now();
-            let status = Command::new(env!("CARGO_BIN_EXE_quire"))
+            let status = Command::new(env!("CARGO_BIN_EXE_roneo"))
                 .args(args)
                 .args(["--out", out.path().to_str().unwrap()])
                 .current_dir(repo)
                 .stdout(std::process::Stdio::null())
                 .status()
                 .unwrap();
-            assert!(status.success(), "quire {args:?} failed");
+            assert!(status.success(), "roneo {args:?} failed");
             start.elapsed()
         })
         .collect();

@@ -31,15 +31,15 @@ impl Stages {
 /// One run of load → typeset → PDF.
 fn run(path: &Path) -> Stages {
     let start = Instant::now();
-    let root = quire::manuscript::project_root(path);
-    let project = quire::manuscript::Project::open(&root, &mut Default::default());
-    let (loaded, diags) = quire::build::load(path, &project);
+    let root = roneo::manuscript::project_root(path);
+    let project = roneo::manuscript::Project::open(&root, &mut Default::default());
+    let (loaded, diags) = roneo::build::load(path, &project);
     assert!(!diags.has_errors(), "{} has errors", path.display());
     let (_, doc) = loaded.expect("loads");
     let load = start.elapsed();
-    let (layout, _) = quire::typeset::typeset(&doc).expect("typesets");
+    let (layout, _) = roneo::typeset::typeset(&doc).expect("typesets");
     let typeset = start.elapsed() - load;
-    let bytes = quire::pdf::write(&layout).expect("writes");
+    let bytes = roneo::pdf::write(&layout).expect("writes");
     assert!(!bytes.is_empty());
     Stages {
         load,

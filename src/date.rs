@@ -1,4 +1,4 @@
-//! Calendar arithmetic for the few dates quire writes (package metadata, PDF info, zip
+//! Calendar arithmetic for the few dates roneo writes (package metadata, PDF info, zip
 //! entries). All of it is UTC and none of it reads the clock.
 
 /// Unix seconds to (year, month, day, hour, minute, second), UTC.

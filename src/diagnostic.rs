@@ -1,6 +1,6 @@
 //! Diagnostics that read like compiler output: `file:line:col: error[code]: message`.
 //!
-//! Every stage reports problems here instead of failing on the first one, so that `quire check`
+//! Every stage reports problems here instead of failing on the first one, so that `roneo check`
 //! can list everything wrong with a manuscript in one run.
 
 use std::fmt;

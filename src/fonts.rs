@@ -1,4 +1,4 @@
-//! The fonts quire ships in `fonts/`, compiled into the binary so that a build needs no system
+//! The fonts roneo ships in `fonts/`, compiled into the binary so that a build needs no system
 //! fonts. All are open-licensed; their licences sit beside them in `fonts/`.
 
 /// One font file.

@@ -1,4 +1,4 @@
-//! quire: Markdown manuscripts to EPUB 3 ebooks and typeset PDF pamphlets.
+//! roneo: Markdown manuscripts to EPUB 3 ebooks and typeset PDF pamphlets.
 //!
 //! The pipeline, one module per stage, data flowing one way:
 //! [`manuscript`] (files, front matter, assets) → [`document`] (one format-neutral tree) →

@@ -1,9 +1,9 @@
-//! The `quire` command: parses arguments and hands over to the library's commands, whose
+//! The `roneo` command: parses arguments and hands over to the library's commands, whose
 //! result is the exit code.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use quire::build::{BookletOptions, BuildOptions, Format};
-use quire::cmd::{self, Console, MessageFormat};
+use roneo::build::{BookletOptions, BuildOptions, Format};
+use roneo::cmd::{self, Console, MessageFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
-    name = "quire",
+    name = "roneo",
     version,
     about = "Markdown manuscripts to EPUB 3 ebooks and typeset PDF pamphlets"
 )]
@@ -52,7 +52,7 @@ enum Command {
 struct BuildArgs {
     /// Manuscript files or folders, or project roots (default: the current directory).
     paths: Vec<PathBuf>,
-    /// Output folder (default: `out` in quire.toml, else dist).
+    /// Output folder (default: `out` in roneo.toml, else dist).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Output format (repeatable; default: every format).

@@ -7,7 +7,7 @@ use common::*;
 use krilla::geom::Point;
 use krilla::page::PageSettings;
 use krilla::text::{Font, TextDirection};
-use quire::impose::{impose, ImposeOptions};
+use roneo::impose::{impose, ImposeOptions};
 use std::path::Path;
 use std::process::Command;
 
@@ -18,10 +18,10 @@ fn reading_pdf(n: usize) -> Vec<u8> {
     reading_pdf_with_bleed(n, 0.0)
 }
 
-/// The same, each page enlarged by `bleed` points on every side (as quire writes it with `bleed:`).
+/// The same, each page enlarged by `bleed` points on every side (as roneo writes it with `bleed:`).
 fn reading_pdf_with_bleed(n: usize, bleed: f32) -> Vec<u8> {
     let mut document = krilla::Document::new();
-    let font = Font::new(quire::fonts::BODY[0].data.to_vec().into(), 0).unwrap();
+    let font = Font::new(roneo::fonts::BODY[0].data.to_vec().into(), 0).unwrap();
     for k in 1..=n {
         let mut page = document.start_page_with(
             PageSettings::from_wh(A5.0 + 2.0 * bleed, A5.1 + 2.0 * bleed).unwrap(),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// Builds the shipped manuscripts and the hard-case corpus into `out`; returns the EPUBs.
 fn build_all(out: &Path) -> Vec<PathBuf> {
     let repo = repo();
-    let o = quire(
+    let o = roneo(
         &repo,
         &[
             "build",
@@ -106,7 +106,7 @@ fn tamper(epub: &Path, entry: &str, edit: impl Fn(&str) -> String, to: &Path) {
 #[test]
 fn validators_reject_broken_books() {
     let out = tempfile::tempdir().unwrap();
-    let o = quire(
+    let o = roneo(
         &repo(),
         &[
             "build",
@@ -192,7 +192,7 @@ fn the_container_starts_with_a_stored_mimetype() {
 #[test]
 fn the_seed_article_keeps_its_structure() {
     let out = tempfile::tempdir().unwrap();
-    let o = quire(
+    let o = roneo(
         &repo(),
         &[
             "build",
@@ -247,7 +247,7 @@ fn the_seed_article_keeps_its_structure() {
 #[test]
 fn spanish_typography_and_chapters() {
     let out = tempfile::tempdir().unwrap();
-    let o = quire(
+    let o = roneo(
         &repo(),
         &[
             "build",
@@ -293,12 +293,12 @@ fn a_failed_build_leaves_the_last_good_output() {
         ),
         ("manuscripts/book/sq.png", &png()),
     ]);
-    let o = quire(p.path(), &["build"]);
+    let o = roneo(p.path(), &["build"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let output = p.path().join("dist/book.epub");
     let good = std::fs::read(&output).unwrap();
     std::fs::remove_file(p.path().join("manuscripts/book/sq.png")).unwrap();
-    let o = quire(p.path(), &["build"]);
+    let o = roneo(p.path(), &["build"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         std::fs::read(&output).unwrap(),
@@ -317,11 +317,11 @@ fn a_failed_build_leaves_the_last_good_output() {
     );
 }
 
-/// Runs `quire check` on a one-manuscript project; returns (exit code, stderr).
+/// Runs `roneo check` on a one-manuscript project; returns (exit code, stderr).
 fn check(files: &[(&str, &[u8])]) -> (i32, String) {
     let p = project(files);
-    let o = quire(p.path(), &["check"]);
-    let build = quire(p.path(), &["build"]);
+    let o = roneo(p.path(), &["check"]);
+    let build = roneo(p.path(), &["build"]);
     assert_eq!(
         o.status.code(),
         build.status.code(),
@@ -436,9 +436,9 @@ fn bad_inputs_get_one_clear_diagnostic_each() {
 #[test]
 fn usage_errors_exit_with_two() {
     let dir = tempfile::tempdir().unwrap();
-    let o = quire(dir.path(), &["build", "does-not-exist"]);
+    let o = roneo(dir.path(), &["build", "does-not-exist"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does-not-exist does not exist"));
-    let o = quire(dir.path(), &["build", "--format", "docx"]);
+    let o = roneo(dir.path(), &["build", "--format", "docx"]);
     assert_eq!(o.status.code(), Some(2));
 }

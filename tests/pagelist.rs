@@ -36,7 +36,7 @@ fn page_list_entries_match_the_pdf_page_starts() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    let o = quire(
+    let o = roneo(
         &repo(),
         &[
             "build",
@@ -159,7 +159,7 @@ fn booklets_are_built_beside_the_reading_pdf() {
         return;
     };
     let out = tempfile::tempdir().unwrap();
-    let o = quire(
+    let o = roneo(
         &repo(),
         &[
             "build",
@@ -215,7 +215,7 @@ fn bleed_sets_trim_and_bleed_boxes_for_the_print_shop() {
         ("manuscripts/a.md", b"---\ntitle: Bleed\nlang: en\nbleed: 3mm\ncover-image: cover.png\n---\n# One\n\nText.\n"),
         ("manuscripts/cover.png", &png()),
     ]);
-    let o = quire(
+    let o = roneo(
         p.path(),
         &["build", "--format", "pdf", "--format", "booklet", "--marks"],
     );

@@ -2,14 +2,14 @@
 //! poppler's pdffonts, pdftotext and pdfinfo for fonts, text and page size.
 //!
 //! A tool that is not installed skips its test with a notice, unless
-//! `QUIRE_REQUIRE_VALIDATORS=1`, which makes a missing tool a failure (for CI).
+//! `RONEO_REQUIRE_VALIDATORS=1`, which makes a missing tool a failure (for CI).
 
 mod common;
 
 use common::{have, repo, words};
-use quire::build::{self, BuildOptions, Format};
-use quire::document::{Block, Document, Inline};
-use quire::typeset::Item;
+use roneo::build::{self, BuildOptions, Format};
+use roneo::document::{Block, Document, Inline};
+use roneo::typeset::Item;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -29,7 +29,7 @@ fn run(tool: &str, args: &[&str]) -> String {
 
 /// Builds a manuscript's PDF into its own folder and returns the file.
 fn build_pdf(manuscript: &str, out: &str) -> PathBuf {
-    let out_dir = std::env::temp_dir().join(format!("quire-pdf-test-{}-{out}", std::process::id()));
+    let out_dir = std::env::temp_dir().join(format!("roneo-pdf-test-{}-{out}", std::process::id()));
     let options = BuildOptions {
         paths: vec![repo().join(manuscript)],
         out_dir: Some(out_dir.clone()),
@@ -58,8 +58,8 @@ fn chile_document() -> Document {
 
 fn document(manuscript: &str) -> Document {
     let path = repo().join(manuscript);
-    let project = quire::manuscript::Project::open(
-        &quire::manuscript::project_root(&path),
+    let project = roneo::manuscript::Project::open(
+        &roneo::manuscript::project_root(&path),
         &mut Default::default(),
     );
     let (loaded, diags) = build::load(&path, &project);
@@ -163,7 +163,7 @@ fn glyph_positions_are_whole_thousandths_of_an_em() {
     if !have("qpdf") {
         return;
     }
-    let out = std::env::temp_dir().join(format!("quire-pdf-test-{}-qdf.pdf", std::process::id()));
+    let out = std::env::temp_dir().join(format!("roneo-pdf-test-{}-qdf.pdf", std::process::id()));
     let status = Command::new("qpdf")
         .args(["--qdf", "--object-streams=disable"])
         .arg(chile())
@@ -220,7 +220,7 @@ fn every_heading_has_a_bookmark() {
 #[test]
 fn page_starts_point_into_the_text_in_reading_order() {
     let doc = chile_document();
-    let (layout, _) = quire::typeset::typeset(&doc).unwrap();
+    let (layout, _) = roneo::typeset::typeset(&doc).unwrap();
     let starts: Vec<_> = layout.pages.iter().filter_map(|p| p.start).collect();
     assert!(starts.len() >= 3);
     assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
@@ -272,7 +272,7 @@ fn figures_carry_their_alt_text_in_the_structure_tree() {
 #[test]
 fn an_archival_a6_edition_is_pdf_a_2b() {
     // A copy of the pamphlet that asks for A6 and PDF/A-2b.
-    let dir = std::env::temp_dir().join(format!("quire-pdfa-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("roneo-pdfa-{}", std::process::id()));
     let manuscript = dir.join("archival");
     std::fs::create_dir_all(manuscript.join("images")).unwrap();
     let source = repo().join(CHILE);
@@ -318,7 +318,7 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
 
 /// How far down the text block a page's content reaches, as a share of the block: the lowest
 /// baseline, image or rule of the page's tagged items (running heads and folios are not).
-fn fill(page: &quire::typeset::Page, g: &quire::typeset::Geometry) -> f32 {
+fn fill(page: &roneo::typeset::Page, g: &roneo::typeset::Geometry) -> f32 {
     let bottom = page
         .tagged
         .iter()
@@ -335,10 +335,10 @@ fn fill(page: &quire::typeset::Page, g: &quire::typeset::Geometry) -> f32 {
 
 #[test]
 fn body_pages_are_at_least_85_percent_full() {
-    let g = quire::typeset::Geometry::for_page(None);
+    let g = roneo::typeset::Geometry::for_page(None);
     for manuscript in [CHILE, "tests/fixtures/long"] {
-        let (layout, _) = quire::typeset::typeset(&document(manuscript)).unwrap();
-        let body: Vec<&quire::typeset::Page> =
+        let (layout, _) = roneo::typeset::typeset(&document(manuscript)).unwrap();
+        let body: Vec<&roneo::typeset::Page> =
             layout.pages.iter().skip_while(|p| p.label != "1").collect();
         assert!(body.len() > 3, "{manuscript} has body pages");
         // The last page ends the text; a page before a figure that floated there may be short.
@@ -366,7 +366,7 @@ fn the_contents_page_lists_every_heading_with_its_page_and_links_there() {
     }
     let pdf = chile().to_str().unwrap();
     let doc = chile_document();
-    let (layout, _) = quire::typeset::typeset(&doc).unwrap();
+    let (layout, _) = roneo::typeset::typeset(&doc).unwrap();
     let first_body = layout.pages.iter().position(|p| p.label == "1").unwrap() + 1;
     let page_text = |n: usize| {
         let n = n.to_string();

@@ -1,5 +1,5 @@
 //! The CI-grade workflow: every diagnostic code with its location, JSON output, exit codes,
-//! the build cache, `watch`, `new` and `quire.toml`.
+//! the build cache, `watch`, `new` and `roneo.toml`.
 
 mod common;
 
@@ -19,11 +19,11 @@ fn md(body: &str) -> Vec<u8> {
     format!("{HEAD}{body}").into_bytes()
 }
 
-/// The JSON diagnostics `quire check --message-format json` prints, and its exit code.
+/// The JSON diagnostics `roneo check --message-format json` prints, and its exit code.
 fn check_json(dir: &Path, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let mut args = vec!["check", "--message-format", "json"];
     args.extend_from_slice(extra);
-    let o = quire(dir, &args);
+    let o = roneo(dir, &args);
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
@@ -284,10 +284,10 @@ fn every_diagnostic_code_names_file_line_and_column() {
             "invalid-config",
             "error",
             vec![
-                ("quire.toml", b"out = \"public\"\ncolour = 1\n".to_vec()),
+                ("roneo.toml", b"out = \"public\"\ncolour = 1\n".to_vec()),
                 ("manuscripts/a.md", md("Text.\n")),
             ],
-            "quire.toml",
+            "roneo.toml",
             2,
             1,
         ),
@@ -323,7 +323,7 @@ fn every_diagnostic_code_names_file_line_and_column() {
 #[test]
 fn human_diagnostics_read_like_a_compiler() {
     let p = project(&[("manuscripts/a.md", &md("Text.\n\n![Gone](images/a.jpg)\n"))]);
-    let o = quire(p.path(), &["check"]);
+    let o = roneo(p.path(), &["check"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.starts_with("manuscripts/a.md:7:1: error[missing-image]: image 'images/a.jpg' not found\n  = help: "), "{err}");
@@ -331,7 +331,7 @@ fn human_diagnostics_read_like_a_compiler() {
 
 #[test]
 fn a_clean_project_checks_with_exit_zero() {
-    let o = quire(&repo(), &["check", "--deny-warnings"]);
+    let o = roneo(&repo(), &["check", "--deny-warnings"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
@@ -349,7 +349,7 @@ fn the_cache_skips_current_manuscripts_and_rebuilds_exactly_what_changed() {
         ("manuscripts/one/sq.png", &png()),
         ("manuscripts/two.md", &md("# Two\n\nText.\n")),
     ]);
-    let o = quire(p.path(), &["build", "--format", "epub"]);
+    let o = roneo(p.path(), &["build", "--format", "epub"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (one, two) = (
         p.path().join("dist/one.epub"),
@@ -358,7 +358,7 @@ fn the_cache_skips_current_manuscripts_and_rebuilds_exactly_what_changed() {
     let (t1, t2) = (mtime(&one), mtime(&two));
     std::thread::sleep(Duration::from_millis(20));
 
-    let o = quire(p.path(), &["build", "--format", "epub"]);
+    let o = roneo(p.path(), &["build", "--format", "epub"]);
     assert!(o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("2 manuscript(s) up to date"),
@@ -374,7 +374,7 @@ fn the_cache_skips_current_manuscripts_and_rebuilds_exactly_what_changed() {
     // Touching without changing content is no change; a new image is.
     let sq = p.path().join("manuscripts/one/sq.png");
     std::fs::write(&sq, png()).unwrap();
-    let o = quire(p.path(), &["build", "--format", "epub"]);
+    let o = roneo(p.path(), &["build", "--format", "epub"]);
     assert_eq!(
         (mtime(&one), mtime(&two)),
         (t1, t2),
@@ -382,7 +382,7 @@ fn the_cache_skips_current_manuscripts_and_rebuilds_exactly_what_changed() {
         String::from_utf8_lossy(&o.stdout)
     );
     std::fs::write(&sq, jpg()).unwrap();
-    let o = quire(p.path(), &["build", "--format", "epub"]);
+    let o = roneo(p.path(), &["build", "--format", "epub"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_ne!(
         mtime(&one),
@@ -393,23 +393,23 @@ fn the_cache_skips_current_manuscripts_and_rebuilds_exactly_what_changed() {
 
     // A deleted output is rebuilt; --force rebuilds everything.
     std::fs::remove_file(&two).unwrap();
-    assert!(quire(p.path(), &["build", "--format", "epub"])
+    assert!(roneo(p.path(), &["build", "--format", "epub"])
         .status
         .success());
     assert!(two.exists());
     let t1 = mtime(&one);
     std::thread::sleep(Duration::from_millis(20));
-    assert!(quire(p.path(), &["build", "--format", "epub", "--force"])
+    assert!(roneo(p.path(), &["build", "--format", "epub", "--force"])
         .status
         .success());
     assert_ne!(mtime(&one), t1);
 }
 
 #[test]
-fn quire_toml_sets_project_defaults_that_front_matter_overrides() {
+fn roneo_toml_sets_project_defaults_that_front_matter_overrides() {
     let p = project(&[
         (
-            "quire.toml",
+            "roneo.toml",
             b"out = \"public\"\nlang = \"es\"\npublisher = \"Editorial Colectiva\"\n",
         ),
         ("manuscripts/a.md", b"---\ntitle: A\n---\nTexto.\n"),
@@ -418,7 +418,7 @@ fn quire_toml_sets_project_defaults_that_front_matter_overrides() {
             b"---\ntitle: B\nlang: fr\npublisher: Autre\n---\nTexte.\n",
         ),
     ]);
-    let o = quire(p.path(), &["build", "--format", "epub", "--deny-warnings"]);
+    let o = roneo(p.path(), &["build", "--format", "epub", "--deny-warnings"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let a = zip_entry(&p.path().join("public/a.epub"), "EPUB/package.opf");
     assert!(
@@ -435,7 +435,7 @@ fn quire_toml_sets_project_defaults_that_front_matter_overrides() {
 #[test]
 fn new_scaffolds_a_manuscript_that_builds() {
     let p = project(&[]);
-    let o = quire(p.path(), &["new", "field-notes", "--title", "Field Notes"]);
+    let o = roneo(p.path(), &["new", "field-notes", "--title", "Field Notes"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let dir = p.path().join("manuscripts/field-notes");
     assert!(
@@ -443,16 +443,16 @@ fn new_scaffolds_a_manuscript_that_builds() {
             && dir.join("01-introduction.md").is_file()
             && dir.join("images").is_dir()
     );
-    let o = quire(p.path(), &["build", "--format", "epub", "--deny-warnings"]);
+    let o = roneo(p.path(), &["build", "--format", "epub", "--deny-warnings"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(p.path().join("dist/field-notes.epub").is_file());
     assert_eq!(
-        quire(p.path(), &["new", "field-notes"]).status.code(),
+        roneo(p.path(), &["new", "field-notes"]).status.code(),
         Some(2),
         "refuses to overwrite"
     );
     assert_eq!(
-        quire(p.path(), &["new", "Not A Slug"]).status.code(),
+        roneo(p.path(), &["new", "Not A Slug"]).status.code(),
         Some(2)
     );
 }
@@ -460,7 +460,7 @@ fn new_scaffolds_a_manuscript_that_builds() {
 #[test]
 fn watch_rebuilds_once_per_change() {
     let p = project(&[("manuscripts/a.md", &md("# A\n\nFirst.\n"))]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roneo"))
         .args(["watch", "--format", "epub"])
         .current_dir(p.path())
         .stdout(Stdio::piped())
@@ -517,7 +517,7 @@ fn an_image_damaged_past_its_header_fails_the_build_and_writes_nothing() {
         ("manuscripts/a.md", &md("![A photograph](photo.jpg)\n")),
         ("manuscripts/photo.jpg", &photo),
     ]);
-    let o = quire(p.path(), &["build"]);
+    let o = roneo(p.path(), &["build"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let outputs: Vec<_> = ["dist/a.epub", "dist/a.pdf"]
         .iter()
@@ -533,7 +533,7 @@ fn an_image_damaged_past_its_header_fails_the_build_and_writes_nothing() {
         &photo[..photo.len() / 2],
     )
     .unwrap();
-    let o = quire(p.path(), &["build"]);
+    let o = roneo(p.path(), &["build"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(

@@ -2,7 +2,7 @@
 //! is skipped without being parsed.
 //!
 //! Keyed on content, not timestamps: a fresh clone or a `touch` does not rebuild, an edited
-//! image does. The inputs of a manuscript (its Markdown files, its images, `quire.toml`) are
+//! image does. The inputs of a manuscript (its Markdown files, its images, `roneo.toml`) are
 //! only known after a build, so each entry records them for the next run.
 
 use serde::{Deserialize, Serialize};
@@ -10,15 +10,15 @@ use std::collections::BTreeMap;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
-const CACHE_FILE: &str = ".quire-cache.json";
+const CACHE_FILE: &str = ".roneo-cache.json";
 
 /// What a cache key covers besides the files: this binary (its version, and a fingerprint of
 /// its source, dependencies and fonts) and the formats asked for.
 fn build_identity(formats: &str) -> String {
     format!(
-        "quire {} build {} formats {formats}",
+        "roneo {} build {} formats {formats}",
         env!("CARGO_PKG_VERSION"),
-        env!("QUIRE_BUILD_HASH")
+        env!("RONEO_BUILD_HASH")
     )
 }
 
@@ -57,7 +57,7 @@ pub fn hash_file(path: &Path) -> Option<String> {
 }
 
 pub fn hash_bytes(data: &[u8]) -> String {
-    // SipHash with fixed keys: stable for a given quire binary, which the key includes.
+    // SipHash with fixed keys: stable for a given roneo binary, which the key includes.
     #[allow(deprecated)]
     let mut h = std::hash::SipHasher::new_with_keys(0x7175_6972_6521, 0x6361_6368_6521);
     h.write(data);

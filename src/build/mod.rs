@@ -32,7 +32,7 @@ pub enum Format {
 }
 
 impl Format {
-    /// Every format quire can write.
+    /// Every format roneo can write.
     pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet];
 
     /// What follows the slug in the output's file name.
@@ -58,7 +58,7 @@ pub struct BookletOptions {
 pub struct BuildOptions {
     /// Manuscript files or folders, or project roots; empty means the current directory.
     pub paths: Vec<PathBuf>,
-    /// Output folder; `None`: the project's `out` from `quire.toml`, else `dist`.
+    /// Output folder; `None`: the project's `out` from `roneo.toml`, else `dist`.
     pub out_dir: Option<PathBuf>,
     /// Formats to write; empty means all.
     pub formats: Vec<Format>,
@@ -93,7 +93,7 @@ pub struct ManuscriptReport {
 /// What a whole run did.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// Diagnostics about the projects themselves (e.g. `quire.toml`).
+    /// Diagnostics about the projects themselves (e.g. `roneo.toml`).
     pub project_diagnostics: Diagnostics,
     pub manuscripts: Vec<ManuscriptReport>,
 }
@@ -185,7 +185,7 @@ fn parse(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Dia
     (doc.map(|d| (m, d)), diags)
 }
 
-/// `quire check`: loads and validates every manuscript, writing nothing.
+/// `roneo check`: loads and validates every manuscript, writing nothing.
 pub fn check(paths: &[PathBuf]) -> Result<Report, String> {
     let mut report = Report::default();
     let found = manuscripts(paths, &mut report.project_diagnostics)?;
@@ -206,7 +206,7 @@ pub fn check(paths: &[PathBuf]) -> Result<Report, String> {
     Ok(report)
 }
 
-/// `quire build`. `done` is called as each manuscript finishes (from worker threads).
+/// `roneo build`. `done` is called as each manuscript finishes (from worker threads).
 pub fn build(
     options: &BuildOptions,
     done: &(dyn Fn(&ManuscriptReport) + Sync),

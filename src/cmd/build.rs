@@ -1,4 +1,4 @@
-//! `quire build`: a progress bar on a terminal, plain lines otherwise, and a summary of every
+//! `roneo build`: a progress bar on a terminal, plain lines otherwise, and a summary of every
 //! output with its size, page count and time.
 
 use super::{Console, MessageFormat, EXIT_USAGE};

@@ -1,4 +1,4 @@
-//! `quire check`: every problem, nothing written.
+//! `roneo check`: every problem, nothing written.
 
 use super::{Console, EXIT_USAGE};
 use std::path::PathBuf;

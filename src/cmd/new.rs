@@ -1,4 +1,4 @@
-//! `quire new <slug>`: a manuscript folder with front matter, a chapter and an images folder.
+//! `roneo new <slug>`: a manuscript folder with front matter, a chapter and an images folder.
 
 use super::{EXIT_SUCCESS, EXIT_USAGE};
 use std::path::Path;

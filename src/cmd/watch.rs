@@ -1,4 +1,4 @@
-//! `quire watch`: rebuild what changed, debounced, reporting errors without exiting.
+//! `roneo watch`: rebuild what changed, debounced, reporting errors without exiting.
 //!
 //! Every change triggers an ordinary cached build, so only the manuscripts whose inputs changed
 //! are rebuilt; the cache decides, not the watcher.

@@ -157,7 +157,7 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
     }
     let title = title?;
     let identifier = fm.identifier.clone().unwrap_or_else(|| {
-        let name = format!("quire:{}:{}", m.slug, title);
+        let name = format!("roneo:{}:{}", m.slug, title);
         format!(
             "urn:uuid:{}",
             uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes())

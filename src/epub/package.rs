@@ -207,7 +207,7 @@ fn accessibility(o: &mut String, doc: &Document, files: &Files, options: &EpubOp
     meta(
         o,
         "a11y:certifiedBy",
-        "quire (automated checks: EPUBCheck, Ace by DAISY)",
+        "roneo (automated checks: EPUBCheck, Ace by DAISY)",
     );
 }
 

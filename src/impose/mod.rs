@@ -201,8 +201,8 @@ pub fn impose(reading_pdf: &[u8], options: &ImposeOptions) -> Result<(Vec<u8>, P
     let metadata = Metadata::new()
         .title(format!("{} (booklet for printing)", options.title))
         .language(options.lang.clone())
-        .creator("quire".to_string())
-        .producer("quire".to_string())
+        .creator("roneo".to_string())
+        .producer("roneo".to_string())
         .description(
             "Imposed for saddle-stitch printing: pages in print order, two per sheet side, duplex flipped on the short edge. \
              Links and bookmarks are left out because they make no sense on imposed sheets; read the reading PDF instead."

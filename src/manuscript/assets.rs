@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn refuses_remote_and_escaping_paths() {
-        let dir = std::env::temp_dir().join("quire-assets-test");
+        let dir = std::env::temp_dir().join("roneo-assets-test");
         std::fs::create_dir_all(dir.join("book")).unwrap();
         let mut store = AssetStore::new(&dir);
         let from = dir.join("book/index.md");

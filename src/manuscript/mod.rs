@@ -271,7 +271,7 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// The project root for a manuscript: the nearest folder above it holding `manuscripts/`,
-/// `quire.toml` or `.git`; else the manuscript's own folder.
+/// `roneo.toml` or `.git`; else the manuscript's own folder.
 pub fn project_root(manuscript: &Path) -> PathBuf {
     let abs = manuscript
         .canonicalize()
@@ -282,7 +282,7 @@ pub fn project_root(manuscript: &Path) -> PathBuf {
         abs.parent().map(Path::to_path_buf).unwrap_or_default()
     };
     for dir in start.ancestors() {
-        if dir.join("quire.toml").is_file()
+        if dir.join("roneo.toml").is_file()
             || dir.join(".git").exists()
             || dir.join("manuscripts").is_dir()
         {

@@ -1,4 +1,4 @@
-//! Project defaults from `quire.toml` at the project root. A manuscript's front matter
+//! Project defaults from `roneo.toml` at the project root. A manuscript's front matter
 //! overrides every one of them.
 
 use super::FrontMatter;
@@ -6,19 +6,19 @@ use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-pub const CONFIG_FILE: &str = "quire.toml";
+pub const CONFIG_FILE: &str = "roneo.toml";
 
 /// A project: its root folder (assets must stay inside it) and its defaults.
 #[derive(Debug, Clone, Default)]
 pub struct Project {
     pub root: PathBuf,
     pub config: ProjectConfig,
-    /// `quire.toml`, when the project has one.
+    /// `roneo.toml`, when the project has one.
     pub config_file: Option<PathBuf>,
 }
 
 impl Project {
-    /// Opens the project whose root is `root`; problems with `quire.toml` go to `diags`.
+    /// Opens the project whose root is `root`; problems with `roneo.toml` go to `diags`.
     pub fn open(root: &Path, diags: &mut Diagnostics) -> Project {
         let file = root.join(CONFIG_FILE);
         Project {
@@ -60,7 +60,7 @@ pub struct PdfConfig {
 }
 
 impl ProjectConfig {
-    /// Reads `quire.toml` under `root`; a missing file gives the defaults.
+    /// Reads `roneo.toml` under `root`; a missing file gives the defaults.
     pub fn load(root: &Path, diags: &mut Diagnostics) -> ProjectConfig {
         let path = root.join(CONFIG_FILE);
         let Ok(text) = std::fs::read_to_string(&path) else {

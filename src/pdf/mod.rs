@@ -349,8 +349,8 @@ fn metadata(layout: &Layout) -> Metadata {
         .title(m.title.clone())
         .authors(m.authors.clone())
         .language(m.lang.clone())
-        .creator("quire".to_string())
-        .producer("quire".to_string())
+        .creator("roneo".to_string())
+        .producer("roneo".to_string())
         .document_id(m.identifier.clone())
         .creation_date(date_time(m.modified));
     if let Some(description) = m.description.clone().or_else(|| m.subtitle.clone()) {

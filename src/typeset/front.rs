@@ -280,7 +280,7 @@ fn colophon(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
         m.identifier
     ));
     lines.push(String::new());
-    lines.push("Linux Libertine O · quire".to_string());
+    lines.push("Linux Libertine O · roneo".to_string());
     let size = g.body_size * 0.8;
     let leading = size * 1.35;
     let st = style(doc, size, REGULAR, g.measure, Align::Left);

