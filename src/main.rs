@@ -25,8 +25,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a press's manuscript repository: project file, an example, CI.
+    Init {
+        /// The repository's folder (default: the current directory).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The CI file to write.
+        #[arg(long, value_enum, default_value = "github")]
+        ci: CiArg,
+    },
     /// Build manuscripts into ebooks and print files.
-    Build(BuildArgs),
+    Build {
+        #[command(flatten)]
+        args: BuildArgs,
+        /// Append a Markdown table of the books (pages, sheets, EPUB size, warnings) to FILE,
+        /// e.g. "$GITHUB_STEP_SUMMARY".
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
+    },
     /// Load and validate manuscripts without writing anything.
     Check {
         /// Manuscript files or folders, or project roots (default: the current directory).
@@ -36,7 +52,7 @@ enum Command {
     },
     /// Build, then rebuild whatever changes until interrupted.
     Watch(BuildArgs),
-    /// Create a new manuscript in manuscripts/<SLUG>.
+    /// Create a new manuscript in the project's manuscripts/<SLUG>.
     New {
         slug: String,
         /// The manuscript's title (default: from the slug).
@@ -98,6 +114,18 @@ enum FormatArg {
 enum MessageFormatArg {
     Human,
     Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CiArg {
+    /// .github/workflows/build-books.yml
+    Github,
+    /// .gitlab-ci.yml
+    Gitlab,
+    /// No CI file.
+    None,
 }
 
 impl ConsoleArgs {
@@ -106,6 +134,7 @@ impl ConsoleArgs {
             format: match self.message_format {
                 MessageFormatArg::Human => MessageFormat::Human,
                 MessageFormatArg::Json => MessageFormat::Json,
+                MessageFormatArg::Github => MessageFormat::Github,
             },
             quiet: self.quiet,
             verbose: self.verbose,
@@ -140,11 +169,19 @@ impl BuildArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
-        Command::Build(args) => cmd::build::run(&args.options(), &args.console.console()),
+        Command::Init { dir, ci } => cmd::init::run(
+            &dir,
+            match ci {
+                CiArg::Github => cmd::init::Ci::Github,
+                CiArg::Gitlab => cmd::init::Ci::Gitlab,
+                CiArg::None => cmd::init::Ci::None,
+            },
+        ),
+        Command::Build { args, summary } => {
+            cmd::build::run(&args.options(), &args.console.console(), summary.as_deref())
+        }
         Command::Check { paths, console } => cmd::check::run(&paths, &console.console()),
         Command::Watch(args) => cmd::watch::run(&args.options(), &args.console.console()),
-        Command::New { slug, title, lang } => {
-            cmd::new::run(std::path::Path::new("."), &slug, title.as_deref(), &lang)
-        }
+        Command::New { slug, title, lang } => cmd::new::run(&slug, title.as_deref(), &lang),
     })
 }

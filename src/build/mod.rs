@@ -158,12 +158,7 @@ fn default_path() -> PathBuf {
     if here.join("index.md").is_file() || here.join("manuscripts").is_dir() {
         return here;
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    cwd.ancestors()
-        .find(|dir| {
-            dir.join("manuscripts").is_dir() || dir.join(manuscript::project::CONFIG_FILE).is_file()
-        })
-        .map_or(here, Path::to_path_buf)
+    manuscript::project::enclosing_root(&here).unwrap_or(here)
 }
 
 /// Loads a manuscript and builds its document tree, its images decoded and checked.

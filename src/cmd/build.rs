@@ -1,13 +1,17 @@
 //! `roneo build`: a progress bar on a terminal, plain lines otherwise, and a summary of every
-//! output with its size, page count and time.
+//! output with its size, page count and time; on request also a Markdown table of the books
+//! (for a CI job's summary page).
 
 use super::{Console, MessageFormat, EXIT_USAGE};
-use crate::build::{BuildOptions, ManuscriptReport, Report};
+use crate::build::{BuildOptions, Format, ManuscriptReport, Report};
 use crate::diagnostic::display_path;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 
-pub fn run(options: &BuildOptions, console: &Console) -> u8 {
+/// Builds; with `markdown_summary`, appends the table of [`markdown_table`] to that file (as
+/// GitHub's `$GITHUB_STEP_SUMMARY` expects: several steps may add to it).
+pub fn run(options: &BuildOptions, console: &Console, markdown_summary: Option<&Path>) -> u8 {
     let bar = (!console.quiet
         && console.format == MessageFormat::Human
         && std::io::stderr().is_terminal())
@@ -45,10 +49,58 @@ pub fn run(options: &BuildOptions, console: &Console) -> u8 {
         bar.finish_and_clear();
     }
     let code = console.finish(&report);
-    if !console.quiet && console.format == MessageFormat::Human {
+    if !console.quiet && console.format != MessageFormat::Json {
         summary(&report, console.verbose);
     }
+    if let Some(file) = markdown_summary {
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+            .and_then(|mut f| f.write_all(markdown_table(&report).as_bytes()));
+        if let Err(e) = written {
+            eprintln!("error: cannot write the summary to {}: {e}", file.display());
+            return EXIT_USAGE;
+        }
+    }
     code
+}
+
+/// One row per manuscript: reading pages, booklet sheets, EPUB size, warnings and errors.
+pub fn markdown_table(report: &Report) -> String {
+    let mut table = format!(
+        "### Books\n\n{} manuscript(s), {} error(s), {} warning(s)\n\n\
+         | manuscript | pages | sheets | EPUB | warnings | errors |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: |\n",
+        report.manuscripts.len(),
+        report.errors(),
+        report.warnings()
+    );
+    for m in &report.manuscripts {
+        let name = display_path(&m.path).replace('|', "\\|");
+        if m.cached {
+            table.push_str(&format!("| `{name}` | up to date | | | | |\n"));
+            continue;
+        }
+        let output = |format: Format| m.outputs.iter().find(|o| o.format == format);
+        let dash = || "—".to_string();
+        let pages = output(Format::Pdf)
+            .and_then(|o| o.pages)
+            .map_or_else(dash, |p| p.to_string());
+        // A booklet's pages are the two sides of each sheet.
+        let sheets = output(Format::Booklet)
+            .and_then(|o| o.pages)
+            .map_or_else(dash, |p| (p / 2).to_string());
+        let epub = output(Format::Epub)
+            .map_or_else(dash, |o| format!("{:.1} KB", o.bytes as f64 / 1024.0));
+        table.push_str(&format!(
+            "| `{name}` | {pages} | {sheets} | {epub} | {} | {} |\n",
+            m.diagnostics.warnings(),
+            m.diagnostics.errors()
+        ));
+    }
+    table.push('\n');
+    table
 }
 
 fn summary(report: &Report, verbose: bool) {

@@ -7,7 +7,7 @@ pub fn run(paths: &[PathBuf], console: &Console) -> u8 {
     match crate::build::check(paths) {
         Ok(report) => {
             let code = console.finish(&report);
-            if console.format == super::MessageFormat::Human
+            if console.format != super::MessageFormat::Json
                 && !console.quiet
                 && code == super::EXIT_SUCCESS
             {

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub mod init;
 pub mod new;
 pub mod watch;
 
@@ -23,6 +24,9 @@ pub enum MessageFormat {
     Human,
     /// One JSON object per line on standard output, then a summary object.
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::message`) on standard output,
+    /// which the runner turns into annotations on the files and lines.
+    Github,
 }
 
 /// Output settings shared by the commands.
@@ -57,6 +61,12 @@ impl Console {
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{value}");
             }
+            MessageFormat::Github => {
+                if !(self.quiet && !d.is_error()) {
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, "{}", workflow_command(d));
+                }
+            }
         }
     }
 
@@ -78,7 +88,7 @@ impl Console {
                 });
                 println!("{value}");
             }
-            MessageFormat::Human if failed => {
+            MessageFormat::Human | MessageFormat::Github if failed => {
                 let why = if errors > 0 {
                     format!("{errors} error(s)")
                 } else {
@@ -93,12 +103,82 @@ impl Console {
                         .count()
                 );
             }
-            MessageFormat::Human => {}
+            MessageFormat::Human | MessageFormat::Github => {}
         }
         if failed {
             EXIT_MANUSCRIPT_ERRORS
         } else {
             EXIT_SUCCESS
         }
+    }
+}
+
+/// A diagnostic as a GitHub Actions workflow command. Its help goes on the annotation's second
+/// line; a line or column of 0 (unknown) is left out, as GitHub then marks the whole file.
+pub fn workflow_command(d: &Diagnostic) -> String {
+    let mut properties = Vec::new();
+    if let Some(loc) = &d.location {
+        properties.push(format!(
+            "file={}",
+            escape_property(&display_path(&loc.file))
+        ));
+        if loc.line > 0 {
+            properties.push(format!("line={}", loc.line));
+            if loc.column > 0 {
+                properties.push(format!("col={}", loc.column));
+            }
+        }
+    }
+    properties.push(format!("title={}", escape_property(d.code)));
+    let message = match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    };
+    format!(
+        "::{} {}::{}",
+        d.severity.as_str(),
+        properties.join(","),
+        escape_data(&message)
+    )
+}
+
+/// The escapes of GitHub's toolkit (`@actions/core`, command.ts): a message may not hold a
+/// raw line break or `%`.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A property value additionally may not hold the `:` and `,` that delimit properties.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Location;
+
+    #[test]
+    fn workflow_commands_escape_as_githubs_toolkit_does() {
+        let d = Diagnostic::error(
+            "missing-image",
+            "image 'a,b:c.png' not found: 100%\r\nreally",
+        )
+        .at(Location::new("manuscripts/we,ird:name.md", 7, 3))
+        .help("check the spelling");
+        assert_eq!(
+            workflow_command(&d),
+            "::error file=manuscripts/we%2Cird%3Aname.md,line=7,col=3,title=missing-image::\
+             image 'a,b:c.png' not found: 100%25%0D%0Areally%0Ahelp: check the spelling"
+        );
+        let w = Diagnostic::warning("missing-lang", "no lang").at(Location::file("a.md"));
+        assert_eq!(
+            workflow_command(&w),
+            "::warning file=a.md,title=missing-lang::no lang"
+        );
+        let bare = Diagnostic::error("x", "y");
+        assert_eq!(workflow_command(&bare), "::error title=x::y");
     }
 }

@@ -1,9 +1,17 @@
-//! `roneo new <slug>`: a manuscript folder with front matter, a chapter and an images folder.
+//! `roneo new <slug>`: a manuscript folder with front matter, a chapter and an images folder,
+//! in the project the current directory lies in.
 
 use super::{EXIT_SUCCESS, EXIT_USAGE};
 use std::path::Path;
 
-pub fn run(project: &Path, slug: &str, title: Option<&str>, lang: &str) -> u8 {
+pub fn run(slug: &str, title: Option<&str>, lang: &str) -> u8 {
+    let Some(project) = crate::manuscript::project::enclosing_root(Path::new(".")) else {
+        eprintln!(
+            "error: not in a roneo project: no manuscripts/ folder or {} here or above\n  = help: start one with `roneo init`, then run `roneo new {slug}` inside it",
+            crate::manuscript::project::CONFIG_FILE
+        );
+        return EXIT_USAGE;
+    };
     if crate::manuscript::slugify(slug) != slug {
         eprintln!(
             "error: '{slug}' is not a slug; use lower-case letters, digits and hyphens, e.g. '{}'",
@@ -13,7 +21,10 @@ pub fn run(project: &Path, slug: &str, title: Option<&str>, lang: &str) -> u8 {
     }
     let dir = project.join("manuscripts").join(slug);
     if dir.exists() {
-        eprintln!("error: {} already exists", dir.display());
+        eprintln!(
+            "error: {} already exists",
+            crate::diagnostic::display_path(&dir)
+        );
         return EXIT_USAGE;
     }
     let title = title.map(str::to_string).unwrap_or_else(|| {

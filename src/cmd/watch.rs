@@ -47,7 +47,7 @@ pub fn run(options: &BuildOptions, console: &Console) -> u8 {
         use_cache: true,
         ..options.clone()
     };
-    super::build::run(&options, console);
+    super::build::run(&options, console, None);
     println!(
         "watching {} for changes (Ctrl-C to stop)",
         watched
@@ -67,7 +67,7 @@ pub fn run(options: &BuildOptions, console: &Console) -> u8 {
         }
         if relevant {
             println!("change detected, rebuilding");
-            super::build::run(&options, console);
+            super::build::run(&options, console, None);
         }
     }
 }

@@ -34,6 +34,15 @@ impl Project {
     }
 }
 
+/// The root of the project `dir` lies in: the nearest folder, `dir` or above, with a
+/// `manuscripts/` folder or a `roneo.toml`.
+pub fn enclosing_root(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    dir.ancestors()
+        .find(|d| d.join("manuscripts").is_dir() || d.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ProjectConfig {
