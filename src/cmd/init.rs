@@ -163,11 +163,28 @@ fn writable(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), String> {
             Ok(_) => {
                 let _ = std::fs::remove_file(&probe);
             }
-            Err(e) => return Err(format!("cannot write in {}: {}", existing.display(), e)),
+            Err(e) => {
+                return Err(format!(
+                    "cannot create {}: {} does not take new files ({})",
+                    target.display(),
+                    existing.display(),
+                    reason(&e)
+                ))
+            }
         }
         probed.push(existing);
     }
     Ok(())
+}
+
+/// An OS error as a reader wants it, without its number.
+fn reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
+        std::io::ErrorKind::StorageFull => "no space left on the device".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// Writes the files, none of which exists; on a failure, removes what it wrote.
@@ -187,7 +204,11 @@ fn write_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), String> {
         missing.reverse();
         for folder in missing {
             if let Err(e) = std::fs::create_dir(&folder) {
-                result = Err(format!("cannot create {}: {}", folder.display(), e));
+                result = Err(format!(
+                    "cannot create {}: {}",
+                    folder.display(),
+                    reason(&e)
+                ));
                 break 'files;
             }
             created_dirs.push(folder);
@@ -202,7 +223,7 @@ fn write_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), String> {
                 f.write_all(data)
             });
         if let Err(e) = written {
-            result = Err(format!("cannot write {}: {}", target.display(), e));
+            result = Err(format!("cannot write {}: {}", target.display(), reason(&e)));
             break;
         }
     }
