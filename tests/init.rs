@@ -432,16 +432,38 @@ fn the_workflow_installs_the_version_that_wrote_it_and_caches_it() {
         .as_str()
         .unwrap()
         .contains("cargo +stable install roneo --locked --version \"$RONEO_VERSION\""));
-    let cache = steps.iter().find(|s| s["id"] == "roneo-cache").unwrap();
-    assert!(cache["with"]["key"]
+    let restore = steps.iter().find(|s| s["id"] == "roneo-cache").unwrap();
+    assert!(restore["uses"]
+        .as_str()
+        .unwrap()
+        .starts_with("actions/cache/restore@"));
+    assert!(restore["with"]["key"]
         .as_str()
         .unwrap()
         .contains("env.RONEO_VERSION"));
-    assert_eq!(cache["with"]["path"].as_str(), Some("~/.cargo/bin/roneo"));
+    assert_eq!(restore["with"]["path"].as_str(), Some("~/.cargo/bin/roneo"));
     assert!(install["if"]
         .as_str()
         .unwrap()
         .contains("steps.roneo-cache.outputs.cache-hit"));
+    // Saved right after the install, so a failing book does not lose the compiled binary.
+    let at = steps
+        .iter()
+        .position(|s| s["id"] == "install-roneo")
+        .unwrap();
+    let save = &steps[at + 1];
+    assert!(save["uses"]
+        .as_str()
+        .unwrap()
+        .starts_with("actions/cache/save@"));
+    assert_eq!(save["with"]["path"], restore["with"]["path"]);
+    // Releases are built by a freshly compiled roneo, never a cached one.
+    for step in [restore, save] {
+        assert!(step["if"]
+            .as_str()
+            .unwrap()
+            .contains("github.ref_type != 'tag'"));
+    }
     // Triggers: every input of a book, pull requests, by hand, release tags.
     let on = &workflow["on"];
     let paths: Vec<&str> = on["push"]["paths"]
@@ -595,9 +617,9 @@ fn roneos_own_workflow_keeps_in_step_with_the_template() {
             .clone();
         let at = steps
             .iter()
-            .position(|s| s["id"] == "install-roneo")
+            .position(|s| s["name"] == "Check the manuscripts")
             .unwrap();
-        steps[at + 1..].to_vec()
+        steps[at..].to_vec()
     };
     assert_eq!(after_install(&own), after_install(&written));
     assert_eq!(own["permissions"], written["permissions"]);
