@@ -220,6 +220,61 @@ pub fn parse(
     ok.then_some(fm)
 }
 
+/// Every key [`parse`] interprets (aliases included).
+const KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "author",
+    "authors",
+    "lang",
+    "language",
+    "date",
+    "publisher",
+    "rights",
+    "identifier",
+    "isbn",
+    "description",
+    "abstract",
+    "subject",
+    "keywords",
+    "cover-image",
+    "series",
+    "belongs-to-collection",
+    "series-position",
+    "group-position",
+    "slug",
+    "chapters",
+    "figure-numbers",
+    "hyphenation-exceptions",
+    "pdf",
+    "bleed",
+    "creep",
+];
+
+/// Parses a chapter's front matter, where only `lang` means anything: every other key that
+/// [`parse`] knows belongs to the whole manuscript, and is a warning at its line.
+pub fn parse_chapter(
+    yaml: &str,
+    file: &Path,
+    first_line: u32,
+    diags: &mut Diagnostics,
+) -> Option<FrontMatter> {
+    let fm = parse(yaml, file, first_line, diags)?;
+    for (key, line) in &fm.key_lines {
+        if KEYS.contains(&key.as_str()) && !matches!(key.as_str(), "lang" | "language") {
+            diags.push(
+                Diagnostic::warning(
+                    "chapter-key",
+                    format!("`{key}` is ignored in a chapter: it applies to the whole manuscript"),
+                )
+                .at(Location::new(file, *line, 1))
+                .help("set it in the manuscript's index.md; a chapter's front matter sets only `lang`"),
+            );
+        }
+    }
+    Some(fm)
+}
+
 fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.trim().to_string()),
@@ -307,6 +362,18 @@ mod tests {
             ("unknown-key", 3)
         );
         assert!(!d.has_errors());
+    }
+
+    #[test]
+    fn a_chapter_setting_a_manuscript_key_is_warned_at_its_line() {
+        let mut d = Diagnostics::default();
+        let fm = parse_chapter("lang: es\ntitle: Uno\n", Path::new("c.md"), 2, &mut d).unwrap();
+        assert_eq!(fm.lang.as_deref(), Some("es"));
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| (d.code, d.location.as_ref().unwrap().line))
+            .collect();
+        assert_eq!(found, [("chapter-key", 3)]);
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! order. Nothing here interprets Markdown: that is the document stage's job.
 
 pub mod assets;
+pub mod dependencies;
 pub mod front_matter;
 pub mod project;
 
 pub use assets::{Asset, AssetError, AssetStore};
+pub use dependencies::{Dependencies, Dependency};
 pub use front_matter::FrontMatter;
 pub use project::{Project, ProjectConfig};
 
@@ -56,24 +58,21 @@ pub struct Manuscript {
     pub chapters: Vec<SourceFile>,
     /// `SOURCE_DATE_EPOCH`, when set: the only time a build may use.
     pub source_date_epoch: Option<i64>,
-}
-
-impl Manuscript {
-    /// Every file this manuscript was read from (for caches and watchers).
-    pub fn source_files(&self) -> impl Iterator<Item = &Path> {
-        std::iter::once(self.index_path.as_path())
-            .chain(self.chapters.iter().map(|c| c.path.as_path()))
-    }
+    /// The files read and the folders listed to find them, the project's own included.
+    pub dependencies: Dependencies,
 }
 
 /// Loads the manuscript at `path` (a `.md` file or a folder with `index.md`).
 /// Problems go to `diags`; `None` when the manuscript cannot be used at all.
 pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<Manuscript> {
+    let path = &folder_of_index(path);
     let (index_path, folder) = if path.is_dir() {
-        (path.join("index.md"), Some(path))
+        (path.join("index.md"), Some(path.as_path()))
     } else {
         (path.to_path_buf(), None)
     };
+    let mut dependencies = project.dependencies.clone();
+    dependencies.file(&index_path);
     let index = read_source(&index_path, diags)?;
     let mut front = match front_matter::split(&index.text) {
         Some((yaml, line, _)) => front_matter::parse(yaml, &index_path, line, diags)?,
@@ -103,6 +102,7 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
                 let mut files = Vec::new();
                 for entry in list {
                     let file = dir.join(entry);
+                    dependencies.file(&file);
                     if file.is_file() {
                         files.push(file);
                     } else {
@@ -118,12 +118,16 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
                 }
                 files
             }
-            None => chapter_files(dir),
+            None => {
+                dependencies.listing(dir, ".md");
+                chapter_files(dir)
+            }
         };
         for file in files {
+            dependencies.file(&file);
             if let Some(mut source) = read_source(&file, diags) {
                 if let Some((yaml, line, _)) = front_matter::split(&source.text) {
-                    if let Some(fm) = front_matter::parse(yaml, &file, line, diags) {
+                    if let Some(fm) = front_matter::parse_chapter(yaml, &file, line, diags) {
                         source.lang = fm.lang;
                     }
                 }
@@ -150,10 +154,26 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
         front,
         chapters,
         source_date_epoch,
+        dependencies,
     })
 }
 
-/// The `.md` files of a manuscript folder other than `index.md`, in file-name order.
+/// A folder manuscript's `index.md` stands for the folder (its slug, cover and chapters).
+fn folder_of_index(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if path.file_name().is_some_and(|n| n == "index.md") && path.is_file() => {
+            if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir.to_path_buf()
+            }
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The `.md` files of a manuscript folder other than `index.md`, in natural order: numbers
+/// compare by value, so `2-b.md` comes before `10-c.md`.
 fn chapter_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
@@ -166,8 +186,43 @@ fn chapter_files(dir: &Path) -> Vec<PathBuf> {
                 && p.file_name().is_some_and(|n| n != "index.md")
         })
         .collect();
-    files.sort();
+    files.sort_by(|a, b| natural_order(&a.to_string_lossy(), &b.to_string_lossy()));
     files
+}
+
+/// Compares names with their runs of digits taken as numbers (`01-a` < `2-b` < `10-c`); names
+/// equal in value (`1` and `01`) fall back to plain order, so the order is total.
+pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digits = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digits)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digits, run))
+        })
+    }
+    let mut x = runs(a);
+    let mut y = runs(b);
+    loop {
+        let order = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some((true, m)), Some((true, n))) => {
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                m.len().cmp(&n.len()).then_with(|| m.cmp(n))
+            }
+            (Some((_, m)), Some((_, n))) => m.cmp(n),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
 }
 
 fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
@@ -234,6 +289,7 @@ pub fn slugify(name: &str) -> String {
 /// The manuscripts a command-line PATH names: a manuscript file, a manuscript folder, or a
 /// project root whose `manuscripts/` folder holds them.
 pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
+    let path = &folder_of_index(path);
     if path.is_file() {
         return if path.extension().is_some_and(|e| e == "md") {
             Ok(vec![path.to_path_buf()])
@@ -266,7 +322,7 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
                 || p.join("index.md").is_file()
         })
         .collect();
-    found.sort();
+    found.sort_by(|a, b| natural_order(&a.to_string_lossy(), &b.to_string_lossy()));
     Ok(found)
 }
 
@@ -301,5 +357,17 @@ mod tests {
         assert_eq!(slugify("Chile 1973"), "chile-1973");
         assert_eq!(slugify("¿Qué?"), "qu");
         assert_eq!(slugify("---"), "book");
+    }
+
+    #[test]
+    fn natural_order_compares_numbers_by_value() {
+        let mut names = vec![
+            "10-c.md", "2-b.md", "01-a.md", "b.md", "a10.md", "a9.md", "1-x.md",
+        ];
+        names.sort_by(|a, b| natural_order(a, b));
+        assert_eq!(
+            names,
+            ["01-a.md", "1-x.md", "2-b.md", "10-c.md", "a9.md", "a10.md", "b.md"]
+        );
     }
 }
