@@ -129,6 +129,28 @@ pub fn parse(
         }
         let line = fm.line_of(key);
         let at = Location::new(file, line, 1);
+        let limit = match key {
+            "description"
+            | "abstract"
+            | "hyphenation-exceptions"
+            | "chapters"
+            | "subject"
+            | "keywords" => MAX_LONG_VALUE_CHARS,
+            _ => MAX_VALUE_CHARS,
+        };
+        let length = text_length(value);
+        if length > limit {
+            diags.push(
+                Diagnostic::error(
+                    "value-too-long",
+                    format!("front-matter key `{key}` is {length} characters long; at most {limit}"),
+                )
+                .at(at)
+                .help("front matter holds a book's metadata; long text belongs in the manuscript's body"),
+            );
+            ok = false;
+            continue;
+        }
         let mut bad = |expected: &str| {
             diags.push(
                 Diagnostic::error(
@@ -218,6 +240,23 @@ pub fn parse(
         }
     }
     ok.then_some(fm)
+}
+
+/// The longest value a key may have, in characters (a title, a publisher, a list of
+/// subjects): metadata is typeset on title pages and running heads, and this keeps them sane.
+pub const MAX_VALUE_CHARS: usize = 10_000;
+/// The longest `description` (a few paragraphs of blurb) or list (of chapters, exceptions).
+pub const MAX_LONG_VALUE_CHARS: usize = 100_000;
+
+/// Characters of text in a value, its items' and entries' included.
+fn text_length(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.chars().count(),
+        Value::Sequence(items) => items.iter().map(text_length).sum(),
+        Value::Mapping(m) => m.iter().map(|(k, v)| text_length(k) + text_length(v)).sum(),
+        Value::Tagged(t) => text_length(&t.value),
+        _ => 0,
+    }
 }
 
 /// Every key [`parse`] interprets (aliases included).

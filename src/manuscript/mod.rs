@@ -259,6 +259,20 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         .unwrap_or(text);
     let body_start = front_matter::split(&text).map_or(0, |(_, _, b)| b);
     let lines = LineIndex::new(&text);
+    if let Some((start, chars)) = longest_word(&text).filter(|&(_, n)| n > MAX_WORD_CHARS) {
+        let (line, column) = lines.line_col(&text, start);
+        diags.push(
+            Diagnostic::error(
+                "word-too-long",
+                format!(
+                    "a word of {chars} characters without a space; roneo sets words of up to {MAX_WORD_CHARS}"
+                ),
+            )
+            .at(Location::new(path, line, column))
+            .help("this is rarely text meant for reading (encoded data, a pasted file): remove it, or put spaces in it"),
+        );
+        return None;
+    }
     Some(SourceFile {
         path: path.to_path_buf(),
         text,
@@ -266,6 +280,28 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         lang: None,
         lines,
     })
+}
+
+/// The longest run of characters without white space a source may hold (1 Mi): one such word
+/// sets some 500 pages; a longer one would cost the typesetter more memory than a build may.
+pub const MAX_WORD_CHARS: usize = 1 << 20;
+
+/// The byte offset and length in characters of the longest run of non-space characters.
+fn longest_word(text: &str) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut run: Option<(usize, usize)> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            run = None;
+            continue;
+        }
+        let r = run.get_or_insert((i, 0));
+        r.1 += 1;
+        if best.is_none_or(|b| r.1 > b.1) {
+            best = Some(*r);
+        }
+    }
+    best
 }
 
 /// File or folder name to slug: lower case ASCII letters, digits and hyphens.
