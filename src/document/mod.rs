@@ -15,6 +15,7 @@ mod typography;
 
 pub use crate::manuscript::{Asset, Dependencies};
 pub use html::{HtmlElement, HtmlNode};
+pub use lang::problem as lang_problem;
 pub use parse::{build_document, verify_assets};
 pub use toc::TocEntry;
 

@@ -79,17 +79,7 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
         None => FrontMatter::default(),
     };
     project.config.apply(&mut front);
-    let slug = front.slug.clone().unwrap_or_else(|| {
-        let stem = match folder {
-            Some(dir) => dir.file_name(),
-            None => path.file_stem(),
-        };
-        slugify(
-            &stem
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        )
-    });
+    let slug = front.slug.clone().unwrap_or_else(|| slug_from_name(path));
 
     let mut chapters = Vec::new();
     if !index.body().trim().is_empty() || folder.is_none() {
@@ -156,6 +146,37 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
         source_date_epoch,
         dependencies,
     })
+}
+
+/// The slug a manuscript's file or folder name gives it.
+fn slug_from_name(path: &Path) -> String {
+    let stem = if path.is_dir() {
+        path.file_name()
+    } else {
+        path.file_stem()
+    };
+    slugify(
+        &stem
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
+}
+
+/// The slug of the manuscript at `path`: its front matter's `slug:`, else from its name. For
+/// questions about a manuscript that is not being built (`roneo new`).
+pub fn slug_of(path: &Path) -> String {
+    let path = folder_of_index(path);
+    let index = if path.is_dir() {
+        path.join("index.md")
+    } else {
+        path.clone()
+    };
+    let text = std::fs::read_to_string(&index).unwrap_or_default();
+    let mut ignored = Diagnostics::default();
+    front_matter::split(&text)
+        .and_then(|(yaml, line, _)| front_matter::parse(yaml, &index, line, &mut ignored))
+        .and_then(|fm| fm.slug)
+        .unwrap_or_else(|| slug_from_name(&path))
 }
 
 /// A folder manuscript's `index.md` stands for the folder (its slug, cover and chapters).
