@@ -8,16 +8,16 @@ mod cache;
 mod output;
 
 pub use cache::Cache;
-pub use output::write_atomically;
+pub use output::{commit_together, write_atomically};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::document::{self, Document};
 use crate::epub::{self, EpubOptions, PageBreak, PrintEdition};
-use crate::manuscript::{self, Manuscript, Project};
+use crate::manuscript::{self, Dependencies, Manuscript, Project};
 use crate::typeset::Layout;
 use crate::{impose, pdf, typeset};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -60,7 +60,7 @@ pub struct BuildOptions {
     pub paths: Vec<PathBuf>,
     /// Output folder; `None`: the project's `out` from `roneo.toml`, else `dist`.
     pub out_dir: Option<PathBuf>,
-    /// Formats to write; empty means all.
+    /// Formats to write, a set (repeats and order do not matter); empty means all.
     pub formats: Vec<Format>,
     /// Skip manuscripts whose outputs are current.
     pub use_cache: bool,
@@ -96,6 +96,9 @@ pub struct Report {
     /// Diagnostics about the projects themselves (e.g. `roneo.toml`).
     pub project_diagnostics: Diagnostics,
     pub manuscripts: Vec<ManuscriptReport>,
+    /// Outputs roneo wrote earlier for manuscripts that are gone (or took another slug), and
+    /// removed.
+    pub removed: Vec<PathBuf>,
 }
 
 impl Report {
@@ -132,9 +135,11 @@ pub fn manuscripts(
     };
     let mut projects: BTreeMap<PathBuf, Project> = BTreeMap::new();
     let mut all: Vec<(PathBuf, Project)> = Vec::new();
+    // Each manuscript once, however many of the paths name it and however spelt.
+    let mut seen: HashSet<String> = HashSet::new();
     for path in paths {
         for found in manuscript::discover(path)? {
-            if all.iter().any(|(p, _)| *p == found) {
+            if !seen.insert(Cache::key(&found)) {
                 continue;
             }
             let root = manuscript::project_root(&found);
@@ -206,16 +211,17 @@ pub fn build(
     options: &BuildOptions,
     done: &(dyn Fn(&ManuscriptReport) + Sync),
 ) -> Result<Report, String> {
-    let formats: Vec<Format> = if options.formats.is_empty() {
+    let mut formats: Vec<Format> = if options.formats.is_empty() {
         Format::ALL.to_vec()
     } else {
         options.formats.clone()
     };
-    let format_key = formats
+    formats.sort();
+    formats.dedup();
+    let identities: Vec<String> = formats
         .iter()
-        .map(|f| f.extension())
-        .collect::<Vec<_>>()
-        .join(",");
+        .map(|&f| identity(f, &options.booklet))
+        .collect();
     let mut report = Report::default();
     let found = manuscripts(&options.paths, &mut report.project_diagnostics)?;
     if report.project_diagnostics.has_errors() {
@@ -238,14 +244,14 @@ pub fn build(
                 .or_insert_with(|| Cache::load(&dir));
         }
     }
-    let results: Vec<(ManuscriptReport, Option<Vec<PathBuf>>)> = found
+    let results: Vec<(ManuscriptReport, Option<Dependencies>)> = found
         .par_iter()
         .map(|(path, project)| {
             let dir = out_dir(project);
             let start = Instant::now();
             let result = if caches
                 .get(&dir)
-                .is_some_and(|c| c.is_current(path, &format_key))
+                .is_some_and(|c| c.is_current(path, &identities))
             {
                 let report = ManuscriptReport {
                     path: path.clone(),
@@ -267,21 +273,37 @@ pub fn build(
             .iter()
             .find(|(p, _)| *p == m.path)
             .expect("built manuscripts come from the list");
-        if let Some(cache) = caches.get_mut(&out_dir(project)) {
+        let dir = out_dir(project);
+        if let Some(cache) = caches.get_mut(&dir) {
             match inputs {
                 Some(inputs) if !m.diagnostics.has_errors() => {
-                    let outputs: Vec<(PathBuf, String)> = m
+                    let written: Vec<(PathBuf, String)> = m
                         .outputs
                         .iter()
-                        .filter_map(|o| cache::hash_file(&o.path).map(|h| (o.path.clone(), h)))
+                        .map(|o| (o.path.clone(), identity(o.format, &options.booklet)))
                         .collect();
-                    cache.record(&m.path, &format_key, &inputs, &outputs);
+                    let owned: Vec<PathBuf> = m
+                        .outputs
+                        .first()
+                        .and_then(|o| o.path.file_name()?.to_str()?.split('.').next())
+                        .map(|slug| {
+                            Format::ALL
+                                .iter()
+                                .map(|f| dir.join(format!("{slug}.{}", f.extension())))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let removed = cache.record(&m.path, &inputs, &written, &owned);
+                    report.removed.extend(removed);
                 }
-                Some(_) => cache.forget(&m.path),
+                Some(_) => cache.failed(&m.path),
                 None => {}
             }
         }
         report.manuscripts.push(m);
+    }
+    for cache in caches.values_mut() {
+        report.removed.extend(cache.prune_missing());
     }
     for (dir, cache) in &caches {
         if let Err(e) = cache.save(dir) {
@@ -293,7 +315,16 @@ pub fn build(
     Ok(report)
 }
 
-/// Builds one manuscript; returns its report and, when it was built, the files it read.
+/// What an output's cache record covers besides its inputs: the format and its options.
+fn identity(format: Format, booklet: &BookletOptions) -> String {
+    let options = match format {
+        Format::Booklet => format!(" signature {:?} marks {}", booklet.signature, booklet.marks),
+        _ => String::new(),
+    };
+    cache::build_identity(&format!("format {}{options}", format.extension()))
+}
+
+/// Builds one manuscript; returns its report and, when it was built, what it depended on.
 fn build_one(
     path: &Path,
     project: &Project,
@@ -301,7 +332,7 @@ fn build_one(
     booklet: &BookletOptions,
     out_dir: &Path,
     start: Instant,
-) -> (ManuscriptReport, Option<Vec<PathBuf>>) {
+) -> (ManuscriptReport, Option<Dependencies>) {
     let (loaded, mut diagnostics) = parse(path, project);
     let mut outputs = Vec::new();
     let mut inputs = None;
@@ -325,22 +356,20 @@ fn build_one(
         if !diagnostics.has_errors() {
             diagnostics.extend(produced);
         }
-        // Written only when every format succeeded, so a failure leaves all the last good files.
+        // Written only when every format succeeded, and together: should one file fail to
+        // be written, none is, and all the last good files stay.
         if !diagnostics.has_errors() {
-            for (output, bytes) in pending {
-                match write_atomically(&output.path, &bytes) {
-                    Ok(()) => outputs.push(output),
-                    Err(e) => diagnostics.push(
-                        Diagnostic::error("write-failed", e).at(Location::file(&output.path)),
-                    ),
-                }
+            let files: Vec<(PathBuf, &[u8])> = pending
+                .iter()
+                .map(|(output, bytes)| (output.path.clone(), bytes.as_slice()))
+                .collect();
+            match commit_together(&files) {
+                Ok(()) => outputs.extend(pending.into_iter().map(|(output, _)| output)),
+                Err((target, e)) => diagnostics
+                    .push(Diagnostic::error("write-failed", e).at(Location::file(target))),
             }
         }
-        let mut files: Vec<PathBuf> = m.source_files().map(Path::to_path_buf).collect();
-        files.push(m.path.clone());
-        files.extend(doc.assets.iter().map(|a| a.source.clone()));
-        files.extend(project.config_file.clone());
-        inputs = Some(files);
+        inputs = Some(doc.dependencies.clone());
     }
     (
         ManuscriptReport {

@@ -125,6 +125,12 @@ fn summary(report: &Report, verbose: bool) {
             );
         }
     }
+    for path in &report.removed {
+        println!(
+            "removed {} (its manuscript is gone or has another slug)",
+            display_path(path)
+        );
+    }
     let cached = report.manuscripts.iter().filter(|m| m.cached).count();
     if cached > 0 {
         println!("{cached} manuscript(s) up to date");

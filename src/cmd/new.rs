@@ -19,11 +19,29 @@ pub fn run(slug: &str, title: Option<&str>, lang: &str) -> u8 {
         );
         return EXIT_USAGE;
     }
+    if let Some(problem) = crate::document::lang_problem(lang) {
+        eprintln!(
+            "error: --lang '{lang}' {problem}; use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"
+        );
+        return EXIT_USAGE;
+    }
     let dir = project.join("manuscripts").join(slug);
     if dir.exists() {
         eprintln!(
             "error: {} already exists",
             crate::diagnostic::display_path(&dir)
+        );
+        return EXIT_USAGE;
+    }
+    // Two manuscripts with one slug would write the same files.
+    let existing = crate::manuscript::discover(project).unwrap_or_default();
+    if let Some(other) = existing
+        .iter()
+        .find(|m| crate::manuscript::slug_of(m) == slug)
+    {
+        eprintln!(
+            "error: {} already has the slug '{slug}'; choose another",
+            crate::diagnostic::display_path(other)
         );
         return EXIT_USAGE;
     }

@@ -13,8 +13,9 @@ mod parse;
 mod toc;
 mod typography;
 
-pub use crate::manuscript::Asset;
+pub use crate::manuscript::{Asset, Dependencies};
 pub use html::{HtmlElement, HtmlNode};
+pub use lang::problem as lang_problem;
 pub use parse::{build_document, verify_assets};
 pub use toc::TocEntry;
 
@@ -28,6 +29,9 @@ pub struct Document {
     pub chapters: Vec<Chapter>,
     pub assets: Vec<Asset>,
     pub toc: Vec<TocEntry>,
+    /// Every file the manuscript and this tree were made from, and every path looked for and
+    /// not found (e.g. covers), for the build cache.
+    pub dependencies: Dependencies,
 }
 
 /// Publication metadata, already validated and defaulted by the manuscript stage.

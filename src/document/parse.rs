@@ -57,11 +57,14 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         return None;
     }
     let toc = toc::build(&chapters);
+    let mut dependencies = manuscript.dependencies.clone();
+    dependencies.extend(assets.dependencies());
     Some(Document {
         meta,
         chapters,
         assets: assets.into_assets(),
         toc,
+        dependencies,
     })
 }
 
@@ -126,10 +129,14 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
                 None
             }
         },
+        // The first that exists; those looked for before it matter too, should one appear.
         None => ["jpg", "jpeg", "png"]
             .iter()
             .map(|ext| m.root.join("covers").join(format!("{}.{ext}", m.slug)))
-            .find(|p| p.is_file())
+            .find(|p| {
+                assets.probed(p);
+                p.is_file()
+            })
             .and_then(|p| {
                 match assets.resolve(&p, p.file_name()?.to_str()?, &Location::file(&p)) {
                     Ok(id) => Some(id),

@@ -1,6 +1,7 @@
 //! Images a manuscript names: resolved relative to the naming file, confined to the project
 //! root, read once, checked by decoding, and given a stable output name.
 
+use super::Dependencies;
 use crate::diagnostic::Location;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -65,6 +66,8 @@ pub struct AssetStore {
     root_as_given: PathBuf,
     assets: Vec<Asset>,
     by_path: HashMap<PathBuf, usize>,
+    /// The files read and the paths probed.
+    dependencies: Dependencies,
 }
 
 impl AssetStore {
@@ -78,7 +81,17 @@ impl AssetStore {
             root_as_given,
             assets: Vec::new(),
             by_path: HashMap::new(),
+            dependencies: Dependencies::default(),
         }
+    }
+
+    /// Notes a path looked for (found or not) outside [`AssetStore::resolve`].
+    pub fn probed(&mut self, path: &Path) {
+        self.dependencies.file(path);
+    }
+
+    pub fn dependencies(&self) -> &Dependencies {
+        &self.dependencies
     }
 
     /// Resolves `href` as written in `from_file` (at `at`) and loads it once. The image is
@@ -97,6 +110,7 @@ impl AssetStore {
         let base =
             std::path::absolute(from_file.parent().unwrap_or(Path::new("."))).unwrap_or_default();
         let joined = normalize(&base.join(&href));
+        self.dependencies.file(&joined);
         let canonical = match joined.canonicalize() {
             Ok(p) => p,
             Err(_)
@@ -113,6 +127,8 @@ impl AssetStore {
         if let Some(&id) = self.by_path.get(&canonical) {
             return Ok(id);
         }
+        // Through a symbolic link, the file it leads to changes the image too.
+        self.dependencies.file(&canonical);
         let data = std::fs::read(&canonical)
             .map_err(|e| AssetError::Unreadable(PathBuf::from(&href), e.to_string()))?;
         let asset = self.check(&canonical, &href, data, at)?;

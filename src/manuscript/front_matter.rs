@@ -129,6 +129,28 @@ pub fn parse(
         }
         let line = fm.line_of(key);
         let at = Location::new(file, line, 1);
+        let limit = match key {
+            "description"
+            | "abstract"
+            | "hyphenation-exceptions"
+            | "chapters"
+            | "subject"
+            | "keywords" => MAX_LONG_VALUE_CHARS,
+            _ => MAX_VALUE_CHARS,
+        };
+        let length = text_length(value);
+        if length > limit {
+            diags.push(
+                Diagnostic::error(
+                    "value-too-long",
+                    format!("front-matter key `{key}` is {length} characters long; at most {limit}"),
+                )
+                .at(at)
+                .help("front matter holds a book's metadata; long text belongs in the manuscript's body"),
+            );
+            ok = false;
+            continue;
+        }
         let mut bad = |expected: &str| {
             diags.push(
                 Diagnostic::error(
@@ -220,6 +242,78 @@ pub fn parse(
     ok.then_some(fm)
 }
 
+/// The longest value a key may have, in characters (a title, a publisher, a list of
+/// subjects): metadata is typeset on title pages and running heads, and this keeps them sane.
+pub const MAX_VALUE_CHARS: usize = 10_000;
+/// The longest `description` (a few paragraphs of blurb) or list (of chapters, exceptions).
+pub const MAX_LONG_VALUE_CHARS: usize = 100_000;
+
+/// Characters of text in a value, its items' and entries' included.
+fn text_length(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.chars().count(),
+        Value::Sequence(items) => items.iter().map(text_length).sum(),
+        Value::Mapping(m) => m.iter().map(|(k, v)| text_length(k) + text_length(v)).sum(),
+        Value::Tagged(t) => text_length(&t.value),
+        _ => 0,
+    }
+}
+
+/// Every key [`parse`] interprets (aliases included).
+const KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "author",
+    "authors",
+    "lang",
+    "language",
+    "date",
+    "publisher",
+    "rights",
+    "identifier",
+    "isbn",
+    "description",
+    "abstract",
+    "subject",
+    "keywords",
+    "cover-image",
+    "series",
+    "belongs-to-collection",
+    "series-position",
+    "group-position",
+    "slug",
+    "chapters",
+    "figure-numbers",
+    "hyphenation-exceptions",
+    "pdf",
+    "bleed",
+    "creep",
+];
+
+/// Parses a chapter's front matter, where only `lang` means anything: every other key that
+/// [`parse`] knows belongs to the whole manuscript, and is a warning at its line.
+pub fn parse_chapter(
+    yaml: &str,
+    file: &Path,
+    first_line: u32,
+    diags: &mut Diagnostics,
+) -> Option<FrontMatter> {
+    let fm = parse(yaml, file, first_line, diags)?;
+    for (key, line) in &fm.key_lines {
+        if KEYS.contains(&key.as_str()) && !matches!(key.as_str(), "lang" | "language") {
+            diags.push(
+                Diagnostic::warning(
+                    "chapter-key",
+                    format!("`{key}` is ignored in a chapter: it applies to the whole manuscript"),
+                )
+                .at(Location::new(file, *line, 1))
+                .help("set it in the manuscript's index.md; a chapter's front matter sets only `lang`"),
+            );
+        }
+    }
+    Some(fm)
+}
+
 fn scalar(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.trim().to_string()),
@@ -307,6 +401,18 @@ mod tests {
             ("unknown-key", 3)
         );
         assert!(!d.has_errors());
+    }
+
+    #[test]
+    fn a_chapter_setting_a_manuscript_key_is_warned_at_its_line() {
+        let mut d = Diagnostics::default();
+        let fm = parse_chapter("lang: es\ntitle: Uno\n", Path::new("c.md"), 2, &mut d).unwrap();
+        assert_eq!(fm.lang.as_deref(), Some("es"));
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| (d.code, d.location.as_ref().unwrap().line))
+            .collect();
+        assert_eq!(found, [("chapter-key", 3)]);
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! order. Nothing here interprets Markdown: that is the document stage's job.
 
 pub mod assets;
+pub mod dependencies;
 pub mod front_matter;
 pub mod project;
 
 pub use assets::{Asset, AssetError, AssetStore};
+pub use dependencies::{Dependencies, Dependency};
 pub use front_matter::FrontMatter;
 pub use project::{Project, ProjectConfig};
 
@@ -56,41 +58,28 @@ pub struct Manuscript {
     pub chapters: Vec<SourceFile>,
     /// `SOURCE_DATE_EPOCH`, when set: the only time a build may use.
     pub source_date_epoch: Option<i64>,
-}
-
-impl Manuscript {
-    /// Every file this manuscript was read from (for caches and watchers).
-    pub fn source_files(&self) -> impl Iterator<Item = &Path> {
-        std::iter::once(self.index_path.as_path())
-            .chain(self.chapters.iter().map(|c| c.path.as_path()))
-    }
+    /// The files read and the folders listed to find them, the project's own included.
+    pub dependencies: Dependencies,
 }
 
 /// Loads the manuscript at `path` (a `.md` file or a folder with `index.md`).
 /// Problems go to `diags`; `None` when the manuscript cannot be used at all.
 pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<Manuscript> {
+    let path = &folder_of_index(path);
     let (index_path, folder) = if path.is_dir() {
-        (path.join("index.md"), Some(path))
+        (path.join("index.md"), Some(path.as_path()))
     } else {
         (path.to_path_buf(), None)
     };
+    let mut dependencies = project.dependencies.clone();
+    dependencies.file(&index_path);
     let index = read_source(&index_path, diags)?;
     let mut front = match front_matter::split(&index.text) {
         Some((yaml, line, _)) => front_matter::parse(yaml, &index_path, line, diags)?,
         None => FrontMatter::default(),
     };
     project.config.apply(&mut front);
-    let slug = front.slug.clone().unwrap_or_else(|| {
-        let stem = match folder {
-            Some(dir) => dir.file_name(),
-            None => path.file_stem(),
-        };
-        slugify(
-            &stem
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        )
-    });
+    let slug = front.slug.clone().unwrap_or_else(|| slug_from_name(path));
 
     let mut chapters = Vec::new();
     if !index.body().trim().is_empty() || folder.is_none() {
@@ -103,6 +92,7 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
                 let mut files = Vec::new();
                 for entry in list {
                     let file = dir.join(entry);
+                    dependencies.file(&file);
                     if file.is_file() {
                         files.push(file);
                     } else {
@@ -118,12 +108,16 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
                 }
                 files
             }
-            None => chapter_files(dir),
+            None => {
+                dependencies.listing(dir, ".md");
+                chapter_files(dir)
+            }
         };
         for file in files {
+            dependencies.file(&file);
             if let Some(mut source) = read_source(&file, diags) {
                 if let Some((yaml, line, _)) = front_matter::split(&source.text) {
-                    if let Some(fm) = front_matter::parse(yaml, &file, line, diags) {
+                    if let Some(fm) = front_matter::parse_chapter(yaml, &file, line, diags) {
                         source.lang = fm.lang;
                     }
                 }
@@ -150,10 +144,57 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
         front,
         chapters,
         source_date_epoch,
+        dependencies,
     })
 }
 
-/// The `.md` files of a manuscript folder other than `index.md`, in file-name order.
+/// The slug a manuscript's file or folder name gives it.
+fn slug_from_name(path: &Path) -> String {
+    let stem = if path.is_dir() {
+        path.file_name()
+    } else {
+        path.file_stem()
+    };
+    slugify(
+        &stem
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
+}
+
+/// The slug of the manuscript at `path`: its front matter's `slug:`, else from its name. For
+/// questions about a manuscript that is not being built (`roneo new`).
+pub fn slug_of(path: &Path) -> String {
+    let path = folder_of_index(path);
+    let index = if path.is_dir() {
+        path.join("index.md")
+    } else {
+        path.clone()
+    };
+    let text = std::fs::read_to_string(&index).unwrap_or_default();
+    let mut ignored = Diagnostics::default();
+    front_matter::split(&text)
+        .and_then(|(yaml, line, _)| front_matter::parse(yaml, &index, line, &mut ignored))
+        .and_then(|fm| fm.slug)
+        .unwrap_or_else(|| slug_from_name(&path))
+}
+
+/// A folder manuscript's `index.md` stands for the folder (its slug, cover and chapters).
+fn folder_of_index(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if path.file_name().is_some_and(|n| n == "index.md") && path.is_file() => {
+            if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir.to_path_buf()
+            }
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The `.md` files of a manuscript folder other than `index.md`, in natural order: numbers
+/// compare by value, so `2-b.md` comes before `10-c.md`.
 fn chapter_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
@@ -166,8 +207,43 @@ fn chapter_files(dir: &Path) -> Vec<PathBuf> {
                 && p.file_name().is_some_and(|n| n != "index.md")
         })
         .collect();
-    files.sort();
+    files.sort_by(|a, b| natural_order(&a.to_string_lossy(), &b.to_string_lossy()));
     files
+}
+
+/// Compares names with their runs of digits taken as numbers (`01-a` < `2-b` < `10-c`); names
+/// equal in value (`1` and `01`) fall back to plain order, so the order is total.
+pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digits = first.is_ascii_digit();
+            let end = rest
+                .find(|c: char| c.is_ascii_digit() != digits)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digits, run))
+        })
+    }
+    let mut x = runs(a);
+    let mut y = runs(b);
+    loop {
+        let order = match (x.next(), y.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some((true, m)), Some((true, n))) => {
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                m.len().cmp(&n.len()).then_with(|| m.cmp(n))
+            }
+            (Some((_, m)), Some((_, n))) => m.cmp(n),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
 }
 
 fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
@@ -204,6 +280,20 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         .unwrap_or(text);
     let body_start = front_matter::split(&text).map_or(0, |(_, _, b)| b);
     let lines = LineIndex::new(&text);
+    if let Some((start, chars)) = longest_word(&text).filter(|&(_, n)| n > MAX_WORD_CHARS) {
+        let (line, column) = lines.line_col(&text, start);
+        diags.push(
+            Diagnostic::error(
+                "word-too-long",
+                format!(
+                    "a word of {chars} characters without a space; roneo sets words of up to {MAX_WORD_CHARS}"
+                ),
+            )
+            .at(Location::new(path, line, column))
+            .help("this is rarely text meant for reading (encoded data, a pasted file): remove it, or put spaces in it"),
+        );
+        return None;
+    }
     Some(SourceFile {
         path: path.to_path_buf(),
         text,
@@ -211,6 +301,28 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         lang: None,
         lines,
     })
+}
+
+/// The longest run of characters without white space a source may hold (1 Mi): one such word
+/// sets some 500 pages; a longer one would cost the typesetter more memory than a build may.
+pub const MAX_WORD_CHARS: usize = 1 << 20;
+
+/// The byte offset and length in characters of the longest run of non-space characters.
+fn longest_word(text: &str) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut run: Option<(usize, usize)> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            run = None;
+            continue;
+        }
+        let r = run.get_or_insert((i, 0));
+        r.1 += 1;
+        if best.is_none_or(|b| r.1 > b.1) {
+            best = Some(*r);
+        }
+    }
+    best
 }
 
 /// File or folder name to slug: lower case ASCII letters, digits and hyphens.
@@ -234,6 +346,7 @@ pub fn slugify(name: &str) -> String {
 /// The manuscripts a command-line PATH names: a manuscript file, a manuscript folder, or a
 /// project root whose `manuscripts/` folder holds them.
 pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
+    let path = &folder_of_index(path);
     if path.is_file() {
         return if path.extension().is_some_and(|e| e == "md") {
             Ok(vec![path.to_path_buf()])
@@ -266,7 +379,7 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
                 || p.join("index.md").is_file()
         })
         .collect();
-    found.sort();
+    found.sort_by(|a, b| natural_order(&a.to_string_lossy(), &b.to_string_lossy()));
     Ok(found)
 }
 
@@ -301,5 +414,17 @@ mod tests {
         assert_eq!(slugify("Chile 1973"), "chile-1973");
         assert_eq!(slugify("¿Qué?"), "qu");
         assert_eq!(slugify("---"), "book");
+    }
+
+    #[test]
+    fn natural_order_compares_numbers_by_value() {
+        let mut names = vec![
+            "10-c.md", "2-b.md", "01-a.md", "b.md", "a10.md", "a9.md", "1-x.md",
+        ];
+        names.sort_by(|a, b| natural_order(a, b));
+        assert_eq!(
+            names,
+            ["01-a.md", "1-x.md", "2-b.md", "10-c.md", "a9.md", "a10.md", "b.md"]
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Project defaults from `roneo.toml` at the project root. A manuscript's front matter
 //! overrides every one of them.
 
-use super::FrontMatter;
+use super::{Dependencies, FrontMatter};
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -15,16 +15,24 @@ pub struct Project {
     pub config: ProjectConfig,
     /// `roneo.toml`, when the project has one.
     pub config_file: Option<PathBuf>,
+    /// What every manuscript of the project depends on: `roneo.toml` whether or not it exists,
+    /// and the `fonts/` and `themes/` folders the print edition and the style may use.
+    pub dependencies: Dependencies,
 }
 
 impl Project {
     /// Opens the project whose root is `root`; problems with `roneo.toml` go to `diags`.
     pub fn open(root: &Path, diags: &mut Diagnostics) -> Project {
         let file = root.join(CONFIG_FILE);
+        let mut dependencies = Dependencies::default();
+        dependencies.file(&file);
+        dependencies.tree(root.join("fonts"));
+        dependencies.tree(root.join("themes"));
         Project {
             root: root.to_path_buf(),
             config: ProjectConfig::load(root, diags),
             config_file: file.is_file().then_some(file),
+            dependencies,
         }
     }
 

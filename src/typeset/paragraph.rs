@@ -34,9 +34,14 @@ enum BreakKind {
     AfterHyphen,
     /// Inside a web address, after a slash or dot.
     Address,
+    /// Between any two letters of a word wider than the line, where no other break is: the
+    /// last resort.
+    Emergency,
 }
 /// Cost of breaking after a hyphen or dash the author wrote (\exhyphenpenalty).
 const EXPLICIT_HYPHEN_PENALTY: f32 = 500.0;
+/// Cost of breaking between two letters of a word wider than the line.
+const EMERGENCY_BREAK_PENALTY: f32 = 1000.0;
 
 /// How a paragraph is set.
 #[derive(Debug, Clone)]
@@ -384,6 +389,8 @@ struct Scratch {
     /// The word's face runs, as ranges of the word.
     runs: Vec<Range<usize>>,
     boundaries: Vec<usize>,
+    /// The word's right-to-left runs, which no break may enter.
+    whole: Vec<Range<usize>>,
     faces: Vec<(usize, usize, FontId)>,
     shaped: Vec<ShapedGlyph>,
 }
@@ -530,6 +537,7 @@ impl Builder<'_> {
         s.glyphs.clear();
         s.runs.clear();
         s.boundaries.clear();
+        s.whole.clear();
         for (part, (piece_index, word_range, piece_range)) in word.parts.iter().enumerate() {
             let piece = &pieces[*piece_index];
             let text = &piece.text[piece_range.clone()];
@@ -542,8 +550,7 @@ impl Builder<'_> {
                 // Right-to-left runs keep whole: their clusters descend and no break applies.
                 let rtl = s.shaped.windows(2).any(|w| w[0].cluster > w[1].cluster);
                 if rtl {
-                    s.breaks
-                        .retain(|(b, _)| !(range.start < *b && *b < range.end));
+                    s.whole.push(range.clone());
                 }
                 s.boundaries.push(range.start);
                 for &g in &s.shaped {
@@ -557,9 +564,13 @@ impl Builder<'_> {
                 s.runs.push(range);
             }
         }
-        // A break inside a ligature would split one glyph: drop it.
-        let boundaries = &s.boundaries;
-        s.breaks.retain(|(b, _)| boundaries.contains(b));
+        // A break inside a ligature would split one glyph, one inside a right-to-left run
+        // would reorder it: drop them (by binary search, as a word may be very long).
+        s.boundaries.sort_unstable();
+        let (boundaries, whole) = (&s.boundaries, &s.whole);
+        s.breaks
+            .retain(|&(b, _)| boundaries.binary_search(&b).is_ok() && !inside(whole, b));
+        self.emergency_breaks(cx, word, &mut s);
 
         let glyphs = &s.glyphs;
         let mut next_break = 0;
@@ -620,11 +631,67 @@ impl Builder<'_> {
         self.scratch = s;
     }
 
+    /// Where a stretch of the word between two breaks is wider than the line, lets it break
+    /// before any glyph cluster in it (none inside a right-to-left run), with a warning: the
+    /// line would otherwise run into the margin, or off the page.
+    fn emergency_breaks(&mut self, cx: &mut Context, word: &Word, s: &mut Scratch) {
+        let size = |part: usize| self.pieces[word.parts[part].0].style.size;
+        let total: f32 = s.glyphs.iter().map(|g| g.1.advance * size(g.0)).sum();
+        if total <= self.style.measure {
+            return;
+        }
+        let mut added = Vec::new();
+        let mut stretch_start = 0;
+        let mut width = 0.0;
+        let mut next = 0;
+        let flush = |from: usize, to: usize, width: f32, added: &mut Vec<(usize, BreakKind)>| {
+            if width <= self.style.measure {
+                return;
+            }
+            let mut last = None;
+            for g in &s.glyphs[from..to] {
+                let at = g.1.cluster;
+                if last.is_some_and(|l| at > l) && !inside(&s.whole, at) {
+                    added.push((at, BreakKind::Emergency));
+                }
+                last = Some(last.map_or(at, |l: usize| l.max(at)));
+            }
+        };
+        for (k, g) in s.glyphs.iter().enumerate() {
+            if s.breaks.get(next).is_some_and(|b| g.1.cluster >= b.0) {
+                while s.breaks.get(next).is_some_and(|b| g.1.cluster >= b.0) {
+                    next += 1;
+                }
+                flush(stretch_start, k, width, &mut added);
+                stretch_start = k;
+                width = 0.0;
+            }
+            width += g.1.advance * size(g.0);
+        }
+        flush(stretch_start, s.glyphs.len(), width, &mut added);
+        if added.is_empty() {
+            return;
+        }
+        let chars = word.text.chars().count();
+        let shown: String = word.text.chars().take(24).collect();
+        let more = if chars > 24 { "…" } else { "" };
+        cx.warn(
+            "long-word",
+            format!(
+                "a word of {chars} characters (“{shown}{more}”) is wider than the line: it is broken between letters"
+            ),
+        );
+        s.breaks.extend(added);
+        s.breaks.sort_unstable();
+        s.breaks.dedup_by_key(|b| b.0);
+    }
+
     fn break_point(&mut self, cx: &Context, piece: &Piece, kind: BreakKind) {
         let (cost, flagged) = match kind {
             BreakKind::Hyphenation => (HYPHEN_PENALTY, true),
             BreakKind::AfterHyphen => (EXPLICIT_HYPHEN_PENALTY, true),
             BreakKind::Address => (URL_BREAK_PENALTY, false),
+            BreakKind::Emergency => (EMERGENCY_BREAK_PENALTY, false),
         };
         if kind != BreakKind::Hyphenation {
             self.push(
@@ -651,6 +718,12 @@ impl Builder<'_> {
             Content::Hyphen(hyphen),
         );
     }
+}
+
+/// Whether `at` falls strictly inside one of `ranges` (in order, disjoint).
+fn inside(ranges: &[Range<usize>], at: usize) -> bool {
+    let i = ranges.partition_point(|r| r.end <= at);
+    ranges.get(i).is_some_and(|r| r.start < at)
 }
 
 /// Splits `text` into runs of the face each character needs, into `runs`; reports characters
@@ -1107,15 +1180,32 @@ fn append_run(
         &store.text[segment.text.clone()],
     );
     run.text.push_str(text);
+    // The glyph's text runs to the next cluster (ligatures cover several chars); right-to-left
+    // runs list clusters in descending order, so look at all of them: by a scan in a short
+    // word, by a search of the sorted clusters in a long one (a scan would be quadratic).
+    let sorted: Vec<usize> = if glyphs.len() > 32 {
+        let mut c: Vec<usize> = glyphs.iter().map(|g| g.cluster).collect();
+        c.sort_unstable();
+        c.dedup();
+        c
+    } else {
+        Vec::new()
+    };
+    let next_cluster = |cluster: usize| {
+        if sorted.is_empty() {
+            glyphs
+                .iter()
+                .map(|n| n.cluster)
+                .filter(|&c| c > cluster)
+                .min()
+        } else {
+            sorted
+                .get(sorted.partition_point(|&c| c <= cluster))
+                .copied()
+        }
+    };
     for (k, g) in glyphs.iter().enumerate() {
-        // The glyph's text runs to the next cluster (ligatures cover several chars); right-to-
-        // left runs list clusters in descending order, so look at all of them.
-        let end = glyphs
-            .iter()
-            .map(|n| n.cluster)
-            .filter(|&c| c > g.cluster)
-            .min()
-            .unwrap_or(text.len());
+        let end = next_cluster(g.cluster).unwrap_or(text.len());
         let track = if k + 1 < glyphs.len() { track } else { 0.0 };
         run.glyphs.push(Glyph {
             id: g.id,
@@ -1247,6 +1337,41 @@ mod tests {
         for line in lines.iter().filter(|l| l.hyphenated) {
             assert!(line.runs.last().unwrap().text.ends_with('-'));
         }
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_is_broken_between_letters_with_a_warning() {
+        let mut cx = Context::new(&[], Vec::new());
+        // Digits: no hyphenation point to help.
+        let long = "0123456789".repeat(12);
+        let words = format!("Before {long} after.");
+        let lines = set(&mut cx, &[text(&words)], &style(150.0), &mut 0);
+        assert!(lines.len() > 4, "{} lines", lines.len());
+        for line in &lines {
+            // A final hyphen may hang into the margin by part of its width.
+            assert!(!line.overfull && line.width < 153.0, "width {}", line.width);
+        }
+        let joined: String = lines
+            .iter()
+            .flat_map(|l| &l.runs)
+            .map(|r| r.text.as_str())
+            .collect();
+        assert_eq!(
+            joined.replace(' ', ""),
+            words.replace(' ', ""),
+            "no letter lost or added"
+        );
+        let warnings: Vec<_> = cx.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(warnings, ["long-word"]);
+        // A word that hyphenation can fit is not broken between letters.
+        let mut cx = Context::new(&[], Vec::new());
+        set(
+            &mut cx,
+            &[text("Before extraordinarily after.")],
+            &style(60.0),
+            &mut 0,
+        );
+        assert!(cx.diagnostics.is_empty());
     }
 
     #[test]
