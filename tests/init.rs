@@ -497,9 +497,16 @@ fn bash(script: &str, dir: &Path, env: &[(String, String)]) -> Output {
         .unwrap()
 }
 
-/// The `run:` steps of a job, in order, as (id or name, script, environment), with the
-/// workflow's and the job's `env:` under the step's own.
-fn run_steps(workflow: &Value, job: &str) -> Vec<(String, String, Vec<(String, String)>)> {
+/// A `run:` step: its id (or name), its script, and its environment (the workflow's and the
+/// job's `env:` under the step's own).
+struct Step {
+    label: String,
+    script: String,
+    env: Vec<(String, String)>,
+}
+
+/// The `run:` steps of a job, in order.
+fn run_steps(workflow: &Value, job: &str) -> Vec<Step> {
     let mut base = strings(&workflow["env"]);
     base.extend(strings(&workflow["jobs"][job]["env"]));
     workflow["jobs"][job]["steps"]
@@ -515,7 +522,7 @@ fn run_steps(workflow: &Value, job: &str) -> Vec<(String, String, Vec<(String, S
                 .to_string();
             let mut env = base.clone();
             env.extend(strings(&step["env"]));
-            Some((label, script, env))
+            Some(Step { label, script, env })
         })
         .collect()
 }
@@ -539,7 +546,7 @@ fn the_workflows_scripts_build_the_books_and_annotate_a_missing_image() {
     assert!(
         NETWORK_STEPS
             .iter()
-            .all(|id| steps.iter().any(|(label, _, _)| label == id)),
+            .all(|id| steps.iter().any(|step| step.label == *id)),
         "the steps this test skips are still there"
     );
     let summary = tmp.path().join("step-summary.md");
@@ -552,7 +559,7 @@ fn the_workflows_scripts_build_the_books_and_annotate_a_missing_image() {
         env.push(("GITHUB_STEP_SUMMARY".into(), summary.display().to_string()));
         env
     };
-    for (label, script, env) in &steps {
+    for Step { label, script, env } in &steps {
         if NETWORK_STEPS.contains(&label.as_str()) {
             continue;
         }
@@ -588,11 +595,11 @@ fn the_workflows_scripts_build_the_books_and_annotate_a_missing_image() {
     text.push_str("\n![A photograph that is not there.](images/gone.jpg)\n");
     let line = text.lines().count();
     std::fs::write(&manuscript, text).unwrap();
-    let (_, check, env) = steps
+    let check = steps
         .iter()
-        .find(|(label, _, _)| label == "Check the manuscripts")
+        .find(|step| step.label == "Check the manuscripts")
         .unwrap();
-    let o = bash(check, &press, &runner(env));
+    let o = bash(&check.script, &press, &runner(&check.env));
     assert!(!o.status.success(), "the check step passed a missing image");
     let annotation = format!("::error file={EXAMPLE},line={line},col=1,title=missing-image::");
     let stdout = String::from_utf8_lossy(&o.stdout);

@@ -62,7 +62,7 @@ impl Console {
                 let _ = writeln!(out, "{value}");
             }
             MessageFormat::Github => {
-                if !(self.quiet && !d.is_error()) {
+                if !self.quiet || d.is_error() {
                     let mut out = std::io::stdout().lock();
                     let _ = writeln!(out, "{}", workflow_command(d));
                 }
