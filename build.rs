@@ -1,4 +1,4 @@
-//! Compresses the ebook fonts once, at compile time. Deflating 1.7 MB of fonts is most of an
+//! Compresses the shipped ebook fonts once, at compile time. Deflating 1.7 MB of fonts is most of an
 //! EPUB build's time; done here, every build just copies the compressed entries. Also
 //! fingerprints what shapes the output, for the build cache.
 
@@ -7,12 +7,15 @@ use std::path::PathBuf;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-/// The body fonts embedded in every EPUB (the same files as `fonts::BODY`).
-const EPUB_FONTS: [&str; 4] = [
+/// The shipped faces an EPUB may embed (the files of `fonts::BODY` and `fonts::SANS`).
+const EPUB_FONTS: [&str; 7] = [
     "libertine/LinLibertine_R.otf",
     "libertine/LinLibertine_RI.otf",
     "libertine/LinLibertine_RB.otf",
     "libertine/LinLibertine_RBI.otf",
+    "libertine/LinBiolinum_R.otf",
+    "libertine/LinBiolinum_RI.otf",
+    "libertine/LinBiolinum_RB.otf",
 ];
 
 fn main() {

@@ -33,11 +33,13 @@ fn run(path: &Path) -> Stages {
     let start = Instant::now();
     let root = roneo::manuscript::project_root(path);
     let project = roneo::manuscript::Project::open(&root, &mut Default::default());
-    let (loaded, diags) = roneo::build::load(path, &project);
-    assert!(!diags.has_errors(), "{} has errors", path.display());
+    let (loaded, mut diags) = roneo::build::load(path, &project);
     let (_, doc) = loaded.expect("loads");
+    let style = roneo::style::resolve(&doc.meta.style, &project.root, &mut diags);
+    assert!(!diags.has_errors(), "{} has errors", path.display());
+    let style = style.expect("style resolves").style;
     let load = start.elapsed();
-    let (layout, _) = roneo::typeset::typeset(&doc).expect("typesets");
+    let (layout, _) = roneo::typeset::typeset(&doc, &style).expect("typesets");
     let typeset = start.elapsed() - load;
     let bytes = roneo::pdf::write(&layout).expect("writes");
     assert!(!bytes.is_empty());

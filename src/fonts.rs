@@ -1,7 +1,13 @@
-//! The fonts roneo ships in `fonts/`, compiled into the binary so that a build needs no system
-//! fonts. All are open-licensed; their licences sit beside them in `fonts/`.
+//! Fonts: the faces roneo ships in `fonts/`, compiled into the binary so that a build needs no
+//! system fonts (all open-licensed; their licences sit beside them), and the faces a project
+//! keeps in its own `fonts/` folder, read at run time.
 
-/// One font file.
+use crate::diagnostic::{Diagnostic, Location};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// One font face: a file, or one face of a collection (`.ttc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FontFace {
     /// File name, also used inside packages (`LinLibertine_R.otf`).
@@ -9,8 +15,14 @@ pub struct FontFace {
     pub family: &'static str,
     pub italic: bool,
     pub bold: bool,
+    /// CSS weight (400 regular, 700 bold), from the font's own OS/2 table.
+    pub weight: u16,
+    /// The face's index in its file (0 but in collections).
+    pub index: u32,
     pub media_type: &'static str,
     pub data: &'static [u8],
+    /// Shipped with roneo (compiled in), not read from the project.
+    pub bundled: bool,
 }
 
 macro_rules! face {
@@ -20,8 +32,11 @@ macro_rules! face {
             family: $family,
             italic: $italic,
             bold: $bold,
+            weight: if $bold { 700 } else { 400 },
+            index: 0,
             media_type: $media,
             data: include_bytes!(concat!("../fonts/", $path, "/", $file)),
+            bundled: true,
         }
     };
 }
@@ -62,6 +77,35 @@ pub const BODY: [FontFace; 4] = [
     ),
 ];
 
+/// The sans family (Linux Biolinum O, Libertine's companion): regular, italic, bold. It has no
+/// bold italic; its bold stands in.
+pub const SANS: [FontFace; 3] = [
+    face!(
+        "libertine",
+        "LinBiolinum_R.otf",
+        "Linux Biolinum O",
+        false,
+        false,
+        "font/otf"
+    ),
+    face!(
+        "libertine",
+        "LinBiolinum_RI.otf",
+        "Linux Biolinum O",
+        true,
+        false,
+        "font/otf"
+    ),
+    face!(
+        "libertine",
+        "LinBiolinum_RB.otf",
+        "Linux Biolinum O",
+        false,
+        true,
+        "font/otf"
+    ),
+];
+
 /// Monospace for code (DejaVu Sans Mono).
 pub const MONO: FontFace = face!(
     "dejavu",
@@ -82,6 +126,14 @@ pub const FALLBACK: FontFace = face!(
     "font/ttf"
 );
 
+/// Every shipped face.
+pub fn bundled() -> impl Iterator<Item = &'static FontFace> {
+    BODY.iter()
+        .chain(SANS.iter())
+        .chain(std::iter::once(&MONO))
+        .chain(std::iter::once(&FALLBACK))
+}
+
 /// The body face for a style.
 pub fn body(italic: bool, bold: bool) -> &'static FontFace {
     &BODY[usize::from(italic) + 2 * usize::from(bold)]
@@ -90,7 +142,6 @@ pub fn body(italic: bool, bold: bool) -> &'static FontFace {
 /// Whether a shipped font can print `c`: the body family (or the monospace face for code), then
 /// the fallback. White space and invisible format characters need no glyph.
 pub fn can_print(c: char, code: bool) -> bool {
-    use std::sync::OnceLock;
     static FACES: OnceLock<Vec<rustybuzz::ttf_parser::Face<'static>>> = OnceLock::new();
     // Every shipped face has printable ASCII (tested in `typeset::shape`): most text needs no
     // lookup.
@@ -118,6 +169,119 @@ pub fn can_print(c: char, code: bool) -> bool {
     primary.glyph_index(c).is_some() || fallback.glyph_index(c).is_some()
 }
 
+/// The folder of a project that holds its own fonts.
+pub const PROJECT_FONTS: &str = "fonts";
+
+/// The faces in a project's `fonts/` folder (and its subfolders), with the files read. A file
+/// that is not a font is an error at that file; a project without the folder has none.
+///
+/// A file is read and parsed once per process and kept for its lifetime (the typesetter and
+/// the PDF writer borrow faces as `'static`): a `watch` session reads a font again only when
+/// it changes.
+pub fn project_faces(root: &Path) -> (Vec<FontFace>, Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join(PROJECT_FONTS)];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if font_media_type(&path).is_some() {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut faces = Vec::new();
+    let mut problems = Vec::new();
+    for path in &files {
+        match load_file(path) {
+            Ok(mut found) => faces.append(&mut found),
+            Err(message) => problems.push(
+                Diagnostic::error("bad-font", format!("{}: {message}", path.display()))
+                    .at(Location::file(path))
+                    .help("replace the file with a working OpenType or TrueType font, or remove it from fonts/"),
+            ),
+        }
+    }
+    (faces, files, problems)
+}
+
+fn font_media_type(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "otf" => Some("font/otf"),
+        "ttf" => Some("font/ttf"),
+        "ttc" => Some("font/collection"),
+        _ => None,
+    }
+}
+
+type Loaded = Result<Vec<FontFace>, String>;
+
+/// The faces of one font file, read and parsed once per process (per size and mtime).
+fn load_file(path: &Path) -> Loaded {
+    static LOADED: OnceLock<Mutex<HashMap<(PathBuf, u64, std::time::SystemTime), Loaded>>> =
+        OnceLock::new();
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    let key = (
+        path.to_path_buf(),
+        meta.len(),
+        meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+    );
+    let cache = LOADED.get_or_init(Default::default);
+    if let Some(found) = cache.lock().expect("font cache").get(&key) {
+        return found.clone();
+    }
+    let found = parse_file(path);
+    cache.lock().expect("font cache").insert(key, found.clone());
+    found
+}
+
+fn parse_file(path: &Path) -> Loaded {
+    use rustybuzz::ttf_parser::{fonts_in_collection, name_id, Face};
+    let data = std::fs::read(path).map_err(|e| format!("cannot be read ({})", e.kind()))?;
+    let data: &'static [u8] = Box::leak(data.into_boxed_slice());
+    let media_type = font_media_type(path).unwrap_or("font/otf");
+    let file: &'static str = Box::leak(
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+            .into_boxed_str(),
+    );
+    let count = fonts_in_collection(data).unwrap_or(1);
+    let mut faces = Vec::new();
+    for index in 0..count {
+        let face =
+            Face::parse(data, index).map_err(|e| format!("is not a font roneo can read ({e})"))?;
+        let name = |id: u16| {
+            face.names()
+                .into_iter()
+                .filter(|n| n.name_id == id && n.is_unicode())
+                .find_map(|n| n.to_string())
+        };
+        let family = name(name_id::TYPOGRAPHIC_FAMILY)
+            .or_else(|| name(name_id::FAMILY))
+            .ok_or("has no family name")?;
+        let weight = face.weight().to_number();
+        faces.push(FontFace {
+            file,
+            family: Box::leak(family.into_boxed_str()),
+            italic: face.is_italic() || face.is_oblique(),
+            bold: weight >= 600,
+            weight,
+            index,
+            media_type,
+            data,
+            bundled: false,
+        });
+    }
+    Ok(faces)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -128,5 +292,25 @@ mod tests {
                 && super::can_print('\u{202F}', false)
         );
         assert!(!super::can_print('日', false));
+    }
+
+    /// The shipped faces say of themselves what the table above says of them.
+    #[test]
+    fn bundled_faces_describe_themselves() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (faces, _, problems) = super::project_faces(dir);
+        assert!(problems.is_empty());
+        for shipped in super::bundled() {
+            let read = faces
+                .iter()
+                .find(|f| f.file == shipped.file)
+                .expect("shipped face is in fonts/");
+            assert_eq!(
+                (read.family, read.italic, read.bold),
+                (shipped.family, shipped.italic, shipped.bold),
+                "{}",
+                shipped.file
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage, data flowing one way:
 //! [`manuscript`] (files, front matter, assets) → [`document`] (one format-neutral tree) →
-//! [`epub`], or [`typeset`] (pages) → [`pdf`]. The [`build`] module orchestrates which manuscripts and formats are built.
+//! a resolved [`style`] → [`epub`], or [`typeset`] (pages) → [`pdf`]. The [`build`] module orchestrates which manuscripts and formats are built.
 
 pub mod build;
 pub mod cmd;
@@ -15,4 +15,5 @@ pub mod impose;
 pub mod locale;
 pub mod manuscript;
 pub mod pdf;
+pub mod style;
 pub mod typeset;

@@ -220,7 +220,7 @@ fn every_heading_has_a_bookmark() {
 #[test]
 fn page_starts_point_into_the_text_in_reading_order() {
     let doc = chile_document();
-    let (layout, _) = roneo::typeset::typeset(&doc).unwrap();
+    let (layout, _) = roneo::typeset::typeset(&doc, &Default::default()).unwrap();
     let starts: Vec<_> = layout.pages.iter().filter_map(|p| p.start).collect();
     assert!(starts.len() >= 3);
     assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
@@ -328,6 +328,7 @@ fn fill(page: &roneo::typeset::Page, g: &roneo::typeset::Geometry) -> f32 {
             Item::Image(image) => image.y + image.height,
             Item::Line(line) => line.from.1.max(line.to.1),
             Item::Link(link) => link.y + link.height,
+            Item::Rect(rect) => rect.y + rect.height,
         })
         .fold(g.top, f32::max);
     (bottom - g.top) / (g.bottom() - g.top)
@@ -335,9 +336,10 @@ fn fill(page: &roneo::typeset::Page, g: &roneo::typeset::Geometry) -> f32 {
 
 #[test]
 fn body_pages_are_at_least_85_percent_full() {
-    let g = roneo::typeset::Geometry::for_page(None);
+    let g = roneo::typeset::Geometry::new(&Default::default());
     for manuscript in [CHILE, "tests/fixtures/long"] {
-        let (layout, _) = roneo::typeset::typeset(&document(manuscript)).unwrap();
+        let (layout, _) =
+            roneo::typeset::typeset(&document(manuscript), &Default::default()).unwrap();
         let body: Vec<&roneo::typeset::Page> =
             layout.pages.iter().skip_while(|p| p.label != "1").collect();
         assert!(body.len() > 3, "{manuscript} has body pages");
@@ -366,7 +368,7 @@ fn the_contents_page_lists_every_heading_with_its_page_and_links_there() {
     }
     let pdf = chile().to_str().unwrap();
     let doc = chile_document();
-    let (layout, _) = roneo::typeset::typeset(&doc).unwrap();
+    let (layout, _) = roneo::typeset::typeset(&doc, &Default::default()).unwrap();
     let first_body = layout.pages.iter().position(|p| p.label == "1").unwrap() + 1;
     let page_text = |n: usize| {
         let n = n.to_string();

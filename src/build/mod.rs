@@ -14,6 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::document::{self, Document};
 use crate::epub::{self, EpubOptions, PageBreak, PrintEdition};
 use crate::manuscript::{self, Dependencies, Manuscript, Project};
+use crate::style::{self, Style};
 use crate::typeset::Layout;
 use crate::{impose, pdf, typeset};
 use rayon::prelude::*;
@@ -193,7 +194,10 @@ pub fn check(paths: &[PathBuf]) -> Result<Report, String> {
         .par_iter()
         .map(|(path, project)| {
             let start = Instant::now();
-            let (_, diagnostics) = load(path, project);
+            let (loaded, mut diagnostics) = load(path, project);
+            if let Some((_, doc)) = loaded {
+                style::resolve(&doc.meta.style, &project.root, &mut diagnostics);
+            }
             ManuscriptReport {
                 path: path.clone(),
                 diagnostics,
@@ -336,7 +340,12 @@ fn build_one(
     let (loaded, mut diagnostics) = parse(path, project);
     let mut outputs = Vec::new();
     let mut inputs = None;
-    if let (Some((m, doc)), false) = (loaded, diagnostics.has_errors()) {
+    let resolved = match &loaded {
+        Some((_, doc)) => style::resolve(&doc.meta.style, &project.root, &mut diagnostics),
+        None => None,
+    };
+    if let (Some((m, doc)), Some(resolved), false) = (loaded, resolved, diagnostics.has_errors()) {
+        let style = &resolved.style;
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -347,7 +356,7 @@ fn build_one(
             },
             || {
                 let mut d = Diagnostics::default();
-                let pending = produce(&m, &doc, formats, booklet, out_dir, &mut d);
+                let pending = produce(&m, &doc, style, formats, booklet, out_dir, &mut d);
                 (pending, d)
             },
         );
@@ -369,7 +378,11 @@ fn build_one(
                     .push(Diagnostic::error("write-failed", e).at(Location::file(target))),
             }
         }
-        inputs = Some(doc.dependencies.clone());
+        let mut dependencies = doc.dependencies.clone();
+        for file in resolved.files {
+            dependencies.file(file);
+        }
+        inputs = Some(dependencies);
     }
     (
         ManuscriptReport {
@@ -387,6 +400,7 @@ fn build_one(
 fn produce(
     m: &Manuscript,
     doc: &Document,
+    style: &Style,
     formats: &[Format],
     booklet: &BookletOptions,
     out_dir: &Path,
@@ -399,16 +413,16 @@ fn produce(
         let (bytes, pages, note) = match format {
             Format::Epub => {
                 let options = EpubOptions {
-                    print: print.edition(doc, diagnostics),
+                    print: print.edition(doc, style, diagnostics),
                 };
-                (epub::write(doc, &options), None, None)
+                (epub::write(doc, style, &options), None, None)
             }
-            Format::Pdf => match print.pdf(doc, diagnostics) {
+            Format::Pdf => match print.pdf(doc, style, diagnostics) {
                 Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, diagnostics) else {
+                let Some((bytes, _)) = print.pdf(doc, style, diagnostics) else {
                     continue;
                 };
                 let options = impose::ImposeOptions {
@@ -466,9 +480,14 @@ struct PrintOutputs {
 }
 
 impl PrintOutputs {
-    fn layout(&mut self, doc: &Document, diagnostics: &mut Diagnostics) -> Option<&Layout> {
+    fn layout(
+        &mut self,
+        doc: &Document,
+        style: &Style,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<&Layout> {
         self.layout
-            .get_or_insert_with(|| match typeset::typeset(doc) {
+            .get_or_insert_with(|| match typeset::typeset(doc, style) {
                 Ok((layout, warnings)) => {
                     diagnostics.extend(warnings);
                     Ok(layout)
@@ -482,17 +501,22 @@ impl PrintOutputs {
             .ok()
     }
 
-    fn pdf(&mut self, doc: &Document, diagnostics: &mut Diagnostics) -> Option<&(Vec<u8>, usize)> {
+    fn pdf(
+        &mut self,
+        doc: &Document,
+        style: &Style,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<&(Vec<u8>, usize)> {
         if self.pdf.is_none() {
-            let written =
-                self.layout(doc, diagnostics)
-                    .and_then(|layout| match pdf::write(layout) {
-                        Ok(bytes) => Some((bytes, layout.pages.len())),
-                        Err(d) => {
-                            diagnostics.push(d);
-                            None
-                        }
-                    });
+            let written = self
+                .layout(doc, style, diagnostics)
+                .and_then(|layout| match pdf::write(layout) {
+                    Ok(bytes) => Some((bytes, layout.pages.len())),
+                    Err(d) => {
+                        diagnostics.push(d);
+                        None
+                    }
+                });
             self.pdf = Some(written);
         }
         self.pdf.as_ref().and_then(Option::as_ref)
@@ -500,9 +524,14 @@ impl PrintOutputs {
 
     /// Where the print pages begin, for the EPUB. The ebook does not need print, so when the
     /// print edition cannot be typeset its errors become warnings and the EPUB has no page-list.
-    fn edition(&mut self, doc: &Document, diagnostics: &mut Diagnostics) -> Option<PrintEdition> {
+    fn edition(
+        &mut self,
+        doc: &Document,
+        style: &Style,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<PrintEdition> {
         let mut print_diagnostics = Diagnostics::default();
-        let layout = self.layout(doc, &mut print_diagnostics);
+        let layout = self.layout(doc, style, &mut print_diagnostics);
         let edition = layout.map(|layout| {
             let breaks = layout
                 .pages
@@ -517,13 +546,7 @@ impl PrintOutputs {
                     })
                 })
                 .collect();
-            let size = doc
-                .meta
-                .print
-                .page
-                .as_deref()
-                .unwrap_or("a5")
-                .to_uppercase();
+            let size = style.page.name.to_uppercase();
             PrintEdition {
                 source: format!(
                     "{}, print edition ({size}, {} pages)",

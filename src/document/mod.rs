@@ -60,8 +60,10 @@ pub struct Metadata {
     /// The instant the publication counts as modified, seconds since the Unix epoch
     /// (`SOURCE_DATE_EPOCH`, else the manuscript date): never the clock.
     pub modified: i64,
-    /// Print design settings the typesetter reads; free-form so the tree stays format-neutral.
+    /// Print settings the imposer reads.
     pub print: PrintSettings,
+    /// The style keys as written (project's first, then the manuscript's), for the style stage.
+    pub style: Vec<crate::manuscript::StyleSetting>,
 }
 
 /// A series the publication belongs to, with its position.
@@ -74,8 +76,6 @@ pub struct Collection {
 /// Settings for the printed edition, as the manuscript stated them (all optional).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PrintSettings {
-    /// Page size name: `a5`, `a6`, `half-letter`, `letter`, `a4`.
-    pub page: Option<String>,
     /// `pdf-a-2b` when the publisher asks for an archival PDF.
     pub standard: Option<String>,
     /// Bleed in millimetres.

@@ -191,11 +191,11 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
         hyphenation_exceptions: fm.hyphenation_exceptions.clone(),
         modified,
         print: PrintSettings {
-            page: fm.page.clone(),
             standard: fm.pdf_standard.clone(),
             bleed_mm: fm.bleed_mm,
             creep_mm: fm.creep_mm,
         },
+        style: fm.style.clone(),
         lang,
     })
 }
@@ -806,10 +806,10 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 self.shared.diags.push(
                     Diagnostic::warning(
                         "missing-glyph",
-                        format!("no shipped font has the character '{c}' (U+{:04X}); the PDF cannot print it", c as u32),
+                        format!("no shipped font has the character '{c}' (U+{:04X}); unless a project font has it, the PDF cannot print it", c as u32),
                     )
                     .at(self.at(offset + i))
-                    .help("the EPUB uses the reader's fonts; for print, add a font that covers this script to fonts/"),
+                    .help("the EPUB falls back to the reader's fonts; for print, put a font that has the character in the project's fonts/ folder and name its family in `mainfont` (or `monofont` for code)"),
                 );
             }
         }

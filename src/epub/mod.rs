@@ -9,6 +9,8 @@ mod package;
 pub mod xhtml;
 
 use crate::document::Document;
+use crate::fonts::FontFace;
+use crate::style::Style;
 use container::Container;
 
 /// Where a page of the print edition begins, for the page-list and page-break markers.
@@ -36,20 +38,25 @@ pub struct EpubOptions {
     pub print: Option<PrintEdition>,
 }
 
-/// The body fonts (`fonts::BODY`), deflated at compile time by `build.rs`.
+/// The shipped text faces (`fonts::BODY`, `fonts::SANS`), deflated at compile time by
+/// `build.rs`.
 const FONTS_ZIP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/epub-fonts.zip"));
 
-const STYLESHEET: &str = include_str!("style.css");
-
-/// Writes the whole EPUB into memory.
-pub fn write(doc: &Document, options: &EpubOptions) -> Result<Vec<u8>, String> {
-    build(doc, options).map_err(|e| format!("cannot write EPUB: {e}"))
+/// Writes the whole EPUB into memory, in `style`.
+pub fn write(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>, String> {
+    build(doc, style, options).map_err(|e| format!("cannot write EPUB: {e}"))
 }
 
-fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8>> {
+fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8>> {
     let meta = &doc.meta;
     let mut zip = Container::new(meta.modified)?;
-    let files = package::Files::of(doc);
+    let files = package::Files::of(doc, style);
+    let embedded: Vec<(FontFace, String)> = files
+        .fonts
+        .iter()
+        .map(|f| (*f, format!("fonts/{}", f.file)))
+        .collect();
+    let stylesheet = crate::style::stylesheet(style, &embedded);
     zip.add(
         "EPUB/package.opf",
         package::opf(doc, &files, options).as_bytes(),
@@ -61,7 +68,7 @@ fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8
         true,
     )?;
     zip.add("EPUB/toc.ncx", package::ncx(doc).as_bytes(), true)?;
-    zip.add("EPUB/style.css", STYLESHEET.as_bytes(), true)?;
+    zip.add("EPUB/style.css", stylesheet.as_bytes(), true)?;
     if let Some(cover) = meta.cover {
         let asset = &doc.assets[cover];
         zip.add(
@@ -95,13 +102,22 @@ fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8
         // Images are compressed already; deflating them again only costs time.
         zip.add(&format!("EPUB/images/{}", asset.name), &asset.data, false)?;
     }
-    zip.add_compressed(FONTS_ZIP)?;
+    let shipped: Vec<String> = files
+        .fonts
+        .iter()
+        .filter(|f| f.bundled)
+        .map(|f| format!("EPUB/fonts/{}", f.file))
+        .collect();
+    zip.add_compressed(FONTS_ZIP, &shipped)?;
+    for font in files.fonts.iter().filter(|f| !f.bundled) {
+        zip.add(&format!("EPUB/fonts/{}", font.file), font.data, true)?;
+    }
     zip.finish()
 }
 
 #[cfg(test)]
 mod tests {
-    /// `build.rs` compresses the fonts the manifest lists: the two lists must agree.
+    /// `build.rs` compresses the shipped text faces: the two lists must agree.
     #[test]
     fn compressed_fonts_are_the_body_fonts() {
         let archive = zip::ZipArchive::new(std::io::Cursor::new(super::FONTS_ZIP)).unwrap();
@@ -112,6 +128,7 @@ mod tests {
         names.sort();
         let mut expected: Vec<String> = crate::fonts::BODY
             .iter()
+            .chain(crate::fonts::SANS.iter())
             .map(|f| format!("EPUB/fonts/{}", f.file))
             .collect();
         expected.sort();

@@ -4,20 +4,39 @@ use super::xhtml::{chapter_file, esc, head, FOOT};
 use super::EpubOptions;
 use crate::date::civil;
 use crate::document::{Block, Document, TocEntry};
-use crate::fonts::{self, FontFace};
+use crate::fonts::FontFace;
 use crate::locale::{label, Label};
+use crate::style::{Family, Style};
 use std::fmt::Write;
 
 /// What the package contains besides the fixed files.
 pub struct Files {
-    pub fonts: Vec<&'static FontFace>,
+    /// The faces embedded, each once.
+    pub fonts: Vec<FontFace>,
     pub has_images: bool,
 }
 
 impl Files {
-    pub fn of(doc: &Document) -> Files {
+    pub fn of(doc: &Document, style: &Style) -> Files {
+        let mut fonts: Vec<FontFace> = Vec::new();
+        if style.epub.embed_fonts {
+            let sans = style.headings.family == Family::Sans;
+            let faces = style
+                .faces
+                .main
+                .iter()
+                .chain(style.faces.sans.iter().filter(|_| sans));
+            for face in faces {
+                // Reading systems do not read font collections: those faces are left to the
+                // family names in the stylesheet.
+                let collection = face.media_type == "font/collection";
+                if !collection && !fonts.iter().any(|f| f.file == face.file) {
+                    fonts.push(*face);
+                }
+            }
+        }
         Files {
-            fonts: fonts::BODY.iter().collect(),
+            fonts,
             has_images: !doc.assets.is_empty(),
         }
     }

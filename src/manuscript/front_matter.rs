@@ -8,6 +8,43 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use serde_yaml_ng::Value;
 use std::path::Path;
 
+/// The keys of the style model (see `style`), with pandoc's names where pandoc has one. They
+/// are the same in the front matter, in `roneo.toml`'s `[style]` table and in theme files.
+pub const STYLE_KEYS: &[&str] = &[
+    "theme",
+    "mainfont",
+    "sansfont",
+    "monofont",
+    "fontsize",
+    "linestretch",
+    "papersize",
+    "margin",
+    "margin-top",
+    "margin-bottom",
+    "margin-inner",
+    "margin-outer",
+    "indent",
+    "heading-font",
+    "heading-numbers",
+    "heading-case",
+    "running-heads",
+    "toc",
+    "toc-depth",
+    "accent",
+    "cover",
+    "epub-css",
+    "embed-fonts",
+];
+
+/// A style key as written, with where: the style stage checks and applies it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StyleSetting {
+    pub key: String,
+    /// The value as text (`10pt`, `true`, `EB Garamond`).
+    pub value: String,
+    pub at: Location,
+}
+
 /// Front matter as written; every field optional. Defaults are applied later.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
@@ -28,7 +65,8 @@ pub struct FrontMatter {
     pub chapters: Option<Vec<String>>,
     pub figure_numbers: Option<bool>,
     pub hyphenation_exceptions: Vec<String>,
-    pub page: Option<String>,
+    /// Style keys in the order written (`pdf.page` among them as `papersize`).
+    pub style: Vec<StyleSetting>,
     pub pdf_standard: Option<String>,
     pub bleed_mm: Option<f32>,
     pub creep_mm: Option<f32>,
@@ -212,7 +250,12 @@ pub fn parse(
                 Value::Mapping(m) => {
                     for (k, v) in m {
                         match k.as_str().unwrap_or("") {
-                            "page" => fm.page = scalar(v),
+                            // Checked with the other style keys.
+                            "page" => fm.style.push(StyleSetting {
+                                key: "papersize".into(),
+                                value: scalar(v).unwrap_or_default(),
+                                at: at.clone(),
+                            }),
                             "standard" => fm.pdf_standard = scalar(v),
                             other => diags.push(
                                 Diagnostic::warning("unknown-key", format!("unknown key `pdf.{other}` ignored"))
@@ -232,10 +275,18 @@ pub fn parse(
                 Some(Some(mm)) => fm.creep_mm = Some(mm),
                 _ => bad("a length such as `0.1mm`"),
             },
+            key if STYLE_KEYS.contains(&key) => match scalar(value) {
+                Some(text) => fm.style.push(StyleSetting {
+                    key: key.to_string(),
+                    value: text,
+                    at: at.clone(),
+                }),
+                None => bad("text, a number or true/false"),
+            },
             other => diags.push(
                 Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))
                     .at(at)
-                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, series, slug, chapters, figure-numbers, hyphenation-exceptions, pdf, bleed, creep"),
+                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, series, slug, chapters, figure-numbers, hyphenation-exceptions, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
             ),
         }
     }

@@ -11,7 +11,7 @@ pub mod project;
 
 pub use assets::{Asset, AssetError, AssetStore};
 pub use dependencies::{Dependencies, Dependency};
-pub use front_matter::FrontMatter;
+pub use front_matter::{FrontMatter, StyleSetting, STYLE_KEYS};
 pub use project::{Project, ProjectConfig};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};

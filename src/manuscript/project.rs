@@ -1,7 +1,7 @@
 //! Project defaults from `roneo.toml` at the project root. A manuscript's front matter
 //! overrides every one of them.
 
-use super::{Dependencies, FrontMatter};
+use super::{Dependencies, FrontMatter, StyleSetting, STYLE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,12 @@ pub struct ProjectConfig {
     pub hyphenation_exceptions: Vec<String>,
     #[serde(default)]
     pub pdf: PdfConfig,
+    /// The `[style]` table as written (checked by the style stage).
+    #[serde(default, rename = "style")]
+    style_table: toml::Table,
+    /// The `[style]` keys with their places; `[pdf] page` among them as `papersize`.
+    #[serde(skip)]
+    pub style: Vec<StyleSetting>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -84,7 +90,10 @@ impl ProjectConfig {
             return ProjectConfig::default();
         };
         match toml::from_str::<ProjectConfig>(&text) {
-            Ok(config) => config,
+            Ok(mut config) => {
+                config.style = style_section(&text, &path, diags);
+                config
+            }
             Err(e) => {
                 let (line, column) = e.span().map_or((1, 1), |span| {
                     LineIndex::new(&text).line_col(&text, span.start)
@@ -92,7 +101,7 @@ impl ProjectConfig {
                 diags.push(
                     Diagnostic::error("invalid-config", format!("invalid {CONFIG_FILE}: {}", e.message()))
                         .at(Location::new(&path, line, column))
-                        .help("keys: out, lang, publisher, rights, figure-numbers, hyphenation-exceptions, [pdf] page, standard, bleed, creep"),
+                        .help("keys: out, lang, publisher, rights, figure-numbers, hyphenation-exceptions, [pdf] page, standard, bleed, creep, [style] (see the README)"),
                 );
                 ProjectConfig::default()
             }
@@ -109,7 +118,6 @@ impl ProjectConfig {
         fill(&mut fm.lang, &self.lang);
         fill(&mut fm.publisher, &self.publisher);
         fill(&mut fm.rights, &self.rights);
-        fill(&mut fm.page, &self.pdf.page);
         fill(&mut fm.pdf_standard, &self.pdf.standard);
         if fm.figure_numbers.is_none() {
             fm.figure_numbers = self.figure_numbers;
@@ -128,9 +136,97 @@ impl ProjectConfig {
                 .as_deref()
                 .and_then(super::front_matter::parse_mm);
         }
+        // The project's style keys come first, so that the manuscript's win.
+        let mut style = self.style.clone();
+        style.append(&mut fm.style);
+        fm.style = style;
         // Exceptions add up: the project's list, then the manuscript's (which wins on conflicts).
         let mut exceptions = self.hyphenation_exceptions.clone();
         exceptions.append(&mut fm.hyphenation_exceptions);
         fm.hyphenation_exceptions = exceptions;
     }
+}
+
+/// The `[style]` table of `roneo.toml`, and `[pdf] page` as `papersize`, located.
+fn style_section(text: &str, file: &Path, diags: &mut Diagnostics) -> Vec<StyleSetting> {
+    type Located = std::collections::BTreeMap<String, toml::Spanned<toml::Value>>;
+    #[derive(Deserialize)]
+    struct Sections {
+        #[serde(default)]
+        pdf: Located,
+        #[serde(default)]
+        style: Located,
+    }
+    let Ok(mut sections) = toml::from_str::<Sections>(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(page) = sections.pdf.remove("page") {
+        let page = std::iter::once(("papersize".to_string(), page));
+        out.extend(settings_of(page, text, file, diags));
+    }
+    out.extend(settings_of(sections.style.into_iter(), text, file, diags));
+    out
+}
+
+/// Style settings from a TOML table of style keys (a theme file, `roneo.toml`'s `[style]`).
+/// Unknown keys are warnings; tables and arrays are errors (no style key takes one).
+pub fn toml_settings(text: &str, file: &Path, diags: &mut Diagnostics) -> Vec<StyleSetting> {
+    match toml::from_str::<std::collections::BTreeMap<String, toml::Spanned<toml::Value>>>(text) {
+        Ok(table) => settings_of(table.into_iter(), text, file, diags),
+        Err(e) => {
+            let (line, column) = e.span().map_or((1, 1), |span| {
+                LineIndex::new(text).line_col(text, span.start)
+            });
+            diags.push(
+                Diagnostic::error(
+                    "invalid-config",
+                    format!("invalid theme file: {}", e.message()),
+                )
+                .at(Location::new(file, line, column))
+                .help("a theme is a TOML file of style keys, such as `heading-font = \"sans\"`"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn settings_of(
+    entries: impl Iterator<Item = (String, toml::Spanned<toml::Value>)>,
+    text: &str,
+    file: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<StyleSetting> {
+    let index = LineIndex::new(text);
+    let mut out = Vec::new();
+    for (key, value) in entries {
+        let (line, column) = index.line_col(text, value.span().start);
+        let at = Location::new(file, line, column);
+        if !STYLE_KEYS.contains(&key.as_str()) && key != "papersize" {
+            diags.push(
+                Diagnostic::warning("unknown-key", format!("unknown style key `{key}` ignored"))
+                    .at(at)
+                    .help(format!("style keys: {}", STYLE_KEYS.join(", "))),
+            );
+            continue;
+        }
+        let value = match value.into_inner() {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Float(x) => x.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-style",
+                        format!("style key `{key}` must be text, a number or true/false"),
+                    )
+                    .at(at),
+                );
+                continue;
+            }
+        };
+        out.push(StyleSetting { key, value, at });
+    }
+    out
 }

@@ -20,8 +20,9 @@ use rustybuzz::ttf_parser;
 pub struct Advances(Vec<f32>);
 
 impl Advances {
-    pub fn new(data: &[u8]) -> Option<Self> {
-        let face = ttf_parser::Face::parse(data, 0).ok()?;
+    /// The advances of face `index` of a font file.
+    pub fn new(data: &[u8], index: u32) -> Option<Self> {
+        let face = ttf_parser::Face::parse(data, index).ok()?;
         let units_per_em = f32::from(face.units_per_em());
         let em = (0..face.number_of_glyphs())
             .map(|id| match face.glyph_hor_advance(ttf_parser::GlyphId(id)) {
@@ -142,7 +143,7 @@ mod tests {
     #[test]
     fn every_written_number_is_whole_and_no_glyph_drifts() {
         let face = crate::fonts::body(false, false);
-        let advances = Advances::new(face.data).unwrap();
+        let advances = Advances::new(face.data, 0).unwrap();
         let natural = advances.em(20).unwrap();
         // Letter spacing of 1.1059 thousandths, a kern of -7, a space stretched by 4.1988.
         let extra = [
@@ -167,7 +168,7 @@ mod tests {
     #[test]
     fn whole_numbers_are_written_for_nearly_every_advance_of_the_body_face() {
         let face = crate::fonts::body(false, false);
-        let advances = Advances::new(face.data).unwrap();
+        let advances = Advances::new(face.data, 0).unwrap();
         let (mut tried, mut whole) = (0, 0);
         for id in 1..400u16 {
             let Some(natural) = advances.em(id) else {

@@ -26,7 +26,7 @@ use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
-use krilla::paint::Stroke;
+use krilla::paint::{Fill, Stroke};
 use krilla::tagging::{
     Artifact, ArtifactType, ContentTag, Identifier, SpanTag, Tag, TagGroup, TagKind, TagTree,
 };
@@ -44,15 +44,30 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
             .map_err(|e| Diagnostic::error("pdf-failed", format!("PDF/A-2b: {e:?}")))?;
     }
     let mut document = Document::new_with(settings);
-    let fonts: Vec<Font> = layout
+    // Only the faces the pages use are loaded (a style offers ten).
+    let mut used = vec![false; layout.fonts.len()];
+    for page in &layout.pages {
+        for item in &page.items {
+            if let Item::Text(run) = item {
+                used[run.font] = true;
+            }
+        }
+    }
+    let fonts: Vec<Option<Font>> = layout
         .fonts
         .iter()
-        .map(|face| Font::new(face.data.into(), 0).expect("bundled fonts load"))
+        .zip(&used)
+        .map(|(face, used)| {
+            used.then(|| Font::new(face.data.into(), face.index).expect("fonts parsed before"))
+        })
         .collect();
-    let advances: Vec<Advances> = layout
+    let advances: Vec<Option<Advances>> = layout
         .fonts
         .iter()
-        .map(|face| Advances::new(face.data).expect("bundled fonts parse"))
+        .zip(&used)
+        .map(|(face, used)| {
+            used.then(|| Advances::new(face.data, face.index).expect("fonts parsed before"))
+        })
         .collect();
     let faces = Faces {
         fonts: &fonts,
@@ -188,8 +203,9 @@ fn tag_tree(layout: &Layout, content: Vec<Vec<Identifier>>) -> TagTree {
 
 /// The layout's faces, as krilla embeds them and with the advances they draw with.
 struct Faces<'a> {
-    fonts: &'a [Font],
-    advances: &'a [Advances],
+    /// Indexed by font id; `None` for faces no page uses.
+    fonts: &'a [Option<Font>],
+    advances: &'a [Option<Advances>],
 }
 
 fn draw(
@@ -250,7 +266,8 @@ fn draw_item(
     {
         match item {
             Item::Text(run) => {
-                glyphs::krilla_glyphs(run, &faces.advances[run.font], buffer);
+                let advances = faces.advances[run.font].as_ref().expect("a used face");
+                glyphs::krilla_glyphs(run, advances, buffer);
                 // Expanded runs are drawn in a horizontally scaled space around their origin.
                 let scaled = run.scale != 1.0;
                 let origin = if scaled {
@@ -264,7 +281,7 @@ fn draw_item(
                 surface.draw_glyphs(
                     origin,
                     buffer,
-                    faces.fonts[run.font].clone(),
+                    faces.fonts[run.font].clone().expect("a used face"),
                     &run.text,
                     run.size,
                     false,
@@ -295,6 +312,21 @@ fn draw_item(
                     }));
                     surface.draw_path(&path);
                     surface.set_stroke(None);
+                }
+            }
+            Item::Rect(rect) => {
+                let mut path = PathBuilder::new();
+                if let Some(area) = Rect::from_xywh(rect.x, rect.y, rect.width, rect.height) {
+                    path.push_rect(area);
+                }
+                if let Some(path) = path.finish() {
+                    let [r, g, b] = rect.colour;
+                    surface.set_fill(Some(Fill {
+                        paint: krilla::color::rgb::Color::new(r, g, b).into(),
+                        ..Fill::default()
+                    }));
+                    surface.draw_path(&path);
+                    surface.set_fill(None);
                 }
             }
             Item::Link(_) => {}

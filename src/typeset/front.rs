@@ -8,26 +8,30 @@ use super::geometry::Geometry;
 use super::pages::BodyPages;
 use super::paragraph::{self, Align, ParagraphStyle, SetLine};
 use super::shape::FontStyle;
-use super::{Context, Glyph, GlyphRun, ImageItem, Item, LineItem, LinkArea, Page, Structure};
+use super::{
+    Context, Glyph, GlyphRun, ImageItem, Item, LineItem, LinkArea, Page, RectItem, Structure,
+};
 use crate::document::{Document, LinkTarget, TocEntry};
 use crate::locale::{self, Label};
-
-/// Contents entries deeper than this are left to the bookmarks.
-const CONTENTS_DEPTH: u8 = 2;
+use crate::style::{CoverStyle, Family, Style};
 
 pub fn front_matter(
     cx: &mut Context,
     doc: &Document,
+    style: &Style,
     g: &Geometry,
     body: &BodyPages,
     structure: &mut Vec<Structure>,
 ) -> Vec<Page> {
     let mut pages = vec![
-        cover(cx, doc, g),
-        title_page(cx, doc, g),
-        colophon(cx, doc, g),
+        cover(cx, doc, style, g),
+        title_page(cx, doc, style, g),
+        colophon(cx, doc, style, g),
     ];
-    pages.extend(contents(cx, doc, g, body));
+    // Entries deeper than the style's depth are left to the bookmarks.
+    if let Some(depth) = style.contents {
+        pages.extend(contents(cx, doc, g, body, depth));
+    }
     if pages.len() % 2 == 1 {
         pages.push(blank(g));
     }
@@ -58,7 +62,13 @@ fn blank(g: &Geometry) -> Page {
     }
 }
 
-fn style(doc: &Document, size: f32, font: FontStyle, measure: f32, align: Align) -> ParagraphStyle {
+fn text_style(
+    doc: &Document,
+    size: f32,
+    font: FontStyle,
+    measure: f32,
+    align: Align,
+) -> ParagraphStyle {
     ParagraphStyle {
         size,
         font,
@@ -74,11 +84,13 @@ const ITALIC: FontStyle = FontStyle {
     italic: true,
     bold: false,
     mono: false,
+    sans: false,
 };
 const REGULAR: FontStyle = FontStyle {
     italic: false,
     bold: false,
     mono: false,
+    sans: false,
 };
 
 /// Centred lines of `text` starting with the first baseline at `y`; returns the next baseline.
@@ -95,7 +107,11 @@ fn centred(
     y: f32,
 ) -> f32 {
     let leading = size * 1.25;
-    let lines = paragraph::set_text(cx, text, &style(doc, size, font, measure, Align::Center));
+    let lines = paragraph::set_text(
+        cx,
+        text,
+        &text_style(doc, size, font, measure, Align::Center),
+    );
     let mut y = y;
     for line in &lines {
         items.extend(line_items(line, x, y));
@@ -104,7 +120,17 @@ fn centred(
     y
 }
 
-fn cover(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
+/// The face titles are set in: the headings' family (bold when sans).
+fn title_font(style: &Style) -> FontStyle {
+    let sans = style.headings.family == Family::Sans;
+    FontStyle {
+        sans,
+        bold: sans,
+        ..REGULAR
+    }
+}
+
+fn cover(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry) -> Page {
     let mut page = blank(g);
     if let Some(asset) = doc
         .meta
@@ -136,14 +162,28 @@ fn cover(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
             thickness: 0.8,
         })
     };
-    items.push(rule(g.height * 0.25));
+    let band = style.cover == CoverStyle::Band;
+    if band {
+        // Bands of the accent colour across the head and the foot of the cover.
+        for (y, height) in [(0.0, g.height * 0.2), (g.height * 0.84, g.height * 0.16)] {
+            items.push(Item::Rect(RectItem {
+                x: 0.0,
+                y,
+                width: g.width,
+                height,
+                colour: style.accent,
+            }));
+        }
+    } else {
+        items.push(rule(g.height * 0.25));
+    }
     let mut y = centred(
         cx,
         doc,
         items,
         &m.title,
         g.body_size * 2.6,
-        REGULAR,
+        title_font(style),
         x,
         measure,
         g.height * 0.25 + g.body_size * 4.0,
@@ -161,7 +201,9 @@ fn cover(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
             y + g.body_size,
         );
     }
-    items.push(rule(y + g.body_size));
+    if !band {
+        items.push(rule(y + g.body_size));
+    }
     if !m.authors.is_empty() {
         centred(
             cx,
@@ -185,13 +227,17 @@ fn cover(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
             ITALIC,
             x,
             measure,
-            g.height * 0.9,
+            if band {
+                g.height * 0.78
+            } else {
+                g.height * 0.9
+            },
         );
     }
     page
 }
 
-fn title_page(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
+fn title_page(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry) -> Page {
     let mut page = blank(g);
     let m = &doc.meta;
     let x = g.left(1);
@@ -215,7 +261,7 @@ fn title_page(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
         items,
         &m.title,
         g.body_size * 2.0,
-        REGULAR,
+        title_font(style),
         x,
         g.measure,
         g.cell_top(9),
@@ -249,7 +295,7 @@ fn title_page(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
     page
 }
 
-fn colophon(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
+fn colophon(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry) -> Page {
     let mut page = blank(g);
     let m = &doc.meta;
     let lang = &m.lang;
@@ -280,10 +326,10 @@ fn colophon(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
         m.identifier
     ));
     lines.push(String::new());
-    lines.push("Linux Libertine O · roneo".to_string());
+    lines.push(format!("{} · roneo", style.faces.main[0].family));
     let size = g.body_size * 0.8;
     let leading = size * 1.35;
-    let st = style(doc, size, REGULAR, g.measure, Align::Left);
+    let st = text_style(doc, size, REGULAR, g.measure, Align::Left);
     let set: Vec<Vec<SetLine>> = lines
         .iter()
         .map(|l| {
@@ -304,9 +350,15 @@ fn colophon(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
     page
 }
 
-fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) -> Vec<Page> {
+fn contents(
+    cx: &mut Context,
+    doc: &Document,
+    g: &Geometry,
+    body: &BodyPages,
+    depth: u8,
+) -> Vec<Page> {
     let mut flat = Vec::new();
-    flatten(&doc.toc, &mut flat);
+    flatten(&doc.toc, depth, &mut flat);
     // Indents count from the shallowest level listed (an article's sections are level 2).
     let top = flat.iter().map(|e| e.level).min().unwrap_or(1);
     let mut pages = vec![blank(g)];
@@ -314,7 +366,7 @@ fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) ->
     let heading = paragraph::set_text(
         cx,
         locale::label(&doc.meta.lang, Label::Contents),
-        &style(doc, g.body_size * 1.8, REGULAR, g.measure, Align::Left),
+        &text_style(doc, g.body_size * 1.8, REGULAR, g.measure, Align::Left),
     );
     let mut cell = 3;
     for line in &heading {
@@ -344,12 +396,15 @@ fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) ->
         let number = paragraph::set_text(
             cx,
             label,
-            &style(doc, size, REGULAR, g.measure, Align::Left),
+            &text_style(doc, size, REGULAR, g.measure, Align::Left),
         );
         let number_width = number.first().map_or(0.0, |l| l.width);
         let room = g.measure - indent - number_width - 3.0 * size;
-        let title =
-            paragraph::set_text(cx, &entry.title, &style(doc, size, font, room, Align::Left));
+        let title = paragraph::set_text(
+            cx,
+            &entry.title,
+            &text_style(doc, size, font, room, Align::Left),
+        );
         if cell + title.len() > g.lines {
             pages.push(blank(g));
             cell = 3;
@@ -405,12 +460,12 @@ fn contents(cx: &mut Context, doc: &Document, g: &Geometry, body: &BodyPages) ->
     pages
 }
 
-fn flatten<'a>(toc: &'a [TocEntry], out: &mut Vec<&'a TocEntry>) {
+fn flatten<'a>(toc: &'a [TocEntry], depth: u8, out: &mut Vec<&'a TocEntry>) {
     for entry in toc {
-        if entry.level <= CONTENTS_DEPTH {
+        if entry.level <= depth {
             out.push(entry);
         }
-        flatten(&entry.children, out);
+        flatten(&entry.children, depth, out);
     }
 }
 

@@ -1,12 +1,10 @@
-//! Page size, margins and the baseline grid.
+//! Page size, margins and the baseline grid, from the style's page.
 //!
-//! The text block of A5 is 112 mm wide, with the narrower margin at the binding (inner) so
-//! that the two pages of a spread read as one; other sizes keep the same proportions. Every
-//! line of body text sits on a grid of baselines one leading apart, so that lines on the two
+//! Every line of body text sits on a grid of baselines one leading apart, so that lines on the two
 //! sides of a leaf and on facing pages align; headings, figures and notes take whole grid
 //! cells.
 
-const MM: f32 = 72.0 / 25.4;
+use crate::style::Style;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Geometry {
@@ -26,37 +24,20 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    /// The geometry for a page size name (`a5` when absent or unknown).
-    pub fn for_page(name: Option<&str>) -> Self {
-        let (width, height) = match name.map(str::to_ascii_lowercase).as_deref() {
-            Some("a6") => (105.0 * MM, 148.0 * MM),
-            Some("a4") => (210.0 * MM, 297.0 * MM),
-            Some("letter") => (8.5 * 72.0, 11.0 * 72.0),
-            Some("half-letter") => (5.5 * 72.0, 8.5 * 72.0),
-            _ => (148.0 * MM, 210.0 * MM),
-        };
-        let (body_size, leading) = if width < 110.0 * MM {
-            (9.5, 12.0)
-        } else if width > 200.0 * MM {
-            (12.0, 15.0)
-        } else {
-            (11.0, 14.0)
-        };
-        let measure = (width * 112.0 / 148.0).min(38.0 * body_size);
-        let inner = (width - measure) * 0.42;
-        let top = height * 0.085;
-        let bottom = height * 0.11;
-        let lines = ((height - top - bottom) / leading).floor() as usize;
+    /// The page, margins and grid of a style.
+    pub fn new(style: &Style) -> Self {
+        let page = &style.page;
+        let lines = ((page.height - page.top - page.bottom) / style.leading).floor() as usize;
         Geometry {
-            width,
-            height,
-            inner,
-            outer: width - measure - inner,
-            top,
+            width: page.width,
+            height: page.height,
+            inner: page.inner,
+            outer: page.outer,
+            top: page.top,
             lines,
-            leading,
-            body_size,
-            measure,
+            leading: style.leading,
+            body_size: style.body_size,
+            measure: page.measure,
         }
     }
 
@@ -88,10 +69,11 @@ impl Geometry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const MM: f32 = 72.0 / 25.4;
 
     #[test]
     fn a5_has_a_112_mm_measure_and_a_wider_outer_margin() {
-        let g = Geometry::for_page(None);
+        let g = Geometry::new(&Style::default());
         assert!((g.measure / MM - 112.0).abs() < 0.01);
         assert!(g.outer > g.inner);
         assert!(g.lines >= 30);

@@ -23,6 +23,7 @@ pub use shape::FontId;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::document::{Asset, AssetId, Document, LinkTarget, Metadata, TocEntry};
 use crate::fonts::FontFace;
+use crate::style::Style;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -39,7 +40,7 @@ pub struct Layout {
     /// belong to which.
     pub structure: Vec<Structure>,
     /// The faces, indexed by [`FontId`].
-    pub fonts: [&'static FontFace; 6],
+    pub fonts: Vec<FontFace>,
     pub meta: Metadata,
     pub assets: Vec<Asset>,
 }
@@ -91,7 +92,19 @@ pub enum Item {
     Text(GlyphRun),
     Image(ImageItem),
     Line(LineItem),
+    Rect(RectItem),
     Link(LinkArea),
+}
+
+/// A filled rectangle (a band of colour on a cover).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RectItem {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    /// RGB.
+    pub colour: [u8; 3],
 }
 
 /// Glyphs of one face and size on one baseline.
@@ -199,9 +212,9 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    fn new(hyphenation_exceptions: &[String], assets: Vec<Asset>) -> Self {
+    fn new(faces: &[FontFace], hyphenation_exceptions: &[String], assets: Vec<Asset>) -> Self {
         Context {
-            fonts: shape::FontSet::new(),
+            fonts: shape::FontSet::new(faces),
             hyphenator: hyphenate::Hyphenator::new(hyphenation_exceptions),
             diagnostics: Diagnostics::default(),
             assets,
@@ -229,7 +242,7 @@ impl Context {
                 u32::from(c)
             ),
         )
-        .help("replace the character, or write it as an image");
+        .help("replace the character, or put a font that has it in the project's fonts/ folder and name its family in `mainfont` (`monofont` for code)");
         if !source.as_os_str().is_empty() {
             d = d.at(Location::file(source));
         }
@@ -245,18 +258,19 @@ impl Context {
     }
 }
 
-/// Typesets a document. Warnings come back with the layout; errors (a character no font has)
-/// fail the build.
-pub fn typeset(doc: &Document) -> Result<(Layout, Diagnostics), Diagnostics> {
-    let geometry = Geometry::for_page(doc.meta.print.page.as_deref());
-    let mut cx = Context::new(&doc.meta.hyphenation_exceptions, doc.assets.clone());
+/// Typesets a document in a style. Warnings come back with the layout; errors (a character no
+/// font has) fail the build.
+pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), Diagnostics> {
+    let geometry = Geometry::new(style);
+    let faces = style.faces.list();
+    let mut cx = Context::new(&faces, &doc.meta.hyphenation_exceptions, doc.assets.clone());
     let mut structure = Vec::new();
-    let stream = flow::flow(&mut cx, doc, &geometry, &mut structure);
-    let body = pages::paginate(&mut cx, doc, &geometry, stream);
+    let stream = flow::flow(&mut cx, doc, style, &geometry, &mut structure);
+    let body = pages::paginate(&mut cx, doc, style, &geometry, stream);
     cx.chapter = None;
     // Front pages come first in reading order: their elements go before the body's.
     let mut front_structure = Vec::new();
-    let front = front::front_matter(&mut cx, doc, &geometry, &body, &mut front_structure);
+    let front = front::front_matter(&mut cx, doc, style, &geometry, &body, &mut front_structure);
     if cx.diagnostics.has_errors() {
         return Err(cx.diagnostics);
     }
@@ -285,7 +299,7 @@ pub fn typeset(doc: &Document) -> Result<(Layout, Diagnostics), Diagnostics> {
             outline,
             destinations,
             structure,
-            fonts: shape::faces(),
+            fonts: faces,
             meta: doc.meta.clone(),
             assets: doc.assets.clone(),
         },

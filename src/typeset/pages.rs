@@ -12,6 +12,7 @@ use super::paragraph::{self, Align, ParagraphStyle};
 use super::shape::FontStyle;
 use super::{Context, Destination, Item, LineItem, Page, PagePosition};
 use crate::document::Document;
+use crate::style::Style;
 use std::collections::HashMap;
 
 /// The body pages, numbered from 1.
@@ -40,7 +41,13 @@ struct Fill {
     last_section: Option<String>,
 }
 
-pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) -> BodyPages {
+pub fn paginate(
+    cx: &mut Context,
+    doc: &Document,
+    style: &Style,
+    g: &Geometry,
+    stream: Stream,
+) -> BodyPages {
     let Stream { mut rows, notes } = stream;
     let mut pages = Vec::new();
     let mut destinations = Vec::new();
@@ -61,6 +68,7 @@ pub fn paginate(cx: &mut Context, doc: &Document, g: &Geometry, stream: Stream) 
         pages.push(compose(
             cx,
             doc,
+            style,
             g,
             &mut rows,
             &notes,
@@ -228,6 +236,7 @@ fn fill_page(
 fn compose(
     cx: &mut Context,
     doc: &Document,
+    style: &Style,
     g: &Geometry,
     rows: &mut [Row],
     notes: &HashMap<(usize, usize), NoteBlock>,
@@ -296,7 +305,8 @@ fn compose(
         }
     }
     let label = (index + 1).to_string();
-    items.extend(furniture(cx, doc, g, index, &label, section, fill.opening));
+    let opening = fill.opening || !style.running_heads;
+    items.extend(furniture(cx, doc, g, index, &label, section, opening));
     Page {
         width: g.width,
         height: g.height,
@@ -307,8 +317,8 @@ fn compose(
     }
 }
 
-/// Running head with the folio at the outer edge; on chapter openings only a centred folio
-/// at the foot.
+/// Running head with the folio at the outer edge; on chapter openings (and in styles without
+/// running heads) only a centred folio at the foot.
 fn furniture(
     cx: &mut Context,
     doc: &Document,
@@ -379,6 +389,10 @@ fn translate(mut item: Item, dx: f32, dy: f32) -> Item {
             link.x += dx;
             link.y += dy;
         }
+        Item::Rect(rect) => {
+            rect.x += dx;
+            rect.y += dy;
+        }
     }
     item
 }
@@ -445,7 +459,7 @@ mod tests {
 
     #[test]
     fn a_heading_goes_over_with_the_two_lines_after_it() {
-        let g = Geometry::for_page(None);
+        let g = Geometry::new(&crate::style::Style::default());
         let mut rows = paragraph(g.lines - 2, 0);
         let heading = rows.len();
         rows.push(block(1, RowKind::Content, 1));
@@ -461,7 +475,7 @@ mod tests {
 
     #[test]
     fn a_figure_that_does_not_fit_waits_at_the_top_of_the_next_page() {
-        let g = Geometry::for_page(None);
+        let g = Geometry::new(&crate::style::Style::default());
         let mut rows = paragraph(g.lines - 5, 0);
         let figure = rows.len();
         rows.push(block(10, RowKind::Float, 1));
@@ -476,7 +490,7 @@ mod tests {
 
     #[test]
     fn a_footnote_stands_on_the_page_of_the_line_that_cites_it() {
-        let g = Geometry::for_page(None);
+        let g = Geometry::new(&crate::style::Style::default());
         let mut rows = paragraph(g.lines, 0);
         rows[g.lines - 3].notes = vec![0];
         let mut notes = HashMap::new();
@@ -500,7 +514,7 @@ mod tests {
 
     #[test]
     fn no_paragraph_leaves_a_single_line_on_either_side_of_a_break() {
-        let g = Geometry::for_page(None);
+        let g = Geometry::new(&crate::style::Style::default());
         let lines = g.lines;
         // The second paragraph would split with one line at the foot (orphan): it moves whole.
         let mut rows = paragraph(lines - 1, 0);

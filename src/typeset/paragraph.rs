@@ -1239,7 +1239,11 @@ mod tests {
 
     #[test]
     fn line_offsets_count_only_the_blocks_text() {
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         let inlines = vec![
             text("The government continued to insist on the "),
             Inline::Emphasis(vec![text("neutrality of the armed forces")]),
@@ -1263,7 +1267,11 @@ mod tests {
 
     #[test]
     fn note_references_show_the_documents_number() {
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         // The chapter's first note is the document's seventh.
         cx.note_numbers = vec![7];
         let inlines = vec![text("As the minutes show."), Inline::NoteRef(0)];
@@ -1276,7 +1284,11 @@ mod tests {
 
     #[test]
     fn justified_lines_fill_the_measure() {
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         let words = "Once in power, his government began carrying out an unprecedented series of \
             reforms, despite intense resistance from the capitalists. Some of the first acts \
             included raising wages and pensions, freezing rents and prices, lowering the voting \
@@ -1301,7 +1313,11 @@ mod tests {
 
     #[test]
     fn glyphs_are_never_scaled_by_more_than_two_percent() {
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         // A narrow measure forces loose and tight lines, and in the last pass underfull ones.
         let words =
             "Illegal arms, including machine guns and rifles, were flowing into the country \
@@ -1329,7 +1345,11 @@ mod tests {
 
     #[test]
     fn hyphenated_lines_end_with_a_hyphen_and_keep_the_word_whole_in_the_text() {
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         let words = "Internationalization notwithstanding, extraordinarily uncharacteristically \
             counterrevolutionary institutionalization";
         let lines = set(&mut cx, &[text(words)], &style(90.0), &mut 0);
@@ -1376,7 +1396,11 @@ mod tests {
 
     #[test]
     fn addresses_break_after_slashes_without_a_hyphen() {
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         let url = "See https://example.org/a/long/path/to/a/document/that/goes/on/and/on.html now.";
         let lines = set(&mut cx, &[text(url)], &style(150.0), &mut 0);
         assert!(lines.len() > 1);
@@ -1393,7 +1417,11 @@ mod tests {
 
     #[test]
     fn a_character_no_font_has_is_an_error_naming_it() {
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         cx.chapter = Some((2, "chapter.md".into()));
         set(
             &mut cx,

@@ -2,7 +2,7 @@
 //! font's OpenType tables (rustybuzz), and every glyph remembers which bytes of the text it
 //! stands for so that the PDF can map ligatures and hyphenated words back to their text.
 
-use crate::fonts::{self, FontFace};
+use crate::fonts::FontFace;
 use std::cell::RefCell;
 // Shaped words are looked up once per word of the text: a fast hash beats SipHash here.
 use rustc_hash::FxHashMap as HashMap;
@@ -13,18 +13,9 @@ pub type FontId = usize;
 pub const MONO: FontId = 4;
 pub const FALLBACK: FontId = 5;
 
-/// The faces the typesetter may use, in [`FontId`] order: the four body styles (regular,
-/// italic, bold, bold italic), the monospace and the wide-coverage fallback.
-pub fn faces() -> [&'static FontFace; 6] {
-    [
-        fonts::body(false, false),
-        fonts::body(true, false),
-        fonts::body(false, true),
-        fonts::body(true, true),
-        &fonts::MONO,
-        &fonts::FALLBACK,
-    ]
-}
+/// The first of the four sans faces (regular, italic, bold, bold italic), after the main
+/// family's four, the monospace and the fallback.
+pub const SANS: FontId = 6;
 
 /// The style a run of text asks for; the face is picked from it per character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,15 +23,20 @@ pub struct FontStyle {
     pub italic: bool,
     pub bold: bool,
     pub mono: bool,
+    /// The style's sans family (headings in some themes).
+    pub sans: bool,
 }
 
 impl FontStyle {
     /// The face the style prefers.
     pub fn preferred(self) -> FontId {
+        let variant = usize::from(self.italic) + 2 * usize::from(self.bold);
         if self.mono {
             MONO
+        } else if self.sans {
+            SANS + variant
         } else {
-            usize::from(self.italic) + 2 * usize::from(self.bold)
+            variant
         }
     }
 }
@@ -63,6 +59,8 @@ pub struct ShapedGlyph {
 /// kept too, as compiling one costs more than shaping a word.
 pub struct FontSet {
     faces: Vec<rustybuzz::Face<'static>>,
+    /// Faces that have every printable ASCII character (a project's font may not).
+    ascii: Vec<bool>,
     units_per_em: Vec<f32>,
     /// Per face: text → glyphs (looked up by `&str`, so a hit allocates nothing).
     shaped: RefCell<Vec<HashMap<String, Vec<ShapedGlyph>>>>,
@@ -72,15 +70,22 @@ pub struct FontSet {
 type PlanCache = HashMap<(FontId, rustybuzz::Direction, rustybuzz::Script), rustybuzz::ShapePlan>;
 
 impl FontSet {
-    pub fn new() -> Self {
-        let faces: Vec<_> = faces()
+    /// The faces in [`FontId`] order; each has been parsed once already (bundled faces by a
+    /// test, project faces when they were read).
+    pub fn new(list: &[FontFace]) -> Self {
+        let faces: Vec<_> = list
             .iter()
-            .map(|f| rustybuzz::Face::from_slice(f.data, 0).expect("bundled font parses"))
+            .map(|f| rustybuzz::Face::from_slice(f.data, f.index).expect("font parsed before"))
+            .collect();
+        let ascii = faces
+            .iter()
+            .map(|f| (' '..='~').all(|c| f.glyph_index(c).is_some()))
             .collect();
         let units_per_em = faces.iter().map(|f| f.units_per_em() as f32).collect();
         let shaped = RefCell::new(vec![HashMap::default(); faces.len()]);
         FontSet {
             faces,
+            ascii,
             units_per_em,
             shaped,
             plans: RefCell::new(HashMap::default()),
@@ -95,8 +100,11 @@ impl FontSet {
     /// other faces; `None` when no bundled font has the character.
     pub fn face_for(&self, style: FontStyle, c: char) -> Option<FontId> {
         let preferred = style.preferred();
-        // Every bundled face covers printable ASCII: no need to look it up.
-        if (' '..='~').contains(&c) || matches!(c, '\n' | '\t') || self.has_glyph(preferred, c) {
+        // Most faces cover printable ASCII: no need to look it up.
+        if matches!(c, '\n' | '\t')
+            || (self.ascii[preferred] && (' '..='~').contains(&c))
+            || self.has_glyph(preferred, c)
+        {
             return Some(preferred);
         }
         [FALLBACK, 0, MONO]
@@ -168,19 +176,13 @@ impl FontSet {
     }
 }
 
-impl Default for FontSet {
-    fn default() -> Self {
-        FontSet::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ligatures_keep_their_cluster() {
-        let fonts = FontSet::new();
+        let fonts = FontSet::new(&crate::style::Style::default().faces.list());
         let glyphs = fonts.shape("office", 0);
         // "ffi" becomes one glyph in Libertine, so fewer glyphs than characters.
         assert!(glyphs.len() < 6);
@@ -190,8 +192,9 @@ mod tests {
 
     #[test]
     fn every_face_covers_printable_ascii() {
-        let fonts = FontSet::new();
-        for font in 0..faces().len() {
+        let faces = crate::style::Style::default().faces.list();
+        let fonts = FontSet::new(&faces);
+        for font in 0..faces.len() {
             for c in ' '..='~' {
                 assert!(fonts.has_glyph(font, c), "face {font} lacks {c:?}");
             }
@@ -200,7 +203,7 @@ mod tests {
 
     #[test]
     fn characters_missing_from_the_body_fall_back() {
-        let fonts = FontSet::new();
+        let fonts = FontSet::new(&crate::style::Style::default().faces.list());
         let style = FontStyle::default();
         assert_eq!(fonts.face_for(style, 'a'), Some(0));
         assert_eq!(fonts.face_for(style, '\u{10FFFD}'), None);

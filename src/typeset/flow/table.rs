@@ -1,0 +1,119 @@
+//! Tables: columns as wide as their content allows, rules above, under the head and below.
+
+use super::{line_items, Flow, Frame};
+use crate::document::{Inline, Table};
+use crate::typeset::paragraph::{self, Align, ParagraphStyle};
+use crate::typeset::shape::FontStyle;
+use crate::typeset::{Item, LineItem, Structure};
+
+impl Flow<'_> {
+    pub(super) fn table(&mut self, table: &Table, frame: Frame, offset: &mut usize) {
+        let g = self.geometry;
+        let columns = table
+            .head
+            .len()
+            .max(table.rows.iter().map(Vec::len).max().unwrap_or(0));
+        if columns == 0 {
+            return;
+        }
+        let size = g.body_size * self.style.table_size;
+        // Column gaps shrink for wide tables so the cells keep most of the measure.
+        let gap = g.body_size.min(frame.measure * 0.25 / columns as f32);
+        let lang = self.lang.clone();
+        let style = |font: FontStyle, measure: f32| ParagraphStyle {
+            size,
+            font,
+            measure,
+            indent: 0.0,
+            align: Align::Left,
+            hyphenate: false,
+            lang: lang.clone(),
+        };
+        // Natural widths decide the columns; wide tables shrink every column in proportion.
+        let mut natural = vec![g.body_size; columns];
+        for (r, cells) in std::iter::once(&table.head).chain(&table.rows).enumerate() {
+            let font = FontStyle {
+                bold: r == 0,
+                ..FontStyle::default()
+            };
+            for (c, cell) in cells.iter().enumerate() {
+                let set = paragraph::set(self.cx, cell, &style(font, f32::MAX / 4.0), &mut 0);
+                let width = set.iter().map(|l| l.width).fold(0.0, f32::max);
+                natural[c] = natural[c].max(width);
+            }
+        }
+        let available = frame.measure - gap * (columns - 1) as f32;
+        let total: f32 = natural.iter().sum();
+        let widths: Vec<f32> = natural
+            .iter()
+            .map(|w| {
+                if total > available {
+                    w * available / total
+                } else {
+                    *w
+                }
+            })
+            .collect();
+        let table_width: f32 = widths.iter().sum::<f32>() + gap * (columns - 1) as f32;
+        let rule = |y: f32, thickness: f32| {
+            Item::Line(LineItem {
+                from: (frame.left, y),
+                to: (frame.left + table_width, y),
+                thickness,
+            })
+        };
+        let rows: Vec<&Vec<Vec<Inline>>> =
+            std::iter::once(&table.head).chain(&table.rows).collect();
+        let count = rows.len();
+        for (r, cells) in rows.into_iter().enumerate() {
+            if r == 0 && cells.is_empty() {
+                continue;
+            }
+            let start = *offset;
+            let font = FontStyle {
+                bold: r == 0,
+                ..FontStyle::default()
+            };
+            let mut items = Vec::new();
+            let mut x = frame.left;
+            let mut height = 1;
+            let mut notes = Vec::new();
+            for (c, cell) in cells.iter().enumerate() {
+                let mut s = style(font, widths[c]);
+                s.align = match table.alignments.get(c) {
+                    Some(crate::document::Alignment::Center) => Align::Center,
+                    _ => Align::Left,
+                };
+                let lines = paragraph::set(self.cx, cell, &s, offset);
+                for (k, line) in lines.iter().enumerate() {
+                    let shift = match table.alignments.get(c) {
+                        Some(crate::document::Alignment::Right) => widths[c] - line.width,
+                        _ => 0.0,
+                    };
+                    items.extend(line_items(
+                        line,
+                        x + shift,
+                        g.baseline_offset() + k as f32 * g.leading,
+                    ));
+                    notes.extend(line.notes.iter().copied());
+                }
+                height = height.max(lines.len());
+                x += widths[c] + gap;
+            }
+            if r == 0 {
+                items.push(rule(0.0, 0.6));
+                items.push(rule(height as f32 * g.leading, 0.4));
+            }
+            if r + 1 == count {
+                items.push(rule(height as f32 * g.leading, 0.6));
+            }
+            let element = self.element(Structure::Paragraph);
+            let mut row = self.row(height, items, self.position(frame.block, start));
+            row.tags = vec![(0..row.items.len(), element)];
+            row.notes = notes;
+            // The head stays with the first row.
+            row.break_before = r != 1;
+            self.push(row);
+        }
+    }
+}
