@@ -326,3 +326,56 @@ fn every_built_in_theme_builds_every_shipped_manuscript_valid_and_looking_its_ow
         }
     }
 }
+
+#[test]
+fn photographs_over_2000_px_are_scaled_down_in_the_epub_and_kept_whole_in_the_pdf() {
+    let mut pixels = image::RgbImage::new(3000, 2000);
+    for (x, y, p) in pixels.enumerate_pixels_mut() {
+        *p = image::Rgb([(x / 12) as u8, (y / 8) as u8, ((x + y) / 20) as u8]);
+    }
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&pixels)
+        .unwrap();
+    let text =
+        format!("---\ntitle: Photo\nlang: en\n---\n\n![A wide photograph.](photo.jpg)\n\n{TEXT}");
+    let dir = project(&[
+        ("manuscripts/photo.md", text.as_bytes()),
+        ("manuscripts/photo.jpg", &jpeg),
+    ]);
+    let out = roneo(
+        dir.path(),
+        &["build", "--format", "pdf", "--format", "epub"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let epub = dir.path().join("dist/photo.epub");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&epub).unwrap()).unwrap();
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive.by_name("EPUB/images/photo.jpg").unwrap(),
+        &mut data,
+    )
+    .unwrap();
+    let scaled = image::load_from_memory(&data).unwrap();
+    assert_eq!((scaled.width(), scaled.height()), (2000, 1333));
+    let chapter = zip_entry(&epub, "EPUB/ch01.xhtml");
+    assert!(
+        chapter.contains("width=\"2000\" height=\"1333\""),
+        "{chapter}"
+    );
+    if have("pdfimages") {
+        let list = Command::new("pdfimages")
+            .arg("-list")
+            .arg(dir.path().join("dist/photo.pdf"))
+            .output()
+            .unwrap();
+        let list = String::from_utf8_lossy(&list.stdout);
+        assert!(
+            list.lines().any(|l| {
+                let columns: Vec<&str> = l.split_whitespace().collect();
+                columns.get(3..5) == Some(&["3000", "2000"][..])
+            }),
+            "{list}"
+        );
+    }
+}

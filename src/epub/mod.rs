@@ -5,6 +5,7 @@
 //! document tree alone; print page breaks, when known, arrive as data in [`EpubOptions`].
 
 mod container;
+mod images;
 mod package;
 pub mod xhtml;
 
@@ -12,6 +13,7 @@ use crate::document::Document;
 use crate::fonts::FontFace;
 use crate::style::Style;
 use container::Container;
+use rayon::prelude::*;
 
 /// Where a page of the print edition begins, for the page-list and page-break markers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +75,11 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::Z
         let asset = &doc.assets[cover];
         zip.add(
             "EPUB/cover.xhtml",
-            xhtml::cover_page(meta, &asset.name, asset.width, asset.height).as_bytes(),
+            {
+                let (width, height) = images::size(asset);
+                xhtml::cover_page(meta, &asset.name, width, height)
+            }
+            .as_bytes(),
             true,
         )?;
     }
@@ -98,9 +104,11 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::Z
         xhtml::colophon(meta, source).as_bytes(),
         true,
     )?;
-    for asset in &doc.assets {
+    // Scaling photographs down is the slow part of an ebook with large ones: side by side.
+    let images: Vec<_> = doc.assets.par_iter().map(images::for_ebook).collect();
+    for (asset, data) in doc.assets.iter().zip(&images) {
         // Images are compressed already; deflating them again only costs time.
-        zip.add(&format!("EPUB/images/{}", asset.name), &asset.data, false)?;
+        zip.add(&format!("EPUB/images/{}", asset.name), data, false)?;
     }
     let shipped: Vec<String> = files
         .fonts

@@ -260,14 +260,15 @@ impl ChapterWriter<'_> {
     fn figure(&mut self, f: &Figure) {
         let lang = self.doc.chapter_lang(&self.doc.chapters[self.chapter]);
         let asset = &self.doc.assets[f.asset];
+        let (width, height) = super::images::size(asset);
         let _ = write!(
             self.out,
             "<figure id=\"{}\">\n<img src=\"images/{}\" alt=\"{}\" width=\"{}\" height=\"{}\"/>\n",
             esc(&f.id),
             esc(&asset.name),
             esc(&f.alt),
-            asset.width,
-            asset.height
+            width,
+            height
         );
         if f.caption.is_empty() && f.credit.is_none() && f.number.is_none() {
             self.out.push_str("</figure>");
