@@ -311,6 +311,33 @@ fn every_built_in_theme_builds_every_shipped_manuscript_valid_and_looking_its_ow
             let default_pdf = std::fs::read(classic.join(format!("{slug}.pdf"))).unwrap();
             assert_eq!(theme == "classic", pdf == default_pdf, "{theme} {slug}");
             let epub = dist.join(format!("{slug}.epub"));
+            // `report` numbers sections, in both editions alike.
+            let chapters = (1..=3)
+                .filter_map(|n| {
+                    let mut archive =
+                        zip::ZipArchive::new(std::fs::File::open(&epub).unwrap()).unwrap();
+                    let mut entry = archive.by_name(&format!("EPUB/ch{n:02}.xhtml")).ok()?;
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+                    Some(text)
+                })
+                .collect::<String>();
+            let numbered = chapters.contains("<span class=\"section-number\">2</span>");
+            assert_eq!(numbered, theme == "report", "{theme} {slug}");
+            if theme == "report" && have("pdftotext") {
+                let text = Command::new("pdftotext")
+                    .arg(dist.join(format!("{slug}.pdf")))
+                    .arg("-")
+                    .output()
+                    .unwrap();
+                let text = String::from_utf8_lossy(&text.stdout).replace('\u{2002}', " ");
+                let second = if slug == "chile-1973" {
+                    "2 The counterrevolution"
+                } else {
+                    "2 El taller"
+                };
+                assert!(text.contains(second), "{slug}: {text}");
+            }
             if let Some(jar) = &jar {
                 let (fatal, errors, warnings, messages) = epubcheck(jar, &epub);
                 assert_eq!(

@@ -89,12 +89,13 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::Z
         .as_ref()
         .map(|p| p.breaks.as_slice())
         .unwrap_or(&[]);
+    let numbers = crate::style::heading_numbers(doc, style);
     for (i, chapter) in doc.chapters.iter().enumerate() {
         let from = breaks.partition_point(|b| b.chapter < i);
         let to = breaks.partition_point(|b| b.chapter <= i);
         zip.add(
             &format!("EPUB/{}", xhtml::chapter_file(chapter)),
-            xhtml::chapter(doc, i, &breaks[from..to]).as_bytes(),
+            xhtml::chapter(doc, i, &breaks[from..to], &numbers).as_bytes(),
             true,
         )?;
     }

@@ -3,6 +3,7 @@
 use super::PageBreak;
 use crate::document::{Block, Chapter, Document, Figure, HtmlNode, Inline, LinkTarget, Metadata};
 use crate::locale::{label, Label};
+use crate::style::HeadingNumbers;
 use std::fmt::Write;
 
 /// Escapes text for XML content and attribute values.
@@ -39,7 +40,12 @@ pub fn head(lang: &str, title: &str, body_class: &str) -> String {
 pub const FOOT: &str = "</body>\n</html>\n";
 
 /// Renders one chapter. `breaks` are the print page starts inside this chapter, in order.
-pub fn chapter(doc: &Document, index: usize, breaks: &[PageBreak]) -> String {
+pub fn chapter(
+    doc: &Document,
+    index: usize,
+    breaks: &[PageBreak],
+    numbers: &HeadingNumbers,
+) -> String {
     let chapter = &doc.chapters[index];
     let lang = doc.chapter_lang(chapter);
     // A lone chapter whose text begins before its first heading is the whole publication:
@@ -59,6 +65,7 @@ pub fn chapter(doc: &Document, index: usize, breaks: &[PageBreak]) -> String {
         block: 0,
         offset: 0,
         note_refs: vec![0; chapter.notes.len()],
+        numbers,
     };
     w.out.push_str(&head(lang, &title, "chapter"));
     let labelled = match chapter.blocks.first() {
@@ -130,6 +137,8 @@ struct ChapterWriter<'a> {
     offset: usize,
     /// How many references to each note were written (the first gets the backlink's id).
     note_refs: Vec<u32>,
+    /// Section numbers, for styles that number headings.
+    numbers: &'a HeadingNumbers,
 }
 
 impl ChapterWriter<'_> {
@@ -165,6 +174,9 @@ impl ChapterWriter<'_> {
                     format!(" class=\"{}\"", esc(&h.classes.join(" ")))
                 };
                 let _ = write!(out, "<h{level} id=\"{}\"{class}>", esc(&h.id));
+                if let Some(number) = self.numbers.get(&(self.chapter, h.id.clone())) {
+                    let _ = write!(self.out, "<span class=\"section-number\">{number}</span> ");
+                }
                 self.inlines(&h.content);
                 let _ = write!(self.out, "</h{level}>");
             }

@@ -30,6 +30,7 @@ pub const STYLE_KEYS: &[&str] = &[
     "running-heads",
     "toc",
     "toc-depth",
+    "title-page",
     "accent",
     "cover",
     "epub-css",

@@ -7,9 +7,11 @@
 //! checked here, once, with the file and line of the key that set it.
 
 mod css;
+mod numbering;
 mod settings;
 
 pub use css::stylesheet;
+pub use numbering::{heading_numbers, HeadingNumbers};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fonts::FontFace;
@@ -150,6 +152,8 @@ pub struct Style {
     pub list_indent: f32,
     /// Headings listed on the contents page, down to this level; `None`: no contents page.
     pub contents: Option<u8>,
+    /// A title page after the cover (else the colophon stands on the cover's verso).
+    pub title_page: bool,
     /// RGB.
     pub accent: [u8; 3],
     pub cover: CoverStyle,

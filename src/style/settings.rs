@@ -33,6 +33,7 @@ pub(super) struct Resolver {
     heading_upper: Option<bool>,
     running_heads: Option<bool>,
     toc: Option<bool>,
+    title_page: Option<bool>,
     toc_depth: Option<u8>,
     accent: Option<[u8; 3]>,
     cover: Option<CoverStyle>,
@@ -150,6 +151,7 @@ impl Resolver {
             "heading-numbers" => bool_into(v, &mut self.heading_numbers, &mut bad),
             "running-heads" => bool_into(v, &mut self.running_heads, &mut bad),
             "toc" => bool_into(v, &mut self.toc, &mut bad),
+            "title-page" => bool_into(v, &mut self.title_page, &mut bad),
             "embed-fonts" => bool_into(v, &mut self.embed_fonts, &mut bad),
             "toc-depth" => match v.parse::<u8>().ok().filter(|d| (1..=6).contains(d)) {
                 Some(d) => self.toc_depth = Some(d),
@@ -373,6 +375,7 @@ impl Resolver {
                 Some(false) => None,
                 _ => Some(self.toc_depth.unwrap_or(2)),
             },
+            title_page: self.title_page.unwrap_or(true),
             accent: self.accent.unwrap_or([0x8b, 0x1a, 0x1a]),
             cover: self.cover.unwrap_or(CoverStyle::Rules),
             epub: EpubStyle {

@@ -23,14 +23,17 @@ pub fn front_matter(
     body: &BodyPages,
     structure: &mut Vec<Structure>,
 ) -> Vec<Page> {
-    let mut pages = vec![
-        cover(cx, doc, style, g),
-        title_page(cx, doc, style, g),
-        colophon(cx, doc, style, g),
-    ];
+    let mut pages = vec![cover(cx, doc, style, g)];
+    if style.title_page {
+        pages.push(title_page(cx, doc, style, g));
+    }
+    // Page indices decide the binding side: the colophon and contents sit where they fall.
+    let index = pages.len();
+    pages.push(colophon(cx, doc, style, g, index));
     // Entries deeper than the style's depth are left to the bookmarks.
     if let Some(depth) = style.contents {
-        pages.extend(contents(cx, doc, g, body, depth));
+        let index = pages.len();
+        pages.extend(contents(cx, doc, g, body, depth, index));
     }
     if pages.len() % 2 == 1 {
         pages.push(blank(g));
@@ -295,7 +298,7 @@ fn title_page(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry) -> 
     page
 }
 
-fn colophon(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry) -> Page {
+fn colophon(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry, index: usize) -> Page {
     let mut page = blank(g);
     let m = &doc.meta;
     let lang = &m.lang;
@@ -342,7 +345,7 @@ fn colophon(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry) -> Pa
         .collect();
     let count: usize = set.iter().map(Vec::len).sum();
     let mut y = g.bottom() - (count as f32 - 1.0) * leading;
-    let x = g.left(2);
+    let x = g.left(index);
     for line in set.iter().flatten() {
         page.items.extend(line_items(line, x, y));
         y += leading;
@@ -356,13 +359,14 @@ fn contents(
     g: &Geometry,
     body: &BodyPages,
     depth: u8,
+    index: usize,
 ) -> Vec<Page> {
     let mut flat = Vec::new();
     flatten(&doc.toc, depth, &mut flat);
     // Indents count from the shallowest level listed (an article's sections are level 2).
     let top = flat.iter().map(|e| e.level).min().unwrap_or(1);
     let mut pages = vec![blank(g)];
-    let x = g.left(3);
+    let x = g.left(index);
     let heading = paragraph::set_text(
         cx,
         locale::label(&doc.meta.lang, Label::Contents),

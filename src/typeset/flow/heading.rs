@@ -12,26 +12,10 @@ impl Flow<'_> {
     pub(super) fn heading(&mut self, h: &Heading, block: usize, opens_chapter: bool) {
         let position = self.position(block, 0);
         let mut content = h.content.clone();
-        if let Some(number) = self.section_number(h.level) {
+        if let Some(number) = self.numbers.get(&(self.chapter, h.id.clone())) {
             content.insert(0, Inline::Text(format!("{number}\u{2002}")));
         }
         self.heading_row(&content, h.level, Some(&h.id), position, opens_chapter);
-    }
-
-    /// The number of a heading at `level` for styles that number them: `2`, `2.1`, `2.1.3`,
-    /// counted from the shallowest level the text uses, three levels deep.
-    pub(super) fn section_number(&mut self, level: u8) -> Option<String> {
-        if !self.style.headings.numbered || level < self.top_level {
-            return None;
-        }
-        let depth = usize::from(level - self.top_level);
-        if depth > 2 {
-            return None;
-        }
-        self.sections.resize(depth + 1, 0);
-        self.sections[depth] += 1;
-        let parts: Vec<String> = self.sections.iter().map(u32::to_string).collect();
-        Some(parts.join("."))
     }
 
     /// A heading: level 1 sunk on a chapter's first page, smaller levels with a line of space

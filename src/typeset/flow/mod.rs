@@ -89,8 +89,7 @@ pub fn flow(
         cx,
         style,
         geometry,
-        sections: Vec::new(),
-        top_level: doc_top_level(doc),
+        numbers: crate::style::heading_numbers(doc, style),
         structure,
         rows: Vec::new(),
         keep: 0,
@@ -112,10 +111,6 @@ pub fn flow(
     }
 }
 
-fn doc_top_level(doc: &Document) -> u8 {
-    doc.toc.iter().map(|e| e.level).min().unwrap_or(1)
-}
-
 /// Where a nested block sits and which top-level block it belongs to.
 #[derive(Clone, Copy)]
 struct Frame {
@@ -130,11 +125,8 @@ struct Flow<'a> {
     cx: &'a mut Context,
     style: &'a Style,
     geometry: &'a Geometry,
-    /// Section numbers so far, from the shallowest heading level the text uses (for styles
-    /// that number headings).
-    sections: Vec<u32>,
-    /// The shallowest heading level of the text.
-    top_level: u8,
+    /// Section numbers, for styles that number headings.
+    numbers: crate::style::HeadingNumbers,
     structure: &'a mut Vec<Structure>,
     rows: Vec<Row>,
     /// Rows that still must stay with the heading above them.
