@@ -1361,7 +1361,11 @@ mod tests {
 
     #[test]
     fn a_word_wider_than_the_line_is_broken_between_letters_with_a_warning() {
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         // Digits: no hyphenation point to help.
         let long = "0123456789".repeat(12);
         let words = format!("Before {long} after.");
@@ -1384,7 +1388,11 @@ mod tests {
         let warnings: Vec<_> = cx.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(warnings, ["long-word"]);
         // A word that hyphenation can fit is not broken between letters.
-        let mut cx = Context::new(&[], Vec::new());
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
         set(
             &mut cx,
             &[text("Before extraordinarily after.")],
