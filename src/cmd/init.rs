@@ -326,11 +326,17 @@ mod tests {
             .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
             .collect();
         for key in accepted_keys(None) {
-            if key == "pdf" {
-                assert!(text.contains("[pdf]"));
+            if key == "pdf" || key == "style" {
+                assert!(text.contains(&format!("[{key}]")));
                 continue;
             }
             assert!(keys.contains(&key), "roneo.toml template lacks `{key}`");
+        }
+        for key in crate::manuscript::STYLE_KEYS {
+            assert!(
+                keys.iter().any(|k| k == key),
+                "roneo.toml template lacks [style] `{key}`"
+            );
         }
         for key in accepted_keys(Some("pdf")) {
             assert!(
