@@ -12,6 +12,7 @@ pub mod document;
 pub mod epub;
 pub mod fonts;
 pub mod impose;
+pub mod lang;
 pub mod locale;
 pub mod manuscript;
 pub mod pdf;

@@ -8,14 +8,12 @@
 mod attributes;
 mod html;
 mod ids;
-mod lang;
 mod parse;
 mod toc;
 mod typography;
 
 pub use crate::manuscript::{Asset, Dependencies};
 pub use html::{HtmlElement, HtmlNode};
-pub use lang::problem as lang_problem;
 pub use parse::{build_document, verify_assets};
 pub use toc::TocEntry;
 

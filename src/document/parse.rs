@@ -109,7 +109,14 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
     };
     let lang = match &fm.lang {
         Some(l) => {
-            check_lang(l, &at("lang"), diags);
+            // A `lang` from roneo.toml was checked there, at its own line.
+            if fm
+                .key_lines
+                .iter()
+                .any(|(k, _)| k == "lang" || k == "language")
+            {
+                check_lang(l, &at("lang"), diags);
+            }
             l.clone()
         }
         None => {
@@ -202,7 +209,7 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
 
 /// Reports a language tag that is malformed or names no known language.
 fn check_lang(tag: &str, at: &Location, diags: &mut Diagnostics) {
-    if let Some(problem) = super::lang::problem(tag) {
+    if let Some(problem) = crate::lang::problem(tag) {
         let code = if problem.contains("known") {
             "unknown-lang"
         } else {

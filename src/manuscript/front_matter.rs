@@ -103,7 +103,7 @@ pub fn parse(
             return None;
         }
     };
-    let mut fm = FrontMatter {
+    let fm = FrontMatter {
         key_lines,
         ..FrontMatter::default()
     };
@@ -121,8 +121,48 @@ pub fn parse(
             return None;
         }
     };
+    interpret(&map, fm, file, Source::FrontMatter, diags)
+}
+
+/// Where keys were written: the messages name them as their author wrote them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    FrontMatter,
+    /// `roneo.toml`, whose `bleed` and `creep` live in its `[pdf]` table.
+    Project,
+}
+
+impl Source {
+    fn name(self, key: &str) -> String {
+        match self {
+            Source::FrontMatter => format!("front-matter key `{key}`"),
+            Source::Project => match key {
+                "bleed" | "creep" => format!("`[pdf] {key}` in {}", super::project::CONFIG_FILE),
+                "pdf" => format!("`[pdf]` in {}", super::project::CONFIG_FILE),
+                _ => format!("`{key}` in {}", super::project::CONFIG_FILE),
+            },
+        }
+    }
+
+    fn type_code(self) -> &'static str {
+        match self {
+            Source::FrontMatter => "front-matter-type",
+            Source::Project => "invalid-config",
+        }
+    }
+}
+
+/// Reads each key of a mapping into `fm` (whose `key_lines` say where each key is), by the
+/// rules of front matter, whichever file the keys come from. `None` when a value is wrong.
+pub fn interpret(
+    map: &serde_yaml_ng::Mapping,
+    mut fm: FrontMatter,
+    file: &Path,
+    source: Source,
+    diags: &mut Diagnostics,
+) -> Option<FrontMatter> {
     let mut ok = true;
-    for (key, value) in &map {
+    for (key, value) in map {
         let Some(key) = key.as_str() else { continue };
         if value.is_null() {
             continue; // `author:` with nothing after it means "not set"
@@ -143,7 +183,7 @@ pub fn parse(
             diags.push(
                 Diagnostic::error(
                     "value-too-long",
-                    format!("front-matter key `{key}` is {length} characters long; at most {limit}"),
+                    format!("{} is {length} characters long; at most {limit}", source.name(key)),
                 )
                 .at(at)
                 .help("front matter holds a book's metadata; long text belongs in the manuscript's body"),
@@ -154,8 +194,8 @@ pub fn parse(
         let mut bad = |expected: &str| {
             diags.push(
                 Diagnostic::error(
-                    "front-matter-type",
-                    format!("front-matter key `{key}` must be {expected}"),
+                    source.type_code(),
+                    format!("{} must be {expected}", source.name(key)),
                 )
                 .at(at.clone()),
             );
