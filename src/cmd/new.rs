@@ -34,7 +34,7 @@ pub fn run(slug: &str, title: Option<&str>, lang: &str) -> u8 {
         return EXIT_USAGE;
     }
     // Two manuscripts with one slug would write the same files.
-    let existing = crate::manuscript::discover(project).unwrap_or_default();
+    let existing = crate::manuscript::discover(&project).unwrap_or_default();
     if let Some(other) = existing
         .iter()
         .find(|m| crate::manuscript::slug_of(m) == slug)

@@ -59,6 +59,8 @@ pub struct ProjectConfig {
     pub lang: Option<String>,
     pub publisher: Option<String>,
     pub rights: Option<String>,
+    /// The publisher's logo for generated covers, relative to the project root.
+    pub logo: Option<toml::Spanned<String>>,
     pub figure_numbers: Option<bool>,
     #[serde(default)]
     pub hyphenation_exceptions: Vec<String>,
@@ -92,15 +94,16 @@ impl ProjectConfig {
                 diags.push(
                     Diagnostic::error("invalid-config", format!("invalid {CONFIG_FILE}: {}", e.message()))
                         .at(Location::new(&path, line, column))
-                        .help("keys: out, lang, publisher, rights, figure-numbers, hyphenation-exceptions, [pdf] page, standard, bleed, creep"),
+                        .help("keys: out, lang, publisher, rights, logo, figure-numbers, hyphenation-exceptions, [pdf] page, standard, bleed, creep"),
                 );
                 ProjectConfig::default()
             }
         }
     }
 
-    /// Fills what the front matter leaves unset.
-    pub fn apply(&self, fm: &mut FrontMatter) {
+    /// Fills what the front matter leaves unset. `root` is the project root (paths in
+    /// `roneo.toml` are relative to it).
+    pub fn apply(&self, fm: &mut FrontMatter, root: &Path) {
         let fill = |field: &mut Option<String>, default: &Option<String>| {
             if field.is_none() {
                 field.clone_from(default);
@@ -111,6 +114,17 @@ impl ProjectConfig {
         fill(&mut fm.rights, &self.rights);
         fill(&mut fm.page, &self.pdf.page);
         fill(&mut fm.pdf_standard, &self.pdf.standard);
+        if fm.logo.is_none() {
+            if let Some(logo) = &self.logo {
+                let path = root.join(CONFIG_FILE);
+                let line = std::fs::read_to_string(&path).map_or(1, |text| {
+                    LineIndex::new(&text).line_col(&text, logo.span().start).0
+                });
+                // Relative to the project root, named from the manuscript's folder.
+                fm.logo = Some(root.join(logo.get_ref()).to_string_lossy().into_owned());
+                fm.logo_at = Some(Location::new(&path, line, 1));
+            }
+        }
         if fm.figure_numbers.is_none() {
             fm.figure_numbers = self.figure_numbers;
         }
