@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod cmd;
+pub mod cover;
 pub mod date;
 pub mod diagnostic;
 pub mod document;

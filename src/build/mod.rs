@@ -10,9 +10,10 @@ mod output;
 pub use cache::Cache;
 pub use output::{commit_together, write_atomically};
 
+use crate::cover::{self, Cover, CoverDesign};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::document::{self, Document};
-use crate::epub::{self, EpubOptions, PageBreak, PrintEdition};
+use crate::epub::{self, CoverImage, EpubOptions, PageBreak, PrintEdition};
 use crate::manuscript::{self, Dependencies, Manuscript, Project};
 use crate::typeset::Layout;
 use crate::{impose, pdf, typeset};
@@ -166,13 +167,26 @@ fn default_path() -> PathBuf {
     manuscript::project::enclosing_root(&here).unwrap_or(here)
 }
 
-/// Loads a manuscript and builds its document tree, its images decoded and checked.
+/// Loads a manuscript and builds its document tree, its images decoded and checked, its
+/// cover drawn (or the cover file checked).
 pub fn load(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Diagnostics) {
     let (loaded, mut diags) = parse(path, project);
     if let Some((_, doc)) = &loaded {
         document::verify_assets(doc, &mut diags);
+        if !diags.has_errors() {
+            front_cover(doc, &mut diags);
+        }
     }
     (loaded, diags)
+}
+
+/// The generated cover of a manuscript without a cover file; a cover file is checked instead.
+fn front_cover(doc: &Document, diags: &mut Diagnostics) -> Option<Cover> {
+    if doc.meta.cover.is_some() {
+        cover::check_given(doc, diags);
+        return None;
+    }
+    cover::draw(doc, &CoverDesign::default(), diags)
 }
 
 /// [`load`] but for the images' decoding, which [`build_one`] runs beside the typesetting.
@@ -337,6 +351,8 @@ fn build_one(
     let mut outputs = Vec::new();
     let mut inputs = None;
     if let (Some((m, doc)), false) = (loaded, diagnostics.has_errors()) {
+        // The cover is composed first (it is quick); its raster is made beside the typesetting.
+        let cover = front_cover(&doc, &mut diagnostics);
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -347,7 +363,7 @@ fn build_one(
             },
             || {
                 let mut d = Diagnostics::default();
-                let pending = produce(&m, &doc, formats, booklet, out_dir, &mut d);
+                let pending = produce(&m, &doc, cover.as_ref(), formats, booklet, out_dir, &mut d);
                 (pending, d)
             },
         );
@@ -387,6 +403,7 @@ fn build_one(
 fn produce(
     m: &Manuscript,
     doc: &Document,
+    cover: Option<&Cover>,
     formats: &[Format],
     booklet: &BookletOptions,
     out_dir: &Path,
@@ -398,17 +415,41 @@ fn produce(
         let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
         let (bytes, pages, note) = match format {
             Format::Epub => {
+                // The cover's raster is made while the pages are typeset (for the page-list).
+                let (image, edition) = match cover {
+                    Some(cover) => {
+                        let (image, edition) =
+                            rayon::join(|| cover.jpeg(), || print.edition(doc, diagnostics));
+                        (Some((image, cover.alt())), edition)
+                    }
+                    None => (None, print.edition(doc, diagnostics)),
+                };
+                let cover = match image {
+                    Some((Ok((jpeg, width, height)), alt)) => Some(CoverImage {
+                        jpeg,
+                        width,
+                        height,
+                        alt: alt.to_string(),
+                    }),
+                    Some((Err(e), _)) => {
+                        diagnostics
+                            .push(Diagnostic::error("cover-failed", e).at(Location::file(&target)));
+                        continue;
+                    }
+                    None => None,
+                };
                 let options = EpubOptions {
-                    print: print.edition(doc, diagnostics),
+                    print: edition,
+                    cover,
                 };
                 (epub::write(doc, &options), None, None)
             }
-            Format::Pdf => match print.pdf(doc, diagnostics) {
+            Format::Pdf => match print.pdf(doc, cover, diagnostics) {
                 Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, diagnostics) else {
+                let Some((bytes, _)) = print.pdf(doc, cover, diagnostics) else {
                     continue;
                 };
                 let options = impose::ImposeOptions {
@@ -482,11 +523,16 @@ impl PrintOutputs {
             .ok()
     }
 
-    fn pdf(&mut self, doc: &Document, diagnostics: &mut Diagnostics) -> Option<&(Vec<u8>, usize)> {
+    fn pdf(
+        &mut self,
+        doc: &Document,
+        cover: Option<&Cover>,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<&(Vec<u8>, usize)> {
         if self.pdf.is_none() {
             let written =
                 self.layout(doc, diagnostics)
-                    .and_then(|layout| match pdf::write(layout) {
+                    .and_then(|layout| match pdf::write(layout, cover) {
                         Ok(bytes) => Some((bytes, layout.pages.len())),
                         Err(d) => {
                             diagnostics.push(d);

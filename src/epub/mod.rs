@@ -34,6 +34,18 @@ pub struct PrintEdition {
 #[derive(Debug, Clone, Default)]
 pub struct EpubOptions {
     pub print: Option<PrintEdition>,
+    /// The generated cover, when the manuscript has no cover file.
+    pub cover: Option<CoverImage>,
+}
+
+/// A generated cover as the EPUB's cover image: a JPEG.
+#[derive(Debug, Clone)]
+pub struct CoverImage {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    /// What the cover says.
+    pub alt: String,
 }
 
 /// The body fonts (`fonts::BODY`), deflated at compile time by `build.rs`.
@@ -49,7 +61,7 @@ pub fn write(doc: &Document, options: &EpubOptions) -> Result<Vec<u8>, String> {
 fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8>> {
     let meta = &doc.meta;
     let mut zip = Container::new(meta.modified)?;
-    let files = package::Files::of(doc);
+    let files = package::Files::of(doc, options);
     zip.add(
         "EPUB/package.opf",
         package::opf(doc, &files, options).as_bytes(),
@@ -57,16 +69,15 @@ fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8
     )?;
     zip.add(
         "EPUB/nav.xhtml",
-        package::nav(doc, options).as_bytes(),
+        package::nav(doc, &files, options).as_bytes(),
         true,
     )?;
     zip.add("EPUB/toc.ncx", package::ncx(doc).as_bytes(), true)?;
     zip.add("EPUB/style.css", STYLESHEET.as_bytes(), true)?;
-    if let Some(cover) = meta.cover {
-        let asset = &doc.assets[cover];
+    if let Some(cover) = &files.cover {
         zip.add(
             "EPUB/cover.xhtml",
-            xhtml::cover_page(meta, &asset.name, asset.width, asset.height).as_bytes(),
+            xhtml::cover_page(meta, cover).as_bytes(),
             true,
         )?;
     }
@@ -94,6 +105,13 @@ fn build(doc: &Document, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8
     for asset in &doc.assets {
         // Images are compressed already; deflating them again only costs time.
         zip.add(&format!("EPUB/images/{}", asset.name), &asset.data, false)?;
+    }
+    if let (Some(generated), Some(cover)) = (&options.cover, &files.cover) {
+        zip.add(
+            &format!("EPUB/images/{}", cover.name),
+            &generated.jpeg,
+            false,
+        )?;
     }
     zip.add_compressed(FONTS_ZIP)?;
     zip.finish()

@@ -12,13 +12,56 @@ use std::fmt::Write;
 pub struct Files {
     pub fonts: Vec<&'static FontFace>,
     pub has_images: bool,
+    pub cover: Option<CoverFile>,
+}
+
+/// The cover image: the publisher's file (one of the assets) or the generated one.
+pub struct CoverFile {
+    /// File name under `images/`.
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// The asset it is, when it is the publisher's file.
+    pub asset: Option<usize>,
+    pub alt: String,
 }
 
 impl Files {
-    pub fn of(doc: &Document) -> Files {
+    pub fn of(doc: &Document, options: &EpubOptions) -> Files {
+        let cover = match (&options.cover, doc.meta.cover) {
+            (Some(generated), _) => {
+                // Named apart from every asset.
+                let mut name = "cover.jpg".to_string();
+                let mut n = 2;
+                while doc.assets.iter().any(|a| a.name == name) {
+                    name = format!("cover-{n}.jpg");
+                    n += 1;
+                }
+                Some(CoverFile {
+                    name,
+                    width: generated.width,
+                    height: generated.height,
+                    asset: None,
+                    alt: generated.alt.clone(),
+                })
+            }
+            (None, Some(id)) => doc.assets.get(id).map(|a| CoverFile {
+                name: a.name.clone(),
+                width: a.width,
+                height: a.height,
+                asset: Some(id),
+                alt: format!(
+                    "{}: {}",
+                    label(&doc.meta.lang, Label::Cover),
+                    doc.meta.title
+                ),
+            }),
+            (None, None) => None,
+        };
         Files {
             fonts: fonts::BODY.iter().collect(),
-            has_images: !doc.assets.is_empty(),
+            has_images: !doc.assets.is_empty() || cover.is_some(),
+            cover,
         }
     }
 }
@@ -100,7 +143,7 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
         "<meta property=\"dcterms:modified\">{}</meta>",
         iso8601(m.modified)
     );
-    if m.cover.is_some() {
+    if files.cover.is_some() {
         o.push_str("<meta name=\"cover\" content=\"cover-image\"/>\n");
     }
     accessibility(&mut o, doc, files, options);
@@ -108,7 +151,14 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
     o.push_str("<item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n");
     o.push_str("<item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/>\n");
     o.push_str("<item id=\"style\" href=\"style.css\" media-type=\"text/css\"/>\n");
-    if m.cover.is_some() {
+    if let Some(cover) = files.cover.as_ref().filter(|c| c.asset.is_none()) {
+        let _ = writeln!(
+            o,
+            "<item id=\"cover-image\" href=\"images/{}\" media-type=\"image/jpeg\" properties=\"cover-image\"/>",
+            esc(&cover.name)
+        );
+    }
+    if files.cover.is_some() {
         o.push_str(
             "<item id=\"cover\" href=\"cover.xhtml\" media-type=\"application/xhtml+xml\"/>\n",
         );
@@ -128,7 +178,7 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
         "<item id=\"colophon\" href=\"colophon.xhtml\" media-type=\"application/xhtml+xml\"/>\n",
     );
     for (i, asset) in doc.assets.iter().enumerate() {
-        let (id, props) = if m.cover == Some(i) {
+        let (id, props) = if files.cover.as_ref().is_some_and(|c| c.asset == Some(i)) {
             ("cover-image".to_string(), " properties=\"cover-image\"")
         } else {
             (format!("img-{}", i + 1), "")
@@ -150,7 +200,7 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
         );
     }
     o.push_str("</manifest>\n<spine toc=\"ncx\">\n");
-    if m.cover.is_some() {
+    if files.cover.is_some() {
         o.push_str("<itemref idref=\"cover\" linear=\"no\"/>\n");
     }
     o.push_str("<itemref idref=\"titlepage\"/>\n<itemref idref=\"nav\"/>\n");
@@ -237,7 +287,7 @@ fn first_content(doc: &Document) -> Option<usize> {
         .position(|c| c.blocks.iter().any(|b| !matches!(b, Block::Rule)))
 }
 
-pub fn nav(doc: &Document, options: &EpubOptions) -> String {
+pub fn nav(doc: &Document, files: &Files, options: &EpubOptions) -> String {
     let m = &doc.meta;
     let lang = &m.lang;
     let mut o = head(lang, label(lang, Label::Contents), "nav");
@@ -263,7 +313,7 @@ pub fn nav(doc: &Document, options: &EpubOptions) -> String {
     }
     o.push_str("</nav>\n");
     let _ = write!(o, "<nav epub:type=\"landmarks\" id=\"landmarks\" aria-label=\"{}\" hidden=\"hidden\">\n<ol>\n", label(lang, Label::Landmarks));
-    if m.cover.is_some() {
+    if files.cover.is_some() {
         let _ = writeln!(
             o,
             "<li><a epub:type=\"cover\" href=\"cover.xhtml\">{}</a></li>",

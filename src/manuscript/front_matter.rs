@@ -22,6 +22,11 @@ pub struct FrontMatter {
     pub description: Option<String>,
     pub subjects: Vec<String>,
     pub cover_image: Option<String>,
+    /// The generated cover's photograph; `Some("none")` for none.
+    pub cover_photo: Option<String>,
+    pub logo: Option<String>,
+    /// Where `logo` was set when it comes from `roneo.toml` (else the `logo:` key's line).
+    pub logo_at: Option<Location>,
     pub collection: Option<String>,
     pub collection_position: Option<String>,
     pub slug: Option<String>,
@@ -219,6 +224,11 @@ pub fn interpret(
                 None => bad("text or a list of text"),
             },
             "cover-image" => fm.cover_image = scalar(value).or_else(|| { bad("a path to an image"); None }),
+            "cover-photo" => match value {
+                Value::Bool(false) => fm.cover_photo = Some("none".into()),
+                v => fm.cover_photo = scalar(v).or_else(|| { bad("a path to an image, or `none`"); None }),
+            },
+            "logo" => fm.logo = scalar(value).or_else(|| { bad("a path to an SVG or PNG file"); None }),
             "series" | "belongs-to-collection" => match value {
                 Value::Mapping(m) => {
                     fm.collection = m.get("name").and_then(scalar);
@@ -275,7 +285,7 @@ pub fn interpret(
             other => diags.push(
                 Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))
                     .at(at)
-                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, series, slug, chapters, figure-numbers, hyphenation-exceptions, pdf, bleed, creep"),
+                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, cover-photo, logo, series, slug, chapters, figure-numbers, hyphenation-exceptions, pdf, bleed, creep"),
             ),
         }
     }

@@ -60,6 +60,10 @@ pub struct ProjectConfig {
     pub lang: Option<String>,
     pub publisher: Option<String>,
     pub rights: Option<String>,
+    /// The publisher's logo for generated covers, relative to the project root.
+    pub logo: Option<String>,
+    /// The line of `logo` in the project file, for its diagnostics.
+    pub logo_line: u32,
     pub figure_numbers: Option<bool>,
     #[serde(default)]
     pub hyphenation_exceptions: Vec<String>,
@@ -129,6 +133,19 @@ impl ProjectConfig {
                             format!("`out` in {CONFIG_FILE} must be a folder name in quotes, such as \"dist\""),
                         )
                         .at(Location::new(&path, line_of("out"), 1)),
+                    ),
+                },
+                "logo" => match value.as_str() {
+                    Some(logo) if !logo.trim().is_empty() => {
+                        config.logo = Some(logo.to_owned());
+                        config.logo_line = line_of("logo");
+                    }
+                    _ => diags.push(
+                        Diagnostic::error(
+                            "invalid-config",
+                            format!("`logo` in {CONFIG_FILE} must be an image path in quotes, such as \"covers/logo.svg\""),
+                        )
+                        .at(Location::new(&path, line_of("logo"), 1)),
                     ),
                 },
                 "lang" | "publisher" | "rights" | "figure-numbers" | "hyphenation-exceptions" => {
@@ -202,6 +219,8 @@ impl ProjectConfig {
         let mm = |v: Option<f32>| v.map(|mm| format!("{mm}mm"));
         ProjectConfig {
             out: config.out,
+            logo: config.logo,
+            logo_line: config.logo_line,
             lang: fm.lang,
             publisher: fm.publisher,
             rights: fm.rights,
@@ -216,8 +235,9 @@ impl ProjectConfig {
         }
     }
 
-    /// Fills what the front matter leaves unset.
-    pub fn apply(&self, fm: &mut FrontMatter) {
+    /// Fills what the front matter leaves unset. `root` is the project root (paths in
+    /// `roneo.toml` are relative to it).
+    pub fn apply(&self, fm: &mut FrontMatter, root: &Path) {
         let fill = |field: &mut Option<String>, default: &Option<String>| {
             if field.is_none() {
                 field.clone_from(default);
@@ -228,6 +248,13 @@ impl ProjectConfig {
         fill(&mut fm.rights, &self.rights);
         fill(&mut fm.page, &self.pdf.page);
         fill(&mut fm.pdf_standard, &self.pdf.standard);
+        if fm.logo.is_none() {
+            if let Some(logo) = &self.logo {
+                // Relative to the project root, named from the manuscript's folder.
+                fm.logo = Some(root.join(logo).to_string_lossy().into_owned());
+                fm.logo_at = Some(Location::new(root.join(CONFIG_FILE), self.logo_line, 1));
+            }
+        }
         if fm.figure_numbers.is_none() {
             fm.figure_numbers = self.figure_numbers;
         }
@@ -252,7 +279,7 @@ impl ProjectConfig {
     }
 }
 
-const HELP: &str = "keys: out, lang, publisher, rights, figure-numbers, hyphenation-exceptions; under [pdf]: page, standard, bleed, creep";
+const HELP: &str = "keys: out, lang, publisher, rights, logo, figure-numbers, hyphenation-exceptions; under [pdf]: page, standard, bleed, creep";
 
 /// The line of each key of a TOML file, named `table.key` inside a table; a table's own name
 /// is on its `[table]` line.

@@ -8,7 +8,7 @@ use super::geometry::Geometry;
 use super::pages::BodyPages;
 use super::paragraph::{self, Align, ParagraphStyle, SetLine};
 use super::shape::FontStyle;
-use super::{Context, Glyph, GlyphRun, ImageItem, Item, LineItem, LinkArea, Page, Structure};
+use super::{Context, CoverArea, Glyph, GlyphRun, ImageItem, Item, LinkArea, Page, Structure};
 use crate::document::{Document, LinkTarget, TocEntry};
 use crate::locale::{self, Label};
 
@@ -22,11 +22,7 @@ pub fn front_matter(
     body: &BodyPages,
     structure: &mut Vec<Structure>,
 ) -> Vec<Page> {
-    let mut pages = vec![
-        cover(cx, doc, g),
-        title_page(cx, doc, g),
-        colophon(cx, doc, g),
-    ];
+    let mut pages = vec![cover(doc, g), title_page(cx, doc, g), colophon(cx, doc, g)];
     pages.extend(contents(cx, doc, g, body));
     if pages.len() % 2 == 1 {
         pages.push(blank(g));
@@ -34,9 +30,9 @@ pub fn front_matter(
     for (i, page) in pages.iter_mut().enumerate() {
         page.label = roman(i + 1);
         let element = match page.items.first() {
-            Some(Item::Image(image)) => Structure::Figure {
-                alt: image.alt.clone(),
-            },
+            Some(Item::Image(ImageItem { alt, .. })) | Some(Item::Cover(CoverArea { alt })) => {
+                Structure::Figure { alt: alt.clone() }
+            }
             _ => Structure::Paragraph,
         };
         if !page.items.is_empty() {
@@ -104,7 +100,7 @@ fn centred(
     y
 }
 
-fn cover(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
+fn cover(doc: &Document, g: &Geometry) -> Page {
     let mut page = blank(g);
     if let Some(asset) = doc
         .meta
@@ -125,69 +121,10 @@ fn cover(cx: &mut Context, doc: &Document, g: &Geometry) -> Page {
         }));
         return page;
     }
-    let m = &doc.meta;
-    let x = g.width * 0.12;
-    let measure = g.width * 0.76;
-    let items = &mut page.items;
-    let rule = |y: f32| {
-        Item::Line(LineItem {
-            from: (x, y),
-            to: (x + measure, y),
-            thickness: 0.8,
-        })
-    };
-    items.push(rule(g.height * 0.25));
-    let mut y = centred(
-        cx,
-        doc,
-        items,
-        &m.title,
-        g.body_size * 2.6,
-        REGULAR,
-        x,
-        measure,
-        g.height * 0.25 + g.body_size * 4.0,
-    );
-    if let Some(subtitle) = &m.subtitle {
-        y = centred(
-            cx,
-            doc,
-            items,
-            subtitle,
-            g.body_size * 1.3,
-            ITALIC,
-            x,
-            measure,
-            y + g.body_size,
-        );
-    }
-    items.push(rule(y + g.body_size));
-    if !m.authors.is_empty() {
-        centred(
-            cx,
-            doc,
-            items,
-            &m.authors.join(", "),
-            g.body_size * 1.4,
-            REGULAR,
-            x,
-            measure,
-            g.height * 0.7,
-        );
-    }
-    if let Some(publisher) = &m.publisher {
-        centred(
-            cx,
-            doc,
-            items,
-            publisher,
-            g.body_size,
-            ITALIC,
-            x,
-            measure,
-            g.height * 0.9,
-        );
-    }
+    // No cover file: the cover stage draws one, placed here by the writer.
+    page.items.push(Item::Cover(CoverArea {
+        alt: doc.meta.title.clone(),
+    }));
     page
 }
 

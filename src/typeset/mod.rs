@@ -92,6 +92,16 @@ pub enum Item {
     Image(ImageItem),
     Line(LineItem),
     Link(LinkArea),
+    /// The generated front cover fills the page (and its bleed); the cover stage draws it and
+    /// the writer places that drawing here.
+    Cover(CoverArea),
+}
+
+/// Where the generated cover goes: the whole page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverArea {
+    /// What the cover says, for the tagged PDF.
+    pub alt: String,
 }
 
 /// Glyphs of one face and size on one baseline.
