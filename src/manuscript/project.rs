@@ -63,6 +63,7 @@ pub struct ProjectConfig {
     /// The publisher's logo for generated covers, relative to the project root.
     pub logo: Option<String>,
     /// The line of `logo` in the project file, for its diagnostics.
+    #[serde(skip)]
     pub logo_line: u32,
     pub figure_numbers: Option<bool>,
     #[serde(default)]
