@@ -41,7 +41,7 @@ fn run(path: &Path) -> Stages {
     let load = start.elapsed();
     let (layout, _) = roneo::typeset::typeset(&doc, &style).expect("typesets");
     let typeset = start.elapsed() - load;
-    let bytes = roneo::pdf::write(&layout).expect("writes");
+    let bytes = roneo::pdf::write(&layout, None).expect("writes");
     assert!(!bytes.is_empty());
     Stages {
         load,

@@ -6,12 +6,14 @@
 
 pub mod build;
 pub mod cmd;
+pub mod cover;
 pub mod date;
 pub mod diagnostic;
 pub mod document;
 pub mod epub;
 pub mod fonts;
 pub mod impose;
+pub mod lang;
 pub mod locale;
 pub mod manuscript;
 pub mod pdf;

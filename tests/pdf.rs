@@ -329,6 +329,8 @@ fn fill(page: &roneo::typeset::Page, g: &roneo::typeset::Geometry) -> f32 {
             Item::Line(line) => line.from.1.max(line.to.1),
             Item::Link(link) => link.y + link.height,
             Item::Rect(rect) => rect.y + rect.height,
+            // The generated cover fills the page.
+            Item::Cover(_) => page.height,
         })
         .fold(g.top, f32::max);
     (bottom - g.top) / (g.bottom() - g.top)

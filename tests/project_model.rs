@@ -95,3 +95,52 @@ fn a_chapter_that_sets_a_manuscript_key_is_warned_at_its_line() {
     );
     assert_eq!(err.matches("warning[").count(), 1, "{err}");
 }
+
+/// The diagnostics `roneo check` prints for a project whose `roneo.toml` is `config`.
+fn check_with_config(config: &str) -> (i32, String) {
+    let p = project(&[
+        ("roneo.toml", config.as_bytes()),
+        ("manuscripts/a.md", format!("{HEAD}Text.\n").as_bytes()),
+    ]);
+    let o = roneo(p.path(), &["check"]);
+    (o.status.code().unwrap(), stderr(&o))
+}
+
+#[test]
+fn the_project_file_is_checked_like_front_matter_each_problem_at_its_line() {
+    let (code, err) = check_with_config(
+        "publisher = \"Ediciones Sur\"\nfigure-numbers = \"yes\"\n\n[pdf]\npage = \"a5\"\nbleed = \"3MM\"\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("roneo.toml:2:1: error[invalid-config]: `figure-numbers` in roneo.toml must be true or false"),
+        "{err}"
+    );
+    assert!(
+        err.contains("roneo.toml:6:1: error[invalid-config]: `[pdf] bleed` in roneo.toml must be a length such as `3mm`"),
+        "{err}"
+    );
+
+    let (code, err) = check_with_config("out = \"public\"\nlang = \"english\"\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("roneo.toml:2:1: error[invalid-lang]: 'english' is not a language tag"),
+        "{err}"
+    );
+    assert!(!err.contains("manuscripts/a.md"), "{err}");
+
+    let (code, err) = check_with_config("pdf = 3\n[extra]\nx = 1\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("roneo.toml:1:1: error[invalid-config]: `pdf` in roneo.toml must be a table"),
+        "{err}"
+    );
+    assert!(
+        err.contains("roneo.toml:2:1: error[invalid-config]: unknown key `extra` in roneo.toml"),
+        "{err}"
+    );
+    assert!(!err.contains("struct"), "no internal names: {err}");
+
+    let (code, err) = check_with_config("[pdf]\nbleed = \"3mm\"\ncreep = \"0.1mm\"\n");
+    assert_eq!(code, 0, "{err}");
+}

@@ -10,9 +10,10 @@ mod output;
 pub use cache::Cache;
 pub use output::{commit_together, write_atomically};
 
+use crate::cover::{self, Cover, CoverDesign};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::document::{self, Document};
-use crate::epub::{self, EpubOptions, PageBreak, PrintEdition};
+use crate::epub::{self, CoverImage, EpubOptions, PageBreak, PrintEdition};
 use crate::manuscript::{self, Dependencies, Manuscript, Project};
 use crate::style::{self, Style};
 use crate::typeset::Layout;
@@ -167,13 +168,49 @@ fn default_path() -> PathBuf {
     manuscript::project::enclosing_root(&here).unwrap_or(here)
 }
 
-/// Loads a manuscript and builds its document tree, its images decoded and checked.
+/// Loads a manuscript and builds its document tree, its images decoded and checked, its
+/// cover drawn (or the cover file checked).
 pub fn load(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Diagnostics) {
     let (loaded, mut diags) = parse(path, project);
     if let Some((_, doc)) = &loaded {
         document::verify_assets(doc, &mut diags);
+        let resolved = style::resolve(&doc.meta.style, &project.root, &mut diags);
+        if let (Some(resolved), false) = (resolved, diags.has_errors()) {
+            front_cover(doc, &resolved.style, &mut diags);
+        }
     }
     (loaded, diags)
+}
+
+/// The generated cover of a manuscript without a cover file; a cover file is checked instead.
+fn front_cover(doc: &Document, style: &Style, diags: &mut Diagnostics) -> Option<Cover> {
+    if doc.meta.cover.is_some() {
+        cover::check_given(doc, (style.page.width, style.page.height), diags);
+        return None;
+    }
+    cover::draw(doc, &cover_design(style), diags)
+}
+
+/// The cover the style asks for: its layout, accent colour, title family and capitals.
+fn cover_design(style: &Style) -> CoverDesign {
+    let layout = match style.cover {
+        style::CoverStyle::Rules => cover::CoverLayout::Panel,
+        style::CoverStyle::Band => cover::CoverLayout::Band,
+    };
+    let title = match style.headings.family {
+        style::Family::Sans => &style.faces.sans,
+        _ => &style.faces.main,
+    };
+    CoverDesign {
+        trim: (style.page.width, style.page.height),
+        ..CoverDesign::new(
+            layout,
+            style.accent,
+            title,
+            &style.faces.main,
+            style.headings.upper,
+        )
+    }
 }
 
 /// [`load`] but for the images' decoding, which [`build_one`] runs beside the typesetting.
@@ -194,10 +231,7 @@ pub fn check(paths: &[PathBuf]) -> Result<Report, String> {
         .par_iter()
         .map(|(path, project)| {
             let start = Instant::now();
-            let (loaded, mut diagnostics) = load(path, project);
-            if let Some((_, doc)) = loaded {
-                style::resolve(&doc.meta.style, &project.root, &mut diagnostics);
-            }
+            let (_, diagnostics) = load(path, project);
             ManuscriptReport {
                 path: path.clone(),
                 diagnostics,
@@ -346,6 +380,8 @@ fn build_one(
     };
     if let (Some((m, doc)), Some(resolved), false) = (loaded, resolved, diagnostics.has_errors()) {
         let style = &resolved.style;
+        // The cover is composed first (it is quick); its raster is made beside the typesetting.
+        let cover = front_cover(&doc, style, &mut diagnostics);
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -356,7 +392,16 @@ fn build_one(
             },
             || {
                 let mut d = Diagnostics::default();
-                let pending = produce(&m, &doc, style, formats, booklet, out_dir, &mut d);
+                let pending = produce(
+                    &m,
+                    &doc,
+                    style,
+                    cover.as_ref(),
+                    formats,
+                    booklet,
+                    out_dir,
+                    &mut d,
+                );
                 (pending, d)
             },
         );
@@ -401,6 +446,7 @@ fn produce(
     m: &Manuscript,
     doc: &Document,
     style: &Style,
+    cover: Option<&Cover>,
     formats: &[Format],
     booklet: &BookletOptions,
     out_dir: &Path,
@@ -412,17 +458,41 @@ fn produce(
         let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
         let (bytes, pages, note) = match format {
             Format::Epub => {
+                // The cover's raster is made while the pages are typeset (for the page-list).
+                let (image, edition) = match cover {
+                    Some(cover) => {
+                        let (image, edition) =
+                            rayon::join(|| cover.jpeg(), || print.edition(doc, style, diagnostics));
+                        (Some((image, cover.alt())), edition)
+                    }
+                    None => (None, print.edition(doc, style, diagnostics)),
+                };
+                let cover = match image {
+                    Some((Ok((jpeg, width, height)), alt)) => Some(CoverImage {
+                        jpeg,
+                        width,
+                        height,
+                        alt: alt.to_string(),
+                    }),
+                    Some((Err(e), _)) => {
+                        diagnostics
+                            .push(Diagnostic::error("cover-failed", e).at(Location::file(&target)));
+                        continue;
+                    }
+                    None => None,
+                };
                 let options = EpubOptions {
-                    print: print.edition(doc, style, diagnostics),
+                    print: edition,
+                    cover,
                 };
                 (epub::write(doc, style, &options), None, None)
             }
-            Format::Pdf => match print.pdf(doc, style, diagnostics) {
+            Format::Pdf => match print.pdf(doc, style, cover, diagnostics) {
                 Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, style, diagnostics) else {
+                let Some((bytes, _)) = print.pdf(doc, style, cover, diagnostics) else {
                     continue;
                 };
                 let options = impose::ImposeOptions {
@@ -505,12 +575,13 @@ impl PrintOutputs {
         &mut self,
         doc: &Document,
         style: &Style,
+        cover: Option<&Cover>,
         diagnostics: &mut Diagnostics,
     ) -> Option<&(Vec<u8>, usize)> {
         if self.pdf.is_none() {
             let written = self
                 .layout(doc, style, diagnostics)
-                .and_then(|layout| match pdf::write(layout) {
+                .and_then(|layout| match pdf::write(layout, cover) {
                     Ok(bytes) => Some((bytes, layout.pages.len())),
                     Err(d) => {
                         diagnostics.push(d);

@@ -19,7 +19,7 @@ pub fn run(slug: &str, title: Option<&str>, lang: &str) -> u8 {
         );
         return EXIT_USAGE;
     }
-    if let Some(problem) = crate::document::lang_problem(lang) {
+    if let Some(problem) = crate::lang::problem(lang) {
         eprintln!(
             "error: --lang '{lang}' {problem}; use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"
         );

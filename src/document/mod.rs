@@ -8,17 +8,16 @@
 mod attributes;
 mod html;
 mod ids;
-mod lang;
 mod parse;
 mod toc;
 mod typography;
 
 pub use crate::manuscript::{Asset, Dependencies};
 pub use html::{HtmlElement, HtmlNode};
-pub use lang::problem as lang_problem;
 pub use parse::{build_document, verify_assets};
 pub use toc::TocEntry;
 
+use crate::diagnostic::Location;
 use std::path::PathBuf;
 
 /// A whole publication: metadata, chapters in reading order, the assets they use and the
@@ -52,8 +51,14 @@ pub struct Metadata {
     pub description: Option<String>,
     pub subjects: Vec<String>,
     pub collection: Option<Collection>,
-    /// Cover image, an index into [`Document::assets`].
+    /// The publisher's cover file, an index into [`Document::assets`].
     pub cover: Option<AssetId>,
+    /// The photograph a generated cover uses (`cover-photo:`, else the first figure).
+    pub cover_photo: Option<AssetId>,
+    /// The publisher's logo for a generated cover (`logo:`).
+    pub logo: Option<Logo>,
+    /// Where the title is set, for messages about it.
+    pub title_at: Option<Location>,
     pub figure_numbers: bool,
     /// Words with their allowed break points (`ta-ble`), which win over hyphenation patterns.
     pub hyphenation_exceptions: Vec<String>,
@@ -64,6 +69,16 @@ pub struct Metadata {
     pub print: PrintSettings,
     /// The style keys as written (project's first, then the manuscript's), for the style stage.
     pub style: Vec<crate::manuscript::StyleSetting>,
+}
+
+/// A logo file, SVG or PNG, read but not yet decoded (the cover stage does that).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logo {
+    pub source: PathBuf,
+    pub data: std::sync::Arc<Vec<u8>>,
+    pub svg: bool,
+    /// The `logo:` key that names it.
+    pub at: Location,
 }
 
 /// A series the publication belongs to, with its position.

@@ -9,7 +9,7 @@ use super::html::{self, HtmlNode, InlineTag};
 use super::ids::{self, Ids};
 use super::{
     toc, typography, Alignment, Block, Chapter, CodeBlock, Collection, Document, Figure, Heading,
-    Inline, LinkTarget, List, ListItem, Metadata, Note, PrintSettings, Table,
+    Inline, LinkTarget, List, ListItem, Logo, Metadata, Note, PrintSettings, Table,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fonts;
@@ -49,7 +49,10 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
     }
     resolve_links(&mut chapters, manuscript, &mut shared);
     let Shared { diags, .. } = shared;
-    let meta = meta?;
+    let mut meta = meta?;
+    if meta.cover_photo.is_none() && manuscript.front.cover_photo.is_none() {
+        meta.cover_photo = first_figure(&chapters);
+    }
     if meta.figure_numbers {
         number_figures(&mut chapters);
     }
@@ -59,6 +62,9 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
     let toc = toc::build(&chapters);
     let mut dependencies = manuscript.dependencies.clone();
     dependencies.extend(assets.dependencies());
+    if let Some(logo) = &meta.logo {
+        dependencies.file(&logo.source);
+    }
     Some(Document {
         meta,
         chapters,
@@ -66,6 +72,19 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         toc,
         dependencies,
     })
+}
+
+/// The first figure's image, in reading order (a generated cover's default photograph).
+fn first_figure(chapters: &[Chapter]) -> Option<usize> {
+    fn find(blocks: &[Block]) -> Option<usize> {
+        blocks.iter().find_map(|b| match b {
+            Block::Figure(f) => Some(f.asset),
+            Block::Quote(inner) => find(inner),
+            Block::List(list) => list.items.iter().find_map(|i| find(&i.blocks)),
+            _ => None,
+        })
+    }
+    chapters.iter().find_map(|c| find(&c.blocks))
 }
 
 /// State shared by all chapters of one document.
@@ -109,7 +128,14 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
     };
     let lang = match &fm.lang {
         Some(l) => {
-            check_lang(l, &at("lang"), diags);
+            // A `lang` from roneo.toml was checked there, at its own line.
+            if fm
+                .key_lines
+                .iter()
+                .any(|(k, _)| k == "lang" || k == "language")
+            {
+                check_lang(l, &at("lang"), diags);
+            }
             l.clone()
         }
         None => {
@@ -147,6 +173,21 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
                 }
             }),
     };
+    // The generated cover's photograph, when named (else the first figure, found later).
+    let cover_photo = match fm.cover_photo.as_deref() {
+        Some("none") | None => None,
+        Some(href) => match assets.resolve(&m.index_path, href, &at("cover-photo")) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                asset_error(&e, href, at("cover-photo"), diags);
+                None
+            }
+        },
+    };
+    let logo = fm.logo.as_deref().and_then(|href| {
+        let at = fm.logo_at.clone().unwrap_or_else(|| at("logo"));
+        load_logo(m, href, at, diags)
+    });
     let modified = m
         .source_date_epoch
         .or_else(|| fm.date.as_deref().and_then(crate::date::date_to_epoch))
@@ -187,6 +228,9 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
             position: fm.collection_position.clone(),
         }),
         cover,
+        cover_photo,
+        logo,
+        title_at: Some(at("title")),
         figure_numbers: fm.figure_numbers.unwrap_or(false),
         hyphenation_exceptions: fm.hyphenation_exceptions.clone(),
         modified,
@@ -200,9 +244,67 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
     })
 }
 
+/// Reads the logo `href` names (relative to the manuscript's front matter); it must be an SVG
+/// or PNG file inside the project.
+fn load_logo(m: &Manuscript, href: &str, at: Location, diags: &mut Diagnostics) -> Option<Logo> {
+    let base = m.index_path.parent().unwrap_or(Path::new("."));
+    let path = base.join(href);
+    let root = m.root.canonicalize().unwrap_or_else(|_| m.root.clone());
+    let problem = match path.canonicalize() {
+        Err(_) => Some((
+            "missing-logo",
+            format!("logo '{href}' not found"),
+            "paths in `logo:` are relative to the file that sets it (roneo.toml: the project root); check the spelling",
+        )),
+        Ok(p) if !p.starts_with(&root) => Some((
+            "asset-outside-project",
+            format!("logo '{href}' is outside the project"),
+            "copy the logo into the project",
+        )),
+        Ok(_) => None,
+    };
+    if let Some((code, message, help)) = problem {
+        diags.push(Diagnostic::error(code, message).at(at).help(help));
+        return None;
+    }
+    let data = match std::fs::read(&path) {
+        Ok(data) => data,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "unreadable-image",
+                    format!("logo '{href}' cannot be read: {e}"),
+                )
+                .at(at),
+            );
+            return None;
+        }
+    };
+    let svg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if !svg && !data.starts_with(b"\x89PNG") {
+        diags.push(
+            Diagnostic::error(
+                "unsupported-image",
+                format!("logo '{href}' is neither SVG nor PNG"),
+            )
+            .at(at)
+            .help("use the logo as an SVG file (best: it prints sharp at any size) or a PNG"),
+        );
+        return None;
+    }
+    Some(Logo {
+        source: path,
+        data: std::sync::Arc::new(data),
+        svg,
+        at,
+    })
+}
+
 /// Reports a language tag that is malformed or names no known language.
 fn check_lang(tag: &str, at: &Location, diags: &mut Diagnostics) {
-    if let Some(problem) = super::lang::problem(tag) {
+    if let Some(problem) = crate::lang::problem(tag) {
         let code = if problem.contains("known") {
             "unknown-lang"
         } else {

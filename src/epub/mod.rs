@@ -38,6 +38,18 @@ pub struct PrintEdition {
 #[derive(Debug, Clone, Default)]
 pub struct EpubOptions {
     pub print: Option<PrintEdition>,
+    /// The generated cover, when the manuscript has no cover file.
+    pub cover: Option<CoverImage>,
+}
+
+/// A generated cover as the EPUB's cover image: a JPEG.
+#[derive(Debug, Clone)]
+pub struct CoverImage {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    /// What the cover says.
+    pub alt: String,
 }
 
 /// The shipped text faces (`fonts::BODY`, `fonts::SANS`), deflated at compile time by
@@ -52,7 +64,7 @@ pub fn write(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec
 fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8>> {
     let meta = &doc.meta;
     let mut zip = Container::new(meta.modified)?;
-    let files = package::Files::of(doc, style);
+    let files = package::Files::of(doc, style, options);
     let embedded: Vec<(FontFace, String)> = files
         .fonts
         .iter()
@@ -66,20 +78,15 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::Z
     )?;
     zip.add(
         "EPUB/nav.xhtml",
-        package::nav(doc, options).as_bytes(),
+        package::nav(doc, &files, options).as_bytes(),
         true,
     )?;
     zip.add("EPUB/toc.ncx", package::ncx(doc).as_bytes(), true)?;
     zip.add("EPUB/style.css", stylesheet.as_bytes(), true)?;
-    if let Some(cover) = meta.cover {
-        let asset = &doc.assets[cover];
+    if let Some(cover) = &files.cover {
         zip.add(
             "EPUB/cover.xhtml",
-            {
-                let (width, height) = images::size(asset);
-                xhtml::cover_page(meta, &asset.name, width, height)
-            }
-            .as_bytes(),
+            xhtml::cover_page(meta, cover).as_bytes(),
             true,
         )?;
     }
@@ -120,6 +127,13 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::Z
     zip.add_compressed(FONTS_ZIP, &shipped)?;
     for font in files.fonts.iter().filter(|f| !f.bundled) {
         zip.add(&format!("EPUB/fonts/{}", font.file), font.data, true)?;
+    }
+    if let (Some(generated), Some(cover)) = (&options.cover, &files.cover) {
+        zip.add(
+            &format!("EPUB/images/{}", cover.name),
+            &generated.jpeg,
+            false,
+        )?;
     }
     zip.finish()
 }

@@ -14,10 +14,22 @@ pub struct Files {
     /// The faces embedded, each once.
     pub fonts: Vec<FontFace>,
     pub has_images: bool,
+    pub cover: Option<CoverFile>,
+}
+
+/// The cover image: the publisher's file (one of the assets) or the generated one.
+pub struct CoverFile {
+    /// File name under `images/`.
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// The asset it is, when it is the publisher's file.
+    pub asset: Option<usize>,
+    pub alt: String,
 }
 
 impl Files {
-    pub fn of(doc: &Document, style: &Style) -> Files {
+    pub fn of(doc: &Document, style: &Style, options: &EpubOptions) -> Files {
         let mut fonts: Vec<FontFace> = Vec::new();
         if style.epub.embed_fonts {
             let sans = style.headings.family == Family::Sans;
@@ -35,9 +47,41 @@ impl Files {
                 }
             }
         }
+        let cover = match (&options.cover, doc.meta.cover) {
+            (Some(generated), _) => {
+                // Named apart from every asset.
+                let mut name = "cover.jpg".to_string();
+                let mut n = 2;
+                while doc.assets.iter().any(|a| a.name == name) {
+                    name = format!("cover-{n}.jpg");
+                    n += 1;
+                }
+                Some(CoverFile {
+                    name,
+                    width: generated.width,
+                    height: generated.height,
+                    asset: None,
+                    alt: generated.alt.clone(),
+                })
+            }
+            (None, Some(id)) => doc.assets.get(id).map(|a| CoverFile {
+                name: a.name.clone(),
+                // The ebook's copy, scaled down when the photograph is large.
+                width: super::images::size(a).0,
+                height: super::images::size(a).1,
+                asset: Some(id),
+                alt: format!(
+                    "{}: {}",
+                    label(&doc.meta.lang, Label::Cover),
+                    doc.meta.title
+                ),
+            }),
+            (None, None) => None,
+        };
         Files {
             fonts,
-            has_images: !doc.assets.is_empty(),
+            has_images: !doc.assets.is_empty() || cover.is_some(),
+            cover,
         }
     }
 }
@@ -119,7 +163,7 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
         "<meta property=\"dcterms:modified\">{}</meta>",
         iso8601(m.modified)
     );
-    if m.cover.is_some() {
+    if files.cover.is_some() {
         o.push_str("<meta name=\"cover\" content=\"cover-image\"/>\n");
     }
     accessibility(&mut o, doc, files, options);
@@ -127,7 +171,14 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
     o.push_str("<item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n");
     o.push_str("<item id=\"ncx\" href=\"toc.ncx\" media-type=\"application/x-dtbncx+xml\"/>\n");
     o.push_str("<item id=\"style\" href=\"style.css\" media-type=\"text/css\"/>\n");
-    if m.cover.is_some() {
+    if let Some(cover) = files.cover.as_ref().filter(|c| c.asset.is_none()) {
+        let _ = writeln!(
+            o,
+            "<item id=\"cover-image\" href=\"images/{}\" media-type=\"image/jpeg\" properties=\"cover-image\"/>",
+            esc(&cover.name)
+        );
+    }
+    if files.cover.is_some() {
         o.push_str(
             "<item id=\"cover\" href=\"cover.xhtml\" media-type=\"application/xhtml+xml\"/>\n",
         );
@@ -147,7 +198,7 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
         "<item id=\"colophon\" href=\"colophon.xhtml\" media-type=\"application/xhtml+xml\"/>\n",
     );
     for (i, asset) in doc.assets.iter().enumerate() {
-        let (id, props) = if m.cover == Some(i) {
+        let (id, props) = if files.cover.as_ref().is_some_and(|c| c.asset == Some(i)) {
             ("cover-image".to_string(), " properties=\"cover-image\"")
         } else {
             (format!("img-{}", i + 1), "")
@@ -169,7 +220,7 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
         );
     }
     o.push_str("</manifest>\n<spine toc=\"ncx\">\n");
-    if m.cover.is_some() {
+    if files.cover.is_some() {
         o.push_str("<itemref idref=\"cover\" linear=\"no\"/>\n");
     }
     o.push_str("<itemref idref=\"titlepage\"/>\n<itemref idref=\"nav\"/>\n");
@@ -256,7 +307,7 @@ fn first_content(doc: &Document) -> Option<usize> {
         .position(|c| c.blocks.iter().any(|b| !matches!(b, Block::Rule)))
 }
 
-pub fn nav(doc: &Document, options: &EpubOptions) -> String {
+pub fn nav(doc: &Document, files: &Files, options: &EpubOptions) -> String {
     let m = &doc.meta;
     let lang = &m.lang;
     let mut o = head(lang, label(lang, Label::Contents), "nav");
@@ -282,7 +333,7 @@ pub fn nav(doc: &Document, options: &EpubOptions) -> String {
     }
     o.push_str("</nav>\n");
     let _ = write!(o, "<nav epub:type=\"landmarks\" id=\"landmarks\" aria-label=\"{}\" hidden=\"hidden\">\n<ol>\n", label(lang, Label::Landmarks));
-    if m.cover.is_some() {
+    if files.cover.is_some() {
         let _ = writeln!(
             o,
             "<li><a epub:type=\"cover\" href=\"cover.xhtml\">{}</a></li>",

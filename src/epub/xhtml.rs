@@ -509,14 +509,16 @@ pub fn colophon(meta: &Metadata, print_source: Option<&str>) -> String {
     out
 }
 
-/// The cover page: the cover image, full page.
-pub fn cover_page(meta: &Metadata, image: &str, width: u32, height: u32) -> String {
+/// The cover page: the cover image, full page, its words as its alternative text.
+pub fn cover_page(meta: &Metadata, cover: &super::package::CoverFile) -> String {
     let mut out = head(&meta.lang, label(&meta.lang, Label::Cover), "cover");
     let _ = writeln!(
         out,
-        "<div class=\"cover-image\"><img role=\"doc-cover\" src=\"images/{}\" alt=\"{}\" width=\"{width}\" height=\"{height}\"/></div>",
-        esc(image),
-        esc(&format!("{}: {}", label(&meta.lang, Label::Cover), meta.title))
+        "<div class=\"cover-image\"><img role=\"doc-cover\" src=\"images/{}\" alt=\"{}\" width=\"{}\" height=\"{}\"/></div>",
+        esc(&cover.name),
+        esc(&cover.alt),
+        cover.width,
+        cover.height
     );
     out.push_str(FOOT);
     out

@@ -60,6 +60,11 @@ pub struct FrontMatter {
     pub description: Option<String>,
     pub subjects: Vec<String>,
     pub cover_image: Option<String>,
+    /// The generated cover's photograph; `Some("none")` for none.
+    pub cover_photo: Option<String>,
+    pub logo: Option<String>,
+    /// Where `logo` was set when it comes from `roneo.toml` (else the `logo:` key's line).
+    pub logo_at: Option<Location>,
     pub collection: Option<String>,
     pub collection_position: Option<String>,
     pub slug: Option<String>,
@@ -142,7 +147,7 @@ pub fn parse(
             return None;
         }
     };
-    let mut fm = FrontMatter {
+    let fm = FrontMatter {
         key_lines,
         ..FrontMatter::default()
     };
@@ -160,8 +165,48 @@ pub fn parse(
             return None;
         }
     };
+    interpret(&map, fm, file, Source::FrontMatter, diags)
+}
+
+/// Where keys were written: the messages name them as their author wrote them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    FrontMatter,
+    /// `roneo.toml`, whose `bleed` and `creep` live in its `[pdf]` table.
+    Project,
+}
+
+impl Source {
+    fn name(self, key: &str) -> String {
+        match self {
+            Source::FrontMatter => format!("front-matter key `{key}`"),
+            Source::Project => match key {
+                "bleed" | "creep" => format!("`[pdf] {key}` in {}", super::project::CONFIG_FILE),
+                "pdf" => format!("`[pdf]` in {}", super::project::CONFIG_FILE),
+                _ => format!("`{key}` in {}", super::project::CONFIG_FILE),
+            },
+        }
+    }
+
+    fn type_code(self) -> &'static str {
+        match self {
+            Source::FrontMatter => "front-matter-type",
+            Source::Project => "invalid-config",
+        }
+    }
+}
+
+/// Reads each key of a mapping into `fm` (whose `key_lines` say where each key is), by the
+/// rules of front matter, whichever file the keys come from. `None` when a value is wrong.
+pub fn interpret(
+    map: &serde_yaml_ng::Mapping,
+    mut fm: FrontMatter,
+    file: &Path,
+    source: Source,
+    diags: &mut Diagnostics,
+) -> Option<FrontMatter> {
     let mut ok = true;
-    for (key, value) in &map {
+    for (key, value) in map {
         let Some(key) = key.as_str() else { continue };
         if value.is_null() {
             continue; // `author:` with nothing after it means "not set"
@@ -182,7 +227,7 @@ pub fn parse(
             diags.push(
                 Diagnostic::error(
                     "value-too-long",
-                    format!("front-matter key `{key}` is {length} characters long; at most {limit}"),
+                    format!("{} is {length} characters long; at most {limit}", source.name(key)),
                 )
                 .at(at)
                 .help("front matter holds a book's metadata; long text belongs in the manuscript's body"),
@@ -193,8 +238,8 @@ pub fn parse(
         let mut bad = |expected: &str| {
             diags.push(
                 Diagnostic::error(
-                    "front-matter-type",
-                    format!("front-matter key `{key}` must be {expected}"),
+                    source.type_code(),
+                    format!("{} must be {expected}", source.name(key)),
                 )
                 .at(at.clone()),
             );
@@ -218,6 +263,11 @@ pub fn parse(
                 None => bad("text or a list of text"),
             },
             "cover-image" => fm.cover_image = scalar(value).or_else(|| { bad("a path to an image"); None }),
+            "cover-photo" => match value {
+                Value::Bool(false) => fm.cover_photo = Some("none".into()),
+                v => fm.cover_photo = scalar(v).or_else(|| { bad("a path to an image, or `none`"); None }),
+            },
+            "logo" => fm.logo = scalar(value).or_else(|| { bad("a path to an SVG or PNG file"); None }),
             "series" | "belongs-to-collection" => match value {
                 Value::Mapping(m) => {
                     fm.collection = m.get("name").and_then(scalar);
@@ -287,7 +337,7 @@ pub fn parse(
             other => diags.push(
                 Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))
                     .at(at)
-                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, series, slug, chapters, figure-numbers, hyphenation-exceptions, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
+                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, cover-photo, logo, series, slug, chapters, figure-numbers, hyphenation-exceptions, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
             ),
         }
     }

@@ -78,7 +78,7 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
         Some((yaml, line, _)) => front_matter::parse(yaml, &index_path, line, diags)?,
         None => FrontMatter::default(),
     };
-    project.config.apply(&mut front);
+    project.config.apply(&mut front, &project.root);
     let slug = front.slug.clone().unwrap_or_else(|| slug_from_name(path));
 
     let mut chapters = Vec::new();

@@ -1,6 +1,7 @@
 //! Project defaults from `roneo.toml` at the project root. A manuscript's front matter
 //! overrides every one of them.
 
+use super::front_matter::{self, Source};
 use super::{Dependencies, FrontMatter, StyleSetting, STYLE_KEYS};
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
 use serde::Deserialize;
@@ -59,6 +60,11 @@ pub struct ProjectConfig {
     pub lang: Option<String>,
     pub publisher: Option<String>,
     pub rights: Option<String>,
+    /// The publisher's logo for generated covers, relative to the project root.
+    pub logo: Option<String>,
+    /// The line of `logo` in the project file, for its diagnostics.
+    #[serde(skip)]
+    pub logo_line: u32,
     pub figure_numbers: Option<bool>,
     #[serde(default)]
     pub hyphenation_exceptions: Vec<String>,
@@ -83,33 +89,172 @@ pub struct PdfConfig {
 }
 
 impl ProjectConfig {
-    /// Reads `roneo.toml` under `root`; a missing file gives the defaults.
+    /// Reads `roneo.toml` under `root`; a missing file gives the defaults. Its values are
+    /// checked by the rules of front matter, each problem at its own line.
     pub fn load(root: &Path, diags: &mut Diagnostics) -> ProjectConfig {
         let path = root.join(CONFIG_FILE);
         let Ok(text) = std::fs::read_to_string(&path) else {
             return ProjectConfig::default();
         };
-        match toml::from_str::<ProjectConfig>(&text) {
-            Ok(mut config) => {
-                config.style = style_section(&text, &path, diags);
-                config
-            }
+        let table = match text.parse::<toml::Table>() {
+            Ok(table) => table,
             Err(e) => {
                 let (line, column) = e.span().map_or((1, 1), |span| {
                     LineIndex::new(&text).line_col(&text, span.start)
                 });
                 diags.push(
-                    Diagnostic::error("invalid-config", format!("invalid {CONFIG_FILE}: {}", e.message()))
-                        .at(Location::new(&path, line, column))
-                        .help("keys: out, lang, publisher, rights, figure-numbers, hyphenation-exceptions, [pdf] page, standard, bleed, creep, [style] (see the README)"),
+                    Diagnostic::error(
+                        "invalid-config",
+                        format!("{CONFIG_FILE} is not valid TOML: {}", e.message().trim()),
+                    )
+                    .at(Location::new(&path, line, column))
+                    .help("each line is `key = value`, text in quotes: `publisher = \"Ediciones Sur\"`"),
                 );
-                ProjectConfig::default()
+                return ProjectConfig::default();
             }
+        };
+        let lines = key_lines(&text);
+        let line_of = |key: &str| lines.iter().find(|(k, _)| k == key).map_or(1, |(_, l)| *l);
+        let errors_before = diags.errors();
+        let unknown = |key: &str, diags: &mut Diagnostics| {
+            let shown = key.replace("pdf.", "[pdf] ");
+            diags.push(
+                Diagnostic::error(
+                    "invalid-config",
+                    format!("unknown key `{shown}` in {CONFIG_FILE}"),
+                )
+                .at(Location::new(&path, line_of(key), 1))
+                .help(HELP),
+            );
+        };
+        // The keys as front matter spells them, for the same checks.
+        let mut map = serde_yaml_ng::Mapping::new();
+        let mut config = ProjectConfig::default();
+        for (key, value) in &table {
+            match key.as_str() {
+                "out" => match value.as_str() {
+                    Some(out) if !out.trim().is_empty() => config.out = Some(PathBuf::from(out)),
+                    _ => diags.push(
+                        Diagnostic::error(
+                            "invalid-config",
+                            format!("`out` in {CONFIG_FILE} must be a folder name in quotes, such as \"dist\""),
+                        )
+                        .at(Location::new(&path, line_of("out"), 1)),
+                    ),
+                },
+                // Checked by the style stage's rules, each key at its line (below).
+                "style" => {}
+                "logo" => match value.as_str() {
+                    Some(logo) if !logo.trim().is_empty() => {
+                        config.logo = Some(logo.to_owned());
+                        config.logo_line = line_of("logo");
+                    }
+                    _ => diags.push(
+                        Diagnostic::error(
+                            "invalid-config",
+                            format!("`logo` in {CONFIG_FILE} must be an image path in quotes, such as \"covers/logo.svg\""),
+                        )
+                        .at(Location::new(&path, line_of("logo"), 1)),
+                    ),
+                },
+                "lang" | "publisher" | "rights" | "figure-numbers" | "hyphenation-exceptions" => {
+                    map.insert(key.as_str().into(), yaml(value));
+                }
+                "pdf" => {
+                    let Some(pdf) = value.as_table() else {
+                        diags.push(
+                            Diagnostic::error(
+                                "invalid-config",
+                                format!("`pdf` in {CONFIG_FILE} must be a table: a `[pdf]` line, then its keys"),
+                            )
+                            .at(Location::new(&path, line_of("pdf"), 1))
+                            .help(HELP),
+                        );
+                        continue;
+                    };
+                    let mut settings = serde_yaml_ng::Mapping::new();
+                    for (k, v) in pdf {
+                        match k.as_str() {
+                            // The paper size is a style key (`papersize`): see `style_section`.
+                            "page" => {}
+                            "standard" => {
+                                settings.insert(k.as_str().into(), yaml(v));
+                            }
+                            "bleed" | "creep" => {
+                                map.insert(k.as_str().into(), yaml(v));
+                            }
+                            other => unknown(&format!("pdf.{other}"), diags),
+                        }
+                    }
+                    map.insert("pdf".into(), serde_yaml_ng::Value::Mapping(settings));
+                }
+                other => unknown(other, diags),
+            }
+        }
+        let key_lines = [
+            "lang",
+            "publisher",
+            "rights",
+            "figure-numbers",
+            "hyphenation-exceptions",
+        ]
+        .iter()
+        .map(|k| (k.to_string(), line_of(k)))
+        .chain(["bleed", "creep"].map(|k| (k.to_string(), line_of(&format!("pdf.{k}")))))
+        .chain([("pdf".to_string(), line_of("pdf"))])
+        .collect();
+        let fm = FrontMatter {
+            key_lines,
+            ..FrontMatter::default()
+        };
+        let Some(fm) = front_matter::interpret(&map, fm, &path, Source::Project, diags) else {
+            return ProjectConfig::default();
+        };
+        if let Some(tag) = &fm.lang {
+            if let Some(problem) = crate::lang::problem(tag) {
+                let code = if problem.contains("known") {
+                    "unknown-lang"
+                } else {
+                    "invalid-lang"
+                };
+                diags.push(
+                    Diagnostic::error(code, format!("'{tag}' {problem}"))
+                        .at(Location::new(&path, line_of("lang"), 1))
+                        .help("use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"),
+                );
+            }
+        }
+        if diags.errors() > errors_before {
+            return ProjectConfig::default();
+        }
+        let mm = |v: Option<f32>| v.map(|mm| format!("{mm}mm"));
+        ProjectConfig {
+            out: config.out,
+            style: style_section(&text, &path, diags),
+            style_table: toml::Table::new(),
+            logo: config.logo,
+            logo_line: config.logo_line,
+            lang: fm.lang,
+            publisher: fm.publisher,
+            rights: fm.rights,
+            figure_numbers: fm.figure_numbers,
+            hyphenation_exceptions: fm.hyphenation_exceptions,
+            pdf: PdfConfig {
+                page: table
+                    .get("pdf")
+                    .and_then(|pdf| pdf.get("page"))
+                    .and_then(|page| page.as_str())
+                    .map(str::to_owned),
+                standard: fm.pdf_standard,
+                bleed: mm(fm.bleed_mm),
+                creep: mm(fm.creep_mm),
+            },
         }
     }
 
-    /// Fills what the front matter leaves unset.
-    pub fn apply(&self, fm: &mut FrontMatter) {
+    /// Fills what the front matter leaves unset. `root` is the project root (paths in
+    /// `roneo.toml` are relative to it).
+    pub fn apply(&self, fm: &mut FrontMatter, root: &Path) {
         let fill = |field: &mut Option<String>, default: &Option<String>| {
             if field.is_none() {
                 field.clone_from(default);
@@ -119,6 +264,13 @@ impl ProjectConfig {
         fill(&mut fm.publisher, &self.publisher);
         fill(&mut fm.rights, &self.rights);
         fill(&mut fm.pdf_standard, &self.pdf.standard);
+        if fm.logo.is_none() {
+            if let Some(logo) = &self.logo {
+                // Relative to the project root, named from the manuscript's folder.
+                fm.logo = Some(root.join(logo).to_string_lossy().into_owned());
+                fm.logo_at = Some(Location::new(root.join(CONFIG_FILE), self.logo_line, 1));
+            }
+        }
         if fm.figure_numbers.is_none() {
             fm.figure_numbers = self.figure_numbers;
         }
@@ -229,4 +381,51 @@ fn settings_of(
         out.push(StyleSetting { key, value, at });
     }
     out
+}
+
+const HELP: &str = "keys: out, lang, publisher, rights, logo, figure-numbers, hyphenation-exceptions; under [pdf]: page, standard, bleed, creep; under [style]: the style keys (see the README)";
+
+/// The line of each key of a TOML file, named `table.key` inside a table; a table's own name
+/// is on its `[table]` line.
+fn key_lines(text: &str) -> Vec<(String, u32)> {
+    let mut table = String::new();
+    let mut lines = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_number = i as u32 + 1;
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix('[') {
+            table = name.split(']').next().unwrap_or("").trim().to_string();
+            lines.push((table.clone(), line_number));
+        } else if let Some((key, _)) = trimmed
+            .split_once('=')
+            .filter(|_| !trimmed.starts_with('#'))
+        {
+            let key = key.trim().trim_matches('"');
+            let name = if table.is_empty() {
+                key.to_string()
+            } else {
+                format!("{table}.{key}")
+            };
+            lines.push((name, line_number));
+        }
+    }
+    lines
+}
+
+/// A TOML value as the YAML value front matter would hold.
+fn yaml(value: &toml::Value) -> serde_yaml_ng::Value {
+    use serde_yaml_ng::Value as Y;
+    match value {
+        toml::Value::String(s) => Y::String(s.clone()),
+        toml::Value::Integer(n) => Y::Number((*n).into()),
+        toml::Value::Float(f) => Y::Number((*f).into()),
+        toml::Value::Boolean(b) => Y::Bool(*b),
+        toml::Value::Datetime(d) => Y::String(d.to_string()),
+        toml::Value::Array(items) => Y::Sequence(items.iter().map(yaml).collect()),
+        toml::Value::Table(t) => Y::Mapping(
+            t.iter()
+                .map(|(k, v)| (Y::String(k.clone()), yaml(v)))
+                .collect(),
+        ),
+    }
 }

@@ -13,6 +13,7 @@
 
 mod glyphs;
 
+use crate::cover::Cover;
 use crate::diagnostic::Diagnostic;
 use crate::document::LinkTarget;
 use crate::typeset::{ImageItem, Item, Layout, OutlineEntry, Page, Structure};
@@ -32,10 +33,12 @@ use krilla::tagging::{
 };
 use krilla::text::{Font, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
+use krilla_svg::{SurfaceExt, SvgSettings};
 use std::num::NonZeroU32;
 
 /// Writes the PDF; fails when krilla cannot (an image it cannot decode, a PDF/A violation).
-pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
+/// `cover` is the generated front cover, drawn where the layout leaves room for it.
+pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnostic> {
     let mut settings = SerializeSettings::default();
     if layout.meta.print.standard.as_deref() == Some("pdf-a-2b") {
         settings.configuration = ConfigurationBuilder::new()
@@ -83,7 +86,12 @@ pub fn write(layout: &Layout) -> Result<Vec<u8>, Diagnostic> {
         let mut surface = pdf_page.surface();
         // The trimmed page sits inside the bleed; everything the typesetter placed moves with it.
         surface.push_transform(&Transform::from_translate(bleed, bleed));
-        draw(&mut surface, page, &faces, &images, &mut content, bleed);
+        let art = Art {
+            faces: &faces,
+            images: &images,
+            cover,
+        };
+        draw(&mut surface, page, &art, &mut content, bleed);
         surface.pop();
         surface.finish();
         for item in &page.items {
@@ -208,11 +216,17 @@ struct Faces<'a> {
     advances: &'a [Option<Advances>],
 }
 
+/// What pages are drawn with besides their items: faces, images, the generated cover.
+struct Art<'a> {
+    faces: &'a Faces<'a>,
+    images: &'a [Option<Image>],
+    cover: Option<&'a Cover>,
+}
+
 fn draw(
     surface: &mut krilla::surface::Surface,
     page: &Page,
-    faces: &Faces,
-    images: &[Option<Image>],
+    art: &Art,
     content: &mut [Vec<Identifier>],
     bleed: f32,
 ) {
@@ -246,23 +260,40 @@ fn draw(
                 surface,
                 &mut buffer,
                 &Item::Image(extend_into_bleed(image, page, bleed)),
-                faces,
-                images,
+                art,
             ),
-            _ => draw_item(surface, &mut buffer, item, faces, images),
+            Item::Cover(_) => {
+                if let Some(cover) = art.cover {
+                    draw_cover(surface, cover);
+                }
+            }
+            _ => draw_item(surface, &mut buffer, item, art),
         }
         surface.end_tagged();
     }
 }
 
 /// Draws one item; `buffer` is room for a run's glyphs, kept from run to run.
+/// The cover's drawing over the whole page and its bleed (the surface's origin is the trim's
+/// corner): vectors, its text as text in subset fonts, its photograph as it is.
+fn draw_cover(surface: &mut krilla::surface::Surface, cover: &Cover) {
+    let (width, height) = cover.trim();
+    let bleed = cover.bleed();
+    let Some(size) = Size::from_wh(width + 2.0 * bleed, height + 2.0 * bleed) else {
+        return;
+    };
+    surface.push_transform(&Transform::from_translate(-bleed, -bleed));
+    surface.draw_svg(cover.tree(), size, SvgSettings::default());
+    surface.pop();
+}
+
 fn draw_item(
     surface: &mut krilla::surface::Surface,
     buffer: &mut Vec<KrillaGlyph>,
     item: &Item,
-    faces: &Faces,
-    images: &[Option<Image>],
+    art: &Art,
 ) {
+    let (faces, images) = (art.faces, art.images);
     {
         match item {
             Item::Text(run) => {
@@ -329,7 +360,7 @@ fn draw_item(
                     surface.set_fill(None);
                 }
             }
-            Item::Link(_) => {}
+            Item::Link(_) | Item::Cover(_) => {}
         }
     }
 }

@@ -8,12 +8,10 @@ use super::geometry::Geometry;
 use super::pages::BodyPages;
 use super::paragraph::{self, Align, ParagraphStyle, SetLine};
 use super::shape::FontStyle;
-use super::{
-    Context, Glyph, GlyphRun, ImageItem, Item, LineItem, LinkArea, Page, RectItem, Structure,
-};
+use super::{Context, CoverArea, Glyph, GlyphRun, ImageItem, Item, LinkArea, Page, Structure};
 use crate::document::{Document, LinkTarget, TocEntry};
 use crate::locale::{self, Label};
-use crate::style::{CoverStyle, Family, Style};
+use crate::style::{Family, Style};
 
 pub fn front_matter(
     cx: &mut Context,
@@ -23,7 +21,7 @@ pub fn front_matter(
     body: &BodyPages,
     structure: &mut Vec<Structure>,
 ) -> Vec<Page> {
-    let mut pages = vec![cover(cx, doc, style, g)];
+    let mut pages = vec![cover(doc, g)];
     if style.title_page {
         pages.push(title_page(cx, doc, style, g));
     }
@@ -41,9 +39,9 @@ pub fn front_matter(
     for (i, page) in pages.iter_mut().enumerate() {
         page.label = roman(i + 1);
         let element = match page.items.first() {
-            Some(Item::Image(image)) => Structure::Figure {
-                alt: image.alt.clone(),
-            },
+            Some(Item::Image(ImageItem { alt, .. })) | Some(Item::Cover(CoverArea { alt })) => {
+                Structure::Figure { alt: alt.clone() }
+            }
             _ => Structure::Paragraph,
         };
         if !page.items.is_empty() {
@@ -133,7 +131,7 @@ fn title_font(style: &Style) -> FontStyle {
     }
 }
 
-fn cover(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry) -> Page {
+fn cover(doc: &Document, g: &Geometry) -> Page {
     let mut page = blank(g);
     if let Some(asset) = doc
         .meta
@@ -154,89 +152,10 @@ fn cover(cx: &mut Context, doc: &Document, style: &Style, g: &Geometry) -> Page 
         }));
         return page;
     }
-    let m = &doc.meta;
-    let x = g.width * 0.12;
-    let measure = g.width * 0.76;
-    let items = &mut page.items;
-    let rule = |y: f32| {
-        Item::Line(LineItem {
-            from: (x, y),
-            to: (x + measure, y),
-            thickness: 0.8,
-        })
-    };
-    let band = style.cover == CoverStyle::Band;
-    if band {
-        // Bands of the accent colour across the head and the foot of the cover.
-        for (y, height) in [(0.0, g.height * 0.2), (g.height * 0.84, g.height * 0.16)] {
-            items.push(Item::Rect(RectItem {
-                x: 0.0,
-                y,
-                width: g.width,
-                height,
-                colour: style.accent,
-            }));
-        }
-    } else {
-        items.push(rule(g.height * 0.25));
-    }
-    let mut y = centred(
-        cx,
-        doc,
-        items,
-        &m.title,
-        g.body_size * 2.6,
-        title_font(style),
-        x,
-        measure,
-        g.height * 0.25 + g.body_size * 4.0,
-    );
-    if let Some(subtitle) = &m.subtitle {
-        y = centred(
-            cx,
-            doc,
-            items,
-            subtitle,
-            g.body_size * 1.3,
-            ITALIC,
-            x,
-            measure,
-            y + g.body_size,
-        );
-    }
-    if !band {
-        items.push(rule(y + g.body_size));
-    }
-    if !m.authors.is_empty() {
-        centred(
-            cx,
-            doc,
-            items,
-            &m.authors.join(", "),
-            g.body_size * 1.4,
-            REGULAR,
-            x,
-            measure,
-            g.height * 0.7,
-        );
-    }
-    if let Some(publisher) = &m.publisher {
-        centred(
-            cx,
-            doc,
-            items,
-            publisher,
-            g.body_size,
-            ITALIC,
-            x,
-            measure,
-            if band {
-                g.height * 0.78
-            } else {
-                g.height * 0.9
-            },
-        );
-    }
+    // No cover file: the cover stage draws one, placed here by the writer.
+    page.items.push(Item::Cover(CoverArea {
+        alt: doc.meta.title.clone(),
+    }));
     page
 }
 

@@ -94,6 +94,16 @@ pub enum Item {
     Line(LineItem),
     Rect(RectItem),
     Link(LinkArea),
+    /// The generated front cover fills the page (and its bleed); the cover stage draws it and
+    /// the writer places that drawing here.
+    Cover(CoverArea),
+}
+
+/// Where the generated cover goes: the whole page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverArea {
+    /// What the cover says, for the tagged PDF.
+    pub alt: String,
 }
 
 /// A filled rectangle (a band of colour on a cover).

@@ -385,6 +385,8 @@ fn translate(mut item: Item, dx: f32, dy: f32) -> Item {
             line.to.0 += dx;
             line.to.1 += dy;
         }
+        // The whole page, wherever the page is.
+        Item::Cover(_) => {}
         Item::Link(link) => {
             link.x += dx;
             link.y += dy;
