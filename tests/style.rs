@@ -284,7 +284,9 @@ fn the_projects_epub_css_is_appended_and_embed_fonts_false_embeds_none() {
 fn themed(theme: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&repo().join("manuscripts"), &dir.path().join("manuscripts"));
-    copy_tree(&repo().join("covers"), &dir.path().join("covers"));
+    if repo().join("covers").is_dir() {
+        copy_tree(&repo().join("covers"), &dir.path().join("covers"));
+    }
     std::fs::write(
         dir.path().join("roneo.toml"),
         format!("[style]\ntheme = \"{theme}\"\n"),
