@@ -186,3 +186,38 @@ fn a_missing_logo_is_an_error_at_its_key() {
         "nothing written"
     );
 }
+
+/// Each built-in theme designs its own cover: for the seed (a photograph) and for a text-only
+/// manuscript, the three themes' cover images all differ.
+#[test]
+fn every_built_in_theme_gives_a_different_cover() {
+    for (source, slug) in [("seed", "chile-1973"), ("text", "notes")] {
+        let mut covers: Vec<(&str, Vec<u8>)> = Vec::new();
+        for theme in ["classic", "pamphlet", "report"] {
+            let config = format!("[style]\ntheme = \"{theme}\"\n");
+            let p = project(&[
+                ("roneo.toml", config.as_bytes()),
+                ("manuscripts/notes.md", TEXT_ONLY),
+            ]);
+            if source == "seed" {
+                std::fs::remove_file(p.path().join("manuscripts/notes.md")).unwrap();
+                copy_tree(
+                    &repo().join("manuscripts/chile-1973"),
+                    &p.path().join("manuscripts/chile-1973"),
+                );
+            }
+            let out = tempfile::tempdir().unwrap();
+            build(p.path(), ".", out.path());
+            let image = cover_image(&out.path().join(format!("{slug}.epub")));
+            covers.push((theme, image.to_rgb8().into_raw()));
+        }
+        for (i, (a, pixels_a)) in covers.iter().enumerate() {
+            for (b, pixels_b) in &covers[i + 1..] {
+                assert_ne!(
+                    pixels_a, pixels_b,
+                    "{source}: {a} and {b} give the same cover"
+                );
+            }
+        }
+    }
+}
