@@ -43,7 +43,7 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
     for (index, source) in manuscript.chapters.iter().enumerate() {
         let chapter_lang = source.lang.clone().unwrap_or_else(|| lang.clone());
         if let Some(l) = &source.lang {
-            check_lang(l, &Location::new(&source.path, 1, 1), shared.diags);
+            crate::lang::check(l, &Location::new(&source.path, 1, 1), shared.diags);
         }
         chapters.push(ChapterParser::new(source, index, chapter_lang, &mut shared).parse());
     }
@@ -134,7 +134,7 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
                 .iter()
                 .any(|(k, _)| k == "lang" || k == "language")
             {
-                check_lang(l, &at("lang"), diags);
+                crate::lang::check(l, &at("lang"), diags);
             }
             l.clone()
         }
@@ -300,22 +300,6 @@ fn load_logo(m: &Manuscript, href: &str, at: Location, diags: &mut Diagnostics) 
         svg,
         at,
     })
-}
-
-/// Reports a language tag that is malformed or names no known language.
-fn check_lang(tag: &str, at: &Location, diags: &mut Diagnostics) {
-    if let Some(problem) = crate::lang::problem(tag) {
-        let code = if problem.contains("known") {
-            "unknown-lang"
-        } else {
-            "invalid-lang"
-        };
-        diags.push(
-            Diagnostic::error(code, format!("'{tag}' {problem}"))
-                .at(at.clone())
-                .help("use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"),
-        );
-    }
 }
 
 /// Decodes the document's images ([`crate::manuscript::assets::verify`]): damaged ones are
@@ -962,7 +946,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 };
                 let lang = attr("lang").filter(|l| !l.trim().is_empty());
                 if let Some(l) = &lang {
-                    check_lang(l, &self.at(offset), self.shared.diags);
+                    crate::lang::check(l, &self.at(offset), self.shared.diags);
                 }
                 if !self_closing {
                     stack.push(Open {

@@ -211,18 +211,7 @@ impl ProjectConfig {
             return ProjectConfig::default();
         };
         if let Some(tag) = &fm.lang {
-            if let Some(problem) = crate::lang::problem(tag) {
-                let code = if problem.contains("known") {
-                    "unknown-lang"
-                } else {
-                    "invalid-lang"
-                };
-                diags.push(
-                    Diagnostic::error(code, format!("'{tag}' {problem}"))
-                        .at(Location::new(&path, line_of("lang"), 1))
-                        .help("use a BCP 47 tag such as `en`, `es`, `fr-CA` or `pt-BR`"),
-                );
-            }
+            crate::lang::check(tag, &Location::new(&path, line_of("lang"), 1), diags);
         }
         if diags.errors() > errors_before {
             return ProjectConfig::default();
