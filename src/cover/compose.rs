@@ -425,6 +425,26 @@ fn place(stack: Stack, x: f32, y: f32, colour: impl Fn(usize, &Block) -> Rgb) ->
     out
 }
 
+/// The lines stacked around the title on a photograph's cover, for a sheet `w` wide: the series
+/// above it, the subtitle and authors below.
+fn pieces(words: &Words, w: f32) -> (Vec<Piece<'_>>, Piece<'_>, Vec<Piece<'_>>) {
+    let before: Vec<Piece> = words
+        .series
+        .as_deref()
+        .map(|s| piece(s, TEXT, small_fit(w), "series"))
+        .into_iter()
+        .collect();
+    let mut after: Vec<Piece> = Vec::new();
+    if let Some(s) = &words.subtitle {
+        after.push(piece(s, ITALIC, subtitle_fit(w), "subtitle"));
+    }
+    if let Some(a) = &words.authors {
+        after.push(piece(a, TEXT, author_fit(w), "author line"));
+    }
+    let title = piece(&words.title, TITLE, title_fit(w), "title");
+    (before, title, after)
+}
+
 fn piece<'t>(text: &'t str, face: usize, fit: Fit, what: &'static str) -> Piece<'t> {
     Piece {
         text,
@@ -618,20 +638,7 @@ fn framed(
     } else {
         (d.paper, d.ink)
     };
-    let before: Vec<Piece> = words
-        .series
-        .as_deref()
-        .map(|s| piece(s, TEXT, small_fit(w), "series"))
-        .into_iter()
-        .collect();
-    let mut after: Vec<Piece> = Vec::new();
-    if let Some(s) = &words.subtitle {
-        after.push(piece(s, ITALIC, subtitle_fit(w), "subtitle"));
-    }
-    if let Some(a) = &words.authors {
-        after.push(piece(a, TEXT, author_fit(w), "author line"));
-    }
-    let title = piece(&words.title, TITLE, title_fit(w), "title");
+    let (before, title, after) = pieces(words, w);
     // The type may take at most this much of the cover, so the photograph keeps the rest.
     let most = if band { 0.62 } else { 0.6 };
     let foot_room = if words.publisher.is_some() || logo.is_some() {
@@ -728,20 +735,7 @@ fn scrim(
     let x = if c.design.centred { w / 2.0 } else { m };
     let white: Rgb = [0xff, 0xff, 0xff];
     let dark: Rgb = [0x0a, 0x0a, 0x0c];
-    let before: Vec<Piece> = words
-        .series
-        .as_deref()
-        .map(|s| piece(s, TEXT, small_fit(w), "series"))
-        .into_iter()
-        .collect();
-    let mut after: Vec<Piece> = Vec::new();
-    if let Some(s) = &words.subtitle {
-        after.push(piece(s, ITALIC, subtitle_fit(w), "subtitle"));
-    }
-    if let Some(a) = &words.authors {
-        after.push(piece(a, TEXT, author_fit(w), "author line"));
-    }
-    let title = piece(&words.title, TITLE, title_fit(w), "title");
+    let (before, title, after) = pieces(words, w);
     let foot_room = if words.publisher.is_some() || logo.is_some() {
         h * 0.12
     } else {
