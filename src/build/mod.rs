@@ -500,6 +500,7 @@ fn produce(
                     signature: booklet.signature,
                     creep_mm: doc.meta.print.creep_mm.unwrap_or(0.0),
                     marks: booklet.marks,
+                    back_cover: doc.meta.back_cover.is_some(),
                     bleed_mm: doc.meta.print.bleed_mm.unwrap_or(0.0),
                     title: doc.meta.title.clone(),
                     lang: doc.meta.lang.clone(),
@@ -507,10 +508,12 @@ fn produce(
                 };
                 match impose::impose(bytes, &options) {
                     Ok((bytes, plan)) => {
-                        let blanks = match plan.blanks {
-                            0 => "no blanks added".to_string(),
-                            1 => "1 blank page added".to_string(),
-                            n => format!("{n} blank pages added"),
+                        let blanks = match (plan.blanks, plan.first_blank) {
+                            (0, _) | (_, None) => "no blanks added".to_string(),
+                            (1, Some(at)) => format!("1 blank page added as page {at}"),
+                            (n, Some(at)) => {
+                                format!("{n} blank pages added as pages {at}–{}", at + n - 1)
+                            }
                         };
                         let note = format!(
                             "{} sheets from {} reading pages, {blanks}",

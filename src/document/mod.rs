@@ -67,8 +67,21 @@ pub struct Metadata {
     pub modified: i64,
     /// Print settings the imposer reads.
     pub print: PrintSettings,
+    /// What the back cover says; `None` when it is turned off or has nothing to say.
+    pub back_cover: Option<BackCover>,
     /// The style keys as written (project's first, then the manuscript's), for the style stage.
     pub style: Vec<crate::manuscript::StyleSetting>,
+}
+
+/// The back cover's text: the PDF's last page and the EPUB's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackCover {
+    /// `back-cover:` text, else the description.
+    pub blurb: Option<String>,
+    pub call_to_action: Option<crate::manuscript::front_matter::CallToAction>,
+    pub price: Option<String>,
+    /// The ISBN's 13 digits, for the EAN-13 barcode.
+    pub isbn: Option<String>,
 }
 
 /// A logo file, SVG or PNG, read but not yet decoded (the cover stage does that).

@@ -234,6 +234,7 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
         figure_numbers: fm.figure_numbers.unwrap_or(false),
         hyphenation_exceptions: fm.hyphenation_exceptions.clone(),
         modified,
+        back_cover: back_cover(fm, &lang),
         print: PrintSettings {
             standard: fm.pdf_standard.clone(),
             bleed_mm: fm.bleed_mm,
@@ -304,6 +305,28 @@ fn load_logo(m: &Manuscript, href: &str, at: Location, diags: &mut Diagnostics) 
 
 /// Decodes the document's images ([`crate::manuscript::assets::verify`]): damaged ones are
 /// errors at the place each is first used. Separate from [`build_document`] so that a build
+/// The back cover, unless `back-cover: false` or there is nothing to put on it.
+fn back_cover(fm: &crate::manuscript::FrontMatter, lang: &str) -> Option<super::BackCover> {
+    if fm.back_cover_off {
+        return None;
+    }
+    let blurb = fm.back_cover_text.as_ref().or(fm.description.as_ref());
+    let cover = super::BackCover {
+        blurb: blurb.map(|b| typography::text(b, lang)),
+        call_to_action: fm.call_to_action.clone().map(|mut c| {
+            c.text = c.text.map(|t| typography::text(&t, lang));
+            c
+        }),
+        price: fm.price.clone(),
+        isbn: fm.isbn.clone(),
+    };
+    let empty = cover.blurb.is_none()
+        && cover.call_to_action.is_none()
+        && cover.price.is_none()
+        && cover.isbn.is_none();
+    (!empty).then_some(cover)
+}
+
 /// can typeset while it runs.
 pub fn verify_assets(doc: &Document, diags: &mut Diagnostics) {
     for (e, href, at) in crate::manuscript::assets::verify(&doc.assets) {
