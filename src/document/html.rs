@@ -116,14 +116,34 @@ const ATTRIBUTES: &[&str] = &[
 ];
 
 /// Parses an HTML fragment into a sanitised tree; `changes` receives a note for every removal.
-pub fn sanitize(fragment: &str, changes: &mut Vec<String>) -> Vec<HtmlNode> {
+/// `None` when elements nest more than `max_depth` deep.
+pub fn sanitize(
+    fragment: &str,
+    max_depth: usize,
+    changes: &mut Vec<String>,
+) -> Option<Vec<HtmlNode>> {
     let html = Html::parse_fragment(fragment);
     let root = html.root_element();
+    // Measured without recursion, so that `convert` only ever recurses a bounded depth.
+    let mut depth = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(n) if n.value().is_element() => {
+                depth += 1;
+                // The fragment's own root element is not the author's.
+                if depth > max_depth + 1 {
+                    return None;
+                }
+            }
+            ego_tree::iter::Edge::Close(n) if n.value().is_element() => depth -= 1,
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for child in root.children() {
         convert(child, &mut out, changes);
     }
-    out
+    Some(out)
 }
 
 fn convert(node: ego_tree::NodeRef<'_, Node>, out: &mut Vec<HtmlNode>, changes: &mut Vec<String>) {
@@ -286,8 +306,10 @@ mod tests {
         let mut changes = Vec::new();
         let nodes = sanitize(
             r#"<div onclick="x()">Hi<script>alert(1)</script><font>there</font></div>"#,
+            10,
             &mut changes,
-        );
+        )
+        .unwrap();
         assert_eq!(names(&nodes), vec!["div"]);
         let HtmlNode::Element(div) = &nodes[0] else {
             panic!()
@@ -300,7 +322,7 @@ mod tests {
     #[test]
     fn repairs_broken_markup() {
         let mut changes = Vec::new();
-        let nodes = sanitize("<p>one<p>two <b>bold", &mut changes);
+        let nodes = sanitize("<p>one<p>two <b>bold", 10, &mut changes).unwrap();
         assert_eq!(names(&nodes), vec!["p", "p"]);
     }
 

@@ -9,7 +9,7 @@ use super::html::{self, HtmlNode, InlineTag};
 use super::ids::{self, Ids};
 use super::{
     toc, typography, Alignment, Block, Chapter, CodeBlock, Collection, Document, Figure, Heading,
-    Inline, LinkTarget, List, ListItem, Logo, Metadata, Note, PrintSettings, Table,
+    Inline, LinkTarget, List, ListItem, Logo, Metadata, Note, PrintSettings, Table, MAX_DEPTH,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fonts;
@@ -385,6 +385,10 @@ struct ChapterParser<'s, 'a, 'b> {
     note_labels: Vec<String>,
     note_defs: HashMap<String, (Vec<Block>, Location)>,
     task_marker: Option<bool>,
+    /// Containers (quotes, lists, notes, tables) open around the current position.
+    depth: usize,
+    /// Whether this chapter's `too-deep` error was given (one is enough).
+    too_deep: bool,
 }
 
 impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
@@ -402,7 +406,66 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             note_labels: Vec::new(),
             note_defs: HashMap::new(),
             task_marker: None,
+            depth: 0,
+            too_deep: false,
         }
+    }
+
+    /// Whether one more level fits under [`MAX_DEPTH`] with `inner` levels already open inside
+    /// the current container; if not, reports `too-deep` at `offset` (once per chapter).
+    fn fits(&mut self, inner: usize, offset: usize) -> bool {
+        if self.depth + inner < MAX_DEPTH {
+            return true;
+        }
+        self.report_too_deep(offset);
+        false
+    }
+
+    fn report_too_deep(&mut self, offset: usize) {
+        if !self.too_deep {
+            self.too_deep = true;
+            self.shared.diags.push(
+                Diagnostic::error(
+                    "too-deep",
+                    format!("quotes, lists, emphasis, links or HTML elements are nested more than {MAX_DEPTH} levels deep here"),
+                )
+                .at(self.at(offset))
+                .help(format!("no book needs this much nesting: flatten it to at most {MAX_DEPTH} levels (check for a run of `>`, list markers, `*` or tags left unclosed)")),
+            );
+        }
+    }
+
+    /// Moves `pos` from a `Start` event to its matching `End`.
+    fn skip_container(&mut self) {
+        let mut open = 0usize;
+        while let Some((event, _)) = self.events.get(self.pos) {
+            match event {
+                Event::Start(_) => open += 1,
+                Event::End(_) => {
+                    open -= 1;
+                    if open == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// The blocks of a nested container (its `Start` at `pos`), one level deeper; empty, and
+    /// the container skipped, when that is too deep.
+    fn nested<T: Default>(&mut self, offset: usize, parse: impl FnOnce(&mut Self) -> T) -> T {
+        if !self.fits(0, offset) {
+            self.skip_container();
+            self.pos += 1;
+            return T::default();
+        }
+        self.pos += 1;
+        self.depth += 1;
+        let inner = parse(self);
+        self.depth -= 1;
+        inner
     }
 
     fn at(&self, offset: usize) -> Location {
@@ -515,8 +578,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     }));
                 }
                 Event::Start(Tag::BlockQuote(_)) => {
-                    self.pos += 1;
-                    out.push(Block::Quote(self.blocks()));
+                    out.push(Block::Quote(self.nested(range.start, Self::blocks)));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     self.pos += 1;
@@ -538,18 +600,17 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     out.push(Block::Code(CodeBlock { lang, text }));
                 }
                 Event::Start(Tag::List(start)) => {
-                    self.pos += 1;
-                    out.push(Block::List(self.list(start)));
+                    let items = self.nested(range.start, Self::list);
+                    out.push(Block::List(List { start, items }));
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
-                    self.pos += 1;
-                    let blocks = self.blocks();
+                    let blocks = self.nested(range.start, Self::blocks);
                     self.note_defs
                         .insert(label.to_string(), (blocks, self.at(range.start)));
                 }
                 Event::Start(Tag::Table(alignments)) => {
-                    self.pos += 1;
-                    out.push(Block::Table(self.table(&alignments)));
+                    let table = self.nested(range.start, |p| p.table(&alignments));
+                    out.push(Block::Table(table));
                 }
                 Event::Start(Tag::HtmlBlock) => {
                     self.pos += 1;
@@ -606,7 +667,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
         out
     }
 
-    fn list(&mut self, start: Option<u64>) -> List {
+    fn list(&mut self) -> Vec<ListItem> {
         let mut items = Vec::new();
         while let Some((event, _)) = self.events.get(self.pos).cloned() {
             self.pos += 1;
@@ -623,7 +684,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 _ => {}
             }
         }
-        List { start, items }
+        items
     }
 
     fn table(&mut self, alignments: &[pulldown_cmark::Alignment]) -> Table {
@@ -840,10 +901,14 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                         // A block starts: the implicit paragraph ends here.
                         _ => break,
                     };
-                    stack.push(Open {
-                        frame,
-                        children: Vec::new(),
-                    });
+                    if self.fits(stack.len(), range.start) {
+                        stack.push(Open {
+                            frame,
+                            children: Vec::new(),
+                        });
+                    } else {
+                        self.skip_container();
+                    }
                 }
                 Event::End(_) => {
                     // Close HTML elements left open inside the Markdown container that ends.
@@ -948,7 +1013,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 if let Some(l) = &lang {
                     crate::lang::check(l, &self.at(offset), self.shared.diags);
                 }
-                if !self_closing {
+                if !self_closing && self.fits(stack.len(), offset) {
                     stack.push(Open {
                         frame: Frame::Html { name, lang, wrap },
                         children: Vec::new(),
@@ -1128,7 +1193,10 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
 
     fn html_block(&mut self, raw: &str, offset: usize) -> Option<Block> {
         let mut changes = Vec::new();
-        let mut nodes = html::sanitize(raw, &mut changes);
+        let Some(mut nodes) = html::sanitize(raw, MAX_DEPTH - self.depth, &mut changes) else {
+            self.report_too_deep(offset);
+            return None;
+        };
         self.unique_html_ids(&mut nodes, &mut changes);
         if !changes.is_empty() {
             self.shared.diags.push(
