@@ -184,12 +184,13 @@ fn convert(node: ego_tree::NodeRef<'_, Node>, out: &mut Vec<HtmlNode>, changes: 
                 if key == "href" && name == "a" {
                     let v = value.trim();
                     let lower = v.to_ascii_lowercase();
-                    if lower.starts_with("http://")
-                        || lower.starts_with("https://")
-                        || lower.starts_with("mailto:")
-                        || v.starts_with('#')
-                    {
+                    let web = ["http://", "https://", "mailto:"]
+                        .iter()
+                        .any(|s| lower.starts_with(s));
+                    if v.starts_with('#') {
                         attrs.push((key, v.to_string()));
+                    } else if let (true, Ok(url)) = (web, super::web::normalize(v)) {
+                        attrs.push((key, url));
                     } else {
                         note(changes, format!("removed link target '{v}' (only web, mailto and #id links are kept)"));
                     }
@@ -208,6 +209,17 @@ fn convert(node: ego_tree::NodeRef<'_, Node>, out: &mut Vec<HtmlNode>, changes: 
                 }
             }
             attrs.sort();
+            // A link must say where it goes: with no text, its address does.
+            let blank = children
+                .iter()
+                .all(|c| matches!(c, HtmlNode::Text(t) if t.trim().is_empty()));
+            if let (true, "a", Some((_, href))) = (
+                blank,
+                name.as_str(),
+                attrs.iter().find(|(k, _)| k == "href"),
+            ) {
+                children = vec![HtmlNode::Text(super::web::display(href).to_string())];
+            }
             out.push(HtmlNode::Element(HtmlElement {
                 name,
                 attrs,

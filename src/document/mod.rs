@@ -11,6 +11,7 @@ mod ids;
 mod parse;
 mod toc;
 mod typography;
+mod web;
 
 pub use crate::manuscript::{Asset, Dependencies};
 pub use html::{HtmlElement, HtmlNode};

@@ -7,6 +7,7 @@
 use super::attributes;
 use super::html::{self, HtmlNode, InlineTag};
 use super::ids::{self, Ids};
+use super::web;
 use super::{
     toc, typography, Alignment, Block, Chapter, CodeBlock, Collection, Document, Figure, Heading,
     Inline, LinkTarget, List, ListItem, Logo, Metadata, Note, PrintSettings, Table, MAX_DEPTH,
@@ -888,9 +889,17 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                         Tag::Superscript => Frame::Superscript,
                         Tag::Subscript => Frame::Subscript,
                         Tag::Link {
-                            dest_url, title, ..
+                            link_type,
+                            dest_url,
+                            title,
+                            ..
                         } => Frame::Link {
-                            dest: dest_url.to_string(),
+                            // `<join@example.org>`
+                            dest: if link_type == pulldown_cmark::LinkType::Email {
+                                format!("mailto:{dest_url}")
+                            } else {
+                                dest_url.to_string()
+                            },
                             title: title.to_string(),
                             start: range.start,
                         },
@@ -1055,11 +1064,21 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             Frame::Link { dest, title, start } => {
                 let title = Some(title).filter(|t| !t.is_empty());
                 match self.link_target(&dest, start) {
-                    Some(target) => Inline::Link {
-                        target,
-                        title,
-                        content: children,
-                    },
+                    Some(target) => {
+                        // A link must say where it goes: with no text, its address does
+                        // (an internal link gets its target's text once links are resolved).
+                        let content = match &target {
+                            LinkTarget::External(url) if is_blank(&children) => {
+                                vec![Inline::Text(web::display(url).to_string())]
+                            }
+                            _ => children,
+                        };
+                        Inline::Link {
+                            target,
+                            title,
+                            content,
+                        }
+                    }
                     None => return children,
                 }
             }
@@ -1117,7 +1136,17 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         });
         if has_scheme {
-            return Some(LinkTarget::External(dest.to_string()));
+            return match web::normalize(dest) {
+                Ok(url) => Some(LinkTarget::External(url)),
+                Err(why) => {
+                    self.shared.diags.push(
+                        Diagnostic::error("invalid-url", format!("link target '{dest}' is not a valid web address: {why}"))
+                            .at(self.at(start))
+                            .help("check the address as a browser would take it (https://host/path); a host cannot hold spaces or most punctuation"),
+                    );
+                    None
+                }
+            };
         }
         let (file, fragment) = match dest.split_once('#') {
             Some((f, frag)) => (f, Some(frag.to_string())),
@@ -1236,6 +1265,11 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
     }
 }
 
+/// Whether inlines would show a reader nothing (no text, no image description).
+fn is_blank(inlines: &[Inline]) -> bool {
+    Inline::plain_text(inlines).trim().is_empty()
+}
+
 fn push_text(target: &mut Vec<Inline>, text: &str) {
     if let Some(Inline::Text(prev)) = target.last_mut() {
         prev.push_str(text);
@@ -1277,7 +1311,7 @@ fn resolve_links(chapters: &mut [Chapter], manuscript: &Manuscript, shared: &mut
         .enumerate()
         .map(|(i, c)| (normalize(&c.path), i))
         .collect();
-    let mut resolved: HashMap<String, LinkTarget> = HashMap::new();
+    let mut resolved: HashMap<String, (LinkTarget, String)> = HashMap::new();
     for link in &shared.links {
         let target = match (&link.file, &link.fragment) {
             (Some(file), fragment) => {
@@ -1307,7 +1341,7 @@ fn resolve_links(chapters: &mut [Chapter], manuscript: &Manuscript, shared: &mut
         };
         match target {
             Some(t) => {
-                resolved.insert(link.key.clone(), t);
+                resolved.insert(link.key.clone(), (t, link.raw.clone()));
             }
             None => shared.diags.push(
                 Diagnostic::error("broken-link", format!("link target '{}' does not exist in the manuscript", link.raw))
@@ -1316,19 +1350,60 @@ fn resolve_links(chapters: &mut [Chapter], manuscript: &Manuscript, shared: &mut
             ),
         }
     }
+    let texts = target_texts(chapters);
+    let resolve = &mut |inlines: &mut Vec<Inline>| resolve_in(inlines, &resolved, &texts);
     for chapter in chapters.iter_mut() {
         for block in &mut chapter.blocks {
-            visit_block_inlines(block, &mut |inlines| resolve_in(inlines, &resolved));
+            visit_block_inlines(block, resolve);
         }
         for note in &mut chapter.notes {
             for block in &mut note.blocks {
-                visit_block_inlines(block, &mut |inlines| resolve_in(inlines, &resolved));
+                visit_block_inlines(block, resolve);
             }
         }
     }
 }
 
-fn resolve_in(inlines: &mut Vec<Inline>, resolved: &HashMap<String, LinkTarget>) {
+/// What a link with no text of its own says, by target id: a chapter's title, a heading's
+/// text, a figure's caption or description.
+fn target_texts(chapters: &[Chapter]) -> HashMap<String, String> {
+    fn walk(blocks: &[Block], texts: &mut HashMap<String, String>) {
+        for block in blocks {
+            match block {
+                Block::Heading(h) => {
+                    texts.insert(h.id.clone(), Inline::plain_text(&h.content));
+                }
+                Block::Figure(f) => {
+                    let caption = Inline::plain_text(&f.caption);
+                    let text = if caption.trim().is_empty() {
+                        f.alt.clone()
+                    } else {
+                        caption
+                    };
+                    texts.insert(f.id.clone(), text);
+                }
+                Block::Quote(inner) => walk(inner, texts),
+                Block::List(list) => list.items.iter().for_each(|i| walk(&i.blocks, texts)),
+                _ => {}
+            }
+        }
+    }
+    let mut texts = HashMap::new();
+    for chapter in chapters {
+        if let Some(title) = &chapter.title {
+            texts.insert(chapter.id.clone(), title.clone());
+        }
+        walk(&chapter.blocks, &mut texts);
+    }
+    texts.retain(|_, t| !t.trim().is_empty());
+    texts
+}
+
+fn resolve_in(
+    inlines: &mut Vec<Inline>,
+    resolved: &HashMap<String, (LinkTarget, String)>,
+    texts: &HashMap<String, String>,
+) {
     let mut i = 0;
     while i < inlines.len() {
         let mut unwrap = None;
@@ -1342,12 +1417,21 @@ fn resolve_in(inlines: &mut Vec<Inline>, resolved: &HashMap<String, LinkTarget>)
                 } = target
                 {
                     match resolved.get(id.as_str()) {
-                        Some(t) => *target = t.clone(),
+                        Some((t, raw)) => {
+                            *target = t.clone();
+                            if is_blank(content) {
+                                let LinkTarget::Internal { id, .. } = t else {
+                                    unreachable!("internal links resolve to internal targets")
+                                };
+                                let text = texts.get(id).unwrap_or(raw);
+                                *content = vec![Inline::Text(text.clone())];
+                            }
+                        }
                         None => unwrap = Some(std::mem::take(content)),
                     }
                 }
                 if unwrap.is_none() {
-                    resolve_in(content, resolved);
+                    resolve_in(content, resolved, texts);
                 }
             }
             Inline::Emphasis(c)
@@ -1355,7 +1439,7 @@ fn resolve_in(inlines: &mut Vec<Inline>, resolved: &HashMap<String, LinkTarget>)
             | Inline::Strikethrough(c)
             | Inline::Superscript(c)
             | Inline::Subscript(c)
-            | Inline::Lang { content: c, .. } => resolve_in(c, resolved),
+            | Inline::Lang { content: c, .. } => resolve_in(c, resolved, texts),
             _ => {}
         }
         if let Some(content) = unwrap {
