@@ -473,6 +473,7 @@ fn produce(
 ) -> Vec<(Output, Vec<u8>)> {
     let mut print = PrintOutputs::default();
     let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
+    debug_assert!(formats.is_sorted(), "the PDF frees the layout the EPUB reads");
     for &format in formats {
         let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
         let (bytes, pages, note) = match format {
@@ -598,15 +599,26 @@ impl PrintOutputs {
         diagnostics: &mut Diagnostics,
     ) -> Option<&(Vec<u8>, usize)> {
         if self.pdf.is_none() {
-            let written = self
-                .layout(doc, style, diagnostics)
-                .and_then(|layout| match pdf::write(layout, cover) {
-                    Ok(bytes) => Some((bytes, layout.pages.len())),
-                    Err(d) => {
-                        diagnostics.push(d);
-                        None
+            self.layout(doc, style, diagnostics);
+            // The PDF is the layout's last user (formats are made in the order EPUB, PDF,
+            // booklet), so it takes the layout and frees it page by page: the booklet is
+            // imposed without the layout in memory.
+            let written = match self.layout.take() {
+                Some(Ok(layout)) => {
+                    let pages = layout.pages.len();
+                    match pdf::write(layout, cover) {
+                        Ok(bytes) => Some((bytes, pages)),
+                        Err(d) => {
+                            diagnostics.push(d);
+                            None
+                        }
                     }
-                });
+                }
+                failed => {
+                    self.layout = failed;
+                    None
+                }
+            };
             self.pdf = Some(written);
         }
         self.pdf.as_ref().and_then(Option::as_ref)

@@ -38,7 +38,10 @@ use std::num::NonZeroU32;
 
 /// Writes the PDF; fails when krilla cannot (an image it cannot decode, a PDF/A violation).
 /// `cover` is the generated front cover, drawn where the layout leaves room for it.
-pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnostic> {
+///
+/// The layout is taken by value: each page is dropped once drawn, so a long book's glyphs are
+/// not held twice (as the layout's runs and as the PDF's content streams) at the peak.
+pub fn write(mut layout: Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnostic> {
     let mut settings = SerializeSettings::default();
     if layout.meta.print.standard.as_deref() == Some("pdf-a-2b") {
         settings.configuration = ConfigurationBuilder::new()
@@ -78,11 +81,14 @@ pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnost
     };
     let images: Vec<Option<Image>> = layout.assets.iter().map(load_image).collect();
     let mut content: Vec<Vec<Identifier>> = vec![Vec::new(); layout.structure.len()];
-    let bleed = bleed(layout);
+    let bleed = bleed(&layout);
 
-    for (index, page) in layout.pages.iter().enumerate() {
+    let pages = std::mem::take(&mut layout.pages);
+    let front = front_pages(&pages);
+    for (index, page) in pages.into_iter().enumerate() {
+        let page = &page;
         let mut pdf_page = document
-            .start_page_with(page_settings(page, bleed).with_page_label(label(layout, index)));
+            .start_page_with(page_settings(page, bleed).with_page_label(label(front, index)));
         let mut surface = pdf_page.surface();
         // The trimmed page sits inside the bleed; everything the typesetter placed moves with it.
         surface.push_transform(&Transform::from_translate(bleed, bleed));
@@ -96,7 +102,7 @@ pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnost
         surface.finish();
         for item in &page.items {
             if let Item::Link(link) = item {
-                if let Some(annotation) = link_annotation(layout, link, bleed) {
+                if let Some(annotation) = link_annotation(&layout, link, bleed) {
                     pdf_page.add_annotation(annotation);
                 }
             }
@@ -109,8 +115,8 @@ pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnost
         outline.push_child(outline_node(entry, bleed));
     }
     document.set_outline(outline);
-    document.set_tag_tree(tag_tree(layout, content));
-    document.set_metadata(metadata(layout));
+    document.set_tag_tree(tag_tree(&layout, content));
+    document.set_metadata(metadata(&layout));
     document
         .finish()
         .map_err(|e| Diagnostic::error("pdf-failed", format!("could not write the PDF: {e:?}")))
@@ -156,13 +162,13 @@ fn extend_into_bleed(image: &ImageItem, page: &Page, bleed: f32) -> ImageItem {
     }
 }
 
+/// How many pages come before the body's page 1 (all of them in a book without one).
+fn front_pages(pages: &[Page]) -> usize {
+    pages.iter().position(|p| p.label == "1").unwrap_or(pages.len())
+}
+
 /// Front matter counts in roman numerals, the body from 1 in arabic.
-fn label(layout: &Layout, index: usize) -> PageLabel {
-    let front = layout
-        .pages
-        .iter()
-        .position(|p| p.label == "1")
-        .unwrap_or(layout.pages.len());
+fn label(front: usize, index: usize) -> PageLabel {
     let (style, offset) = if index < front {
         (NumberingStyle::LowerRoman, index + 1)
     } else {
