@@ -39,6 +39,7 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         notes: 0,
         figures: 0,
         missing_glyphs: Default::default(),
+        open_headings: Vec::new(),
     };
     let mut chapters = Vec::new();
     for (index, source) in manuscript.chapters.iter().enumerate() {
@@ -101,6 +102,9 @@ struct Shared<'a> {
     figures: u32,
     /// Characters already reported as unprintable (each is reported once).
     missing_glyphs: std::collections::HashSet<char>,
+    /// The headings the current one is under, through the whole book: (level written, level
+    /// given), for making skipped levels consecutive.
+    open_headings: Vec<(u8, u8)>,
 }
 
 /// An internal link waiting for every chapter's ids to be known.
@@ -436,6 +440,32 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
         }
     }
 
+    /// The level a heading written at `written` is given: one below the heading it follows
+    /// at most, so that levels never skip (screen readers and the contents rely on it).
+    fn heading_level(&mut self, written: u8, offset: usize) -> u8 {
+        let open = &mut self.shared.open_headings;
+        while open.last().is_some_and(|&(w, _)| w >= written) {
+            open.pop();
+        }
+        let level = match open.last() {
+            Some(&(parent_written, parent)) if written > parent_written + 1 => {
+                self.shared.diags.push(
+                    Diagnostic::warning(
+                        "skipped-heading-level",
+                        format!("a level-{written} heading under a level-{parent_written} one skips a level; it is made level {}", parent + 1),
+                    )
+                    .at(self.at(offset))
+                    .help(format!("use {} for a heading directly under a level-{parent_written} heading", "#".repeat(parent_written as usize + 1))),
+                );
+                parent + 1
+            }
+            Some(&(parent_written, parent)) => parent + (written - parent_written),
+            None => written,
+        };
+        self.shared.open_headings.push((written, level));
+        level
+    }
+
     /// Moves `pos` from a `Start` event to its matching `End`.
     fn skip_container(&mut self) {
         let mut open = 0usize;
@@ -555,6 +585,20 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     self.pos += 1;
                     let mut content = self.inlines(true);
                     typography::apply(&mut content, &self.lang);
+                    trim_inlines(&mut content);
+                    if is_blank(&content) {
+                        self.shared.diags.push(
+                            Diagnostic::warning("empty-heading", "this heading has no text; it is left out (a screen reader would announce an empty heading, and the contents an empty entry)")
+                                .at(self.at(range.start))
+                                .help("write the heading's text after the `#`, or delete the line"),
+                        );
+                        // What it holds besides (a note reference) stays, as a paragraph.
+                        if !content.is_empty() {
+                            out.push(Block::Paragraph(content));
+                        }
+                        continue;
+                    }
+                    let level = self.heading_level(level as u8, range.start);
                     let classes: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
                     for (key, _) in &attrs {
                         self.shared.diags.push(
@@ -572,7 +616,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                         range.start,
                     );
                     out.push(Block::Heading(Heading {
-                        level: level as u8,
+                        level,
                         id,
                         classes,
                         content,
