@@ -81,3 +81,58 @@ fn an_address_that_cannot_be_a_url_is_a_located_error() {
     assert!(err.contains("help:"), "{err}");
     assert!(!dir.path().join("dist/links.epub").exists());
 }
+
+#[test]
+fn site_relative_links_resolve_against_base_url() {
+    let front = "---\ntitle: Links\nlang: en\nbase-url: https://example.org/blog/\n---\n\n";
+    let dir = project(&[
+        (
+            "manuscripts/links.md",
+            format!("{front}See [the piece](/articles/x?a=[1]).\n").as_bytes(),
+        ),
+        (
+            "manuscripts/other.md",
+            b"---\ntitle: Other\nlang: en\n---\n\nSee [it](/articles/y).\n",
+        ),
+        ("roneo.toml", b"base-url = \"https://press.example/\"\n"),
+    ]);
+    let out = roneo(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let chapter = zip_entry(&dir.path().join("dist/links.epub"), "EPUB/ch01.xhtml");
+    assert!(
+        chapter.contains(r#"href="https://example.org/articles/x?a=%5B1%5D">the piece</a>"#),
+        "{chapter}"
+    );
+    let other = zip_entry(&dir.path().join("dist/other.epub"), "EPUB/ch01.xhtml");
+    assert!(
+        other.contains(r#"href="https://press.example/articles/y">it</a>"#),
+        "{other}"
+    );
+    validate(dir.path());
+}
+
+#[test]
+fn site_relative_links_without_base_url_are_an_error_naming_it() {
+    let (dir, out) = build("Text.\n\nSee [the piece](/articles/x).\n");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("manuscripts/links.md:8:5: error[unsupported-link]"),
+        "{err}"
+    );
+    assert!(err.contains("help:") && err.contains("base-url"), "{err}");
+    assert!(!dir.path().join("dist/links.epub").exists());
+
+    let dir = project(&[(
+        "manuscripts/links.md",
+        b"---\ntitle: Links\nlang: en\nbase-url: example.org\n---\n\nText.\n",
+    )]);
+    let out = roneo(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("manuscripts/links.md:4:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("base-url"), "{}", stderr(&out));
+}

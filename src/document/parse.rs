@@ -40,6 +40,11 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         figures: 0,
         missing_glyphs: Default::default(),
         open_headings: Vec::new(),
+        base_url: manuscript
+            .front
+            .base_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok()),
     };
     let mut chapters = Vec::new();
     for (index, source) in manuscript.chapters.iter().enumerate() {
@@ -105,6 +110,8 @@ struct Shared<'a> {
     /// The headings the current one is under, through the whole book: (level written, level
     /// given), for making skipped levels consecutive.
     open_headings: Vec<(u8, u8)>,
+    /// `base-url:`, which site-relative links (`/articles/x`) are on.
+    base_url: Option<url::Url>,
 }
 
 /// An internal link waiting for every chapter's ids to be known.
@@ -1179,18 +1186,25 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         });
-        if has_scheme {
-            return match web::normalize(dest) {
-                Ok(url) => Some(LinkTarget::External(url)),
-                Err(why) => {
-                    self.shared.diags.push(
-                        Diagnostic::error("invalid-url", format!("link target '{dest}' is not a valid web address: {why}"))
-                            .at(self.at(start))
-                            .help("check the address as a browser would take it (https://host/path); a host cannot hold spaces or most punctuation"),
-                    );
-                    None
-                }
+        // A link copied from a web page of the publisher's site (`/articles/x`).
+        let site = dest.starts_with('/');
+        if site {
+            let Some(base) = &self.shared.base_url else {
+                self.shared.diags.push(
+                    Diagnostic::error("unsupported-link", format!("link target '{dest}' is relative to a web site, but the manuscript names no site"))
+                        .at(self.at(start))
+                        .help("set `base-url: https://your-site.example/` in the front matter (or `base-url` in roneo.toml) to link to that site, or write the full address"),
+                );
+                return None;
             };
+            let address = base
+                .join(dest)
+                .map_err(|e| e.to_string())
+                .and_then(|url| web::normalize(url.as_str()));
+            return self.web_target(address, dest, start);
+        }
+        if has_scheme {
+            return self.web_target(web::normalize(dest), dest, start);
         }
         let (file, fragment) = match dest.split_once('#') {
             Some((f, frag)) => (f, Some(frag.to_string())),
@@ -1226,6 +1240,26 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             chapter: usize::MAX,
             id: key,
         })
+    }
+
+    /// A link to the web: its address made valid, or why it cannot be (an error at `start`).
+    fn web_target(
+        &mut self,
+        address: Result<String, String>,
+        dest: &str,
+        start: usize,
+    ) -> Option<LinkTarget> {
+        match address {
+            Ok(url) => Some(LinkTarget::External(url)),
+            Err(why) => {
+                self.shared.diags.push(
+                    Diagnostic::error("invalid-url", format!("link target '{dest}' is not a valid web address: {why}"))
+                        .at(self.at(start))
+                        .help("check the address as a browser would take it (https://host/path); a host cannot hold spaces or most punctuation"),
+                );
+                None
+            }
+        }
     }
 
     /// The id of a heading or figure: the author's (checked for validity and uniqueness) or one
