@@ -223,8 +223,26 @@ fn parse(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Dia
     (doc.map(|d| (m, d)), diags)
 }
 
+/// Stack of each worker thread. The document walks recurse as deep as the nesting
+/// (at most [`document::MAX_DEPTH`]), and a worker waiting in a join runs other manuscripts'
+/// jobs on top of its own: 2 MiB overflows with two such manuscripts in a debug build.
+/// Reserved, not committed: untouched pages cost nothing.
+const WORKER_STACK: usize = 64 << 20;
+
+/// Sizes the worker threads' stacks, once, before the first parallel job.
+fn worker_threads() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // An error means the pool already runs (an embedding program made it): keep it.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK)
+            .build_global();
+    });
+}
+
 /// `roneo check`: loads and validates every manuscript, writing nothing.
 pub fn check(paths: &[PathBuf]) -> Result<Report, String> {
+    worker_threads();
     let mut report = Report::default();
     let found = manuscripts(paths, &mut report.project_diagnostics)?;
     report.manuscripts = found
@@ -249,6 +267,7 @@ pub fn build(
     options: &BuildOptions,
     done: &(dyn Fn(&ManuscriptReport) + Sync),
 ) -> Result<Report, String> {
+    worker_threads();
     let mut formats: Vec<Format> = if options.formats.is_empty() {
         Format::ALL.to_vec()
     } else {

@@ -11,6 +11,7 @@ mod ids;
 mod parse;
 mod toc;
 mod typography;
+mod web;
 
 pub use crate::manuscript::{Asset, Dependencies};
 pub use html::{HtmlElement, HtmlNode};
@@ -19,6 +20,10 @@ pub use toc::TocEntry;
 
 use crate::diagnostic::Location;
 use std::path::PathBuf;
+
+/// How many quotes, lists, notes, tables, inline spans and HTML elements may nest inside one
+/// another: deeper input is a `too-deep` error, so every walk over the tree is bounded.
+pub const MAX_DEPTH: usize = 200;
 
 /// A whole publication: metadata, chapters in reading order, the assets they use and the
 /// table of contents derived from the headings.
@@ -186,7 +191,7 @@ pub struct CodeBlock {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     pub alignments: Vec<Alignment>,
     pub head: Vec<Vec<Inline>>,

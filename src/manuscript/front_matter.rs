@@ -78,6 +78,8 @@ pub struct FrontMatter {
     pub chapters: Option<Vec<String>>,
     pub figure_numbers: Option<bool>,
     pub hyphenation_exceptions: Vec<String>,
+    /// The site that site-relative links (`/articles/x`) are on: an absolute http(s) URL.
+    pub base_url: Option<String>,
     /// Style keys in the order written (`pdf.page` among them as `papersize`).
     pub style: Vec<StyleSetting>,
     pub pdf_standard: Option<String>,
@@ -311,6 +313,10 @@ pub fn interpret(
                 v => fm.cover_photo = scalar(v).or_else(|| { bad("a path to an image, or `none`"); None }),
             },
             "logo" => fm.logo = scalar(value).or_else(|| { bad("a path to an SVG or PNG file"); None }),
+            "base-url" => match scalar(value) {
+                Some(u) if url::Url::parse(&u).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) => fm.base_url = Some(u),
+                _ => bad("an absolute web address such as `https://example.org/`"),
+            },
             "series" | "belongs-to-collection" => match value {
                 Value::Mapping(m) => {
                     fm.collection = m.get("name").and_then(scalar);
@@ -380,7 +386,7 @@ pub fn interpret(
             other => diags.push(
                 Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))
                     .at(at)
-                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, cover-photo, logo, series, slug, chapters, figure-numbers, hyphenation-exceptions, back-cover, call-to-action, price, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
+                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, cover-photo, logo, base-url, series, slug, chapters, figure-numbers, hyphenation-exceptions, back-cover, call-to-action, price, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
             ),
         }
     }
@@ -433,6 +439,7 @@ const KEYS: &[&str] = &[
     "chapters",
     "figure-numbers",
     "hyphenation-exceptions",
+    "base-url",
     "pdf",
     "bleed",
     "creep",
