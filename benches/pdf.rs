@@ -42,7 +42,7 @@ fn run(path: &Path) -> Stages {
     let (layout, _) = roneo::typeset::typeset(&doc, &style).expect("typesets");
     let typeset = start.elapsed() - load;
     let pages = layout.pages.len();
-    let bytes = roneo::pdf::write(layout, None).expect("writes");
+    let bytes = roneo::pdf::write(layout, None, None).expect("writes");
     assert!(!bytes.is_empty());
     Stages {
         load,

@@ -64,7 +64,8 @@ pub struct BuildOptions {
     pub out_dir: Option<PathBuf>,
     /// Formats to write, a set (repeats and order do not matter); empty means all.
     pub formats: Vec<Format>,
-    /// Skip manuscripts whose outputs are current.
+    /// Skip manuscripts whose outputs are current (`false`: `--force`, which rebuilds every
+    /// manuscript and still records and prunes).
     pub use_cache: bool,
     pub booklet: BookletOptions,
 }
@@ -292,23 +293,24 @@ pub fn build(
             .or_else(|| project.out_dir())
             .unwrap_or_else(|| PathBuf::from("dist"))
     };
+    // The cache is read even with `--force`: what a forced build writes is recorded, and the
+    // outputs of manuscripts that are gone are pruned, as in any build.
     let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
-    if options.use_cache {
-        for (_, project) in &found {
-            let dir = out_dir(project);
-            caches
-                .entry(dir.clone())
-                .or_insert_with(|| Cache::load(&dir));
-        }
+    for (_, project) in &found {
+        let dir = out_dir(project);
+        caches
+            .entry(dir.clone())
+            .or_insert_with(|| Cache::load(&dir));
     }
     let results: Vec<(ManuscriptReport, Option<Dependencies>)> = found
         .par_iter()
         .map(|(path, project)| {
             let dir = out_dir(project);
             let start = Instant::now();
-            let result = if caches
-                .get(&dir)
-                .is_some_and(|c| c.is_current(path, &identities))
+            let result = if options.use_cache
+                && caches
+                    .get(&dir)
+                    .is_some_and(|c| c.is_current(path, &identities))
             {
                 let report = ManuscriptReport {
                     path: path.clone(),
@@ -401,6 +403,11 @@ fn build_one(
         let style = &resolved.style;
         // The cover is composed first (it is quick); its raster is made beside the typesetting.
         let cover = front_cover(&doc, style, &mut diagnostics);
+        let back_cover = doc
+            .meta
+            .back_cover
+            .as_ref()
+            .and_then(|back| cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics));
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -415,7 +422,7 @@ fn build_one(
                     &m,
                     &doc,
                     style,
-                    cover.as_ref(),
+                    (cover.as_ref(), back_cover.as_ref()),
                     formats,
                     booklet,
                     out_dir,
@@ -465,7 +472,7 @@ fn produce(
     m: &Manuscript,
     doc: &Document,
     style: &Style,
-    cover: Option<&Cover>,
+    (cover, back_cover): (Option<&Cover>, Option<&Cover>),
     formats: &[Format],
     booklet: &BookletOptions,
     out_dir: &Path,
@@ -507,12 +514,12 @@ fn produce(
                 };
                 (epub::write(doc, style, &options), None, None)
             }
-            Format::Pdf => match print.pdf(doc, style, cover, diagnostics) {
+            Format::Pdf => match print.pdf(doc, style, (cover, back_cover), diagnostics) {
                 Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, style, cover, diagnostics) else {
+                let Some((bytes, _)) = print.pdf(doc, style, (cover, back_cover), diagnostics) else {
                     continue;
                 };
                 let options = impose::ImposeOptions {
@@ -598,7 +605,7 @@ impl PrintOutputs {
         &mut self,
         doc: &Document,
         style: &Style,
-        cover: Option<&Cover>,
+        (cover, back_cover): (Option<&Cover>, Option<&Cover>),
         diagnostics: &mut Diagnostics,
     ) -> Option<&(Vec<u8>, usize)> {
         if self.pdf.is_none() {
@@ -609,7 +616,7 @@ impl PrintOutputs {
             let written = match self.layout.take() {
                 Some(Ok(layout)) => {
                     let pages = layout.pages.len();
-                    match pdf::write(layout, cover) {
+                    match pdf::write(layout, cover, back_cover) {
                         Ok(bytes) => Some((bytes, pages)),
                         Err(d) => {
                             diagnostics.push(d);

@@ -91,6 +91,13 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::Z
         )?;
     }
     zip.add("EPUB/title.xhtml", xhtml::title_page(meta).as_bytes(), true)?;
+    if let Some(back) = &meta.back_cover {
+        zip.add(
+            "EPUB/back.xhtml",
+            xhtml::back_cover(meta, back).as_bytes(),
+            true,
+        )?;
+    }
     let breaks = options
         .print
         .as_ref()

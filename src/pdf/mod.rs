@@ -37,11 +37,15 @@ use krilla_svg::{SurfaceExt, SvgSettings};
 use std::num::NonZeroU32;
 
 /// Writes the PDF; fails when krilla cannot (an image it cannot decode, a PDF/A violation).
-/// `cover` is the generated front cover, drawn where the layout leaves room for it.
+/// `cover` and `back_cover` are the generated covers, drawn where the layout leaves room.
 ///
 /// The layout is taken by value: each page is dropped once drawn, so a long book's glyphs are
 /// not held twice (as the layout's runs and as the PDF's content streams) at the peak.
-pub fn write(mut layout: Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnostic> {
+pub fn write(
+    mut layout: Layout,
+    cover: Option<&Cover>,
+    back_cover: Option<&Cover>,
+) -> Result<Vec<u8>, Diagnostic> {
     let mut settings = SerializeSettings::default();
     if layout.meta.print.standard.as_deref() == Some("pdf-a-2b") {
         settings.configuration = ConfigurationBuilder::new()
@@ -96,6 +100,7 @@ pub fn write(mut layout: Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagn
             faces: &faces,
             images: &images,
             cover,
+            back_cover,
         };
         draw(&mut surface, page, &art, &mut content, bleed);
         surface.pop();
@@ -227,6 +232,7 @@ struct Art<'a> {
     faces: &'a Faces<'a>,
     images: &'a [Option<Image>],
     cover: Option<&'a Cover>,
+    back_cover: Option<&'a Cover>,
 }
 
 fn draw(
@@ -268,8 +274,9 @@ fn draw(
                 &Item::Image(extend_into_bleed(image, page, bleed)),
                 art,
             ),
-            Item::Cover(_) => {
-                if let Some(cover) = art.cover {
+            Item::Cover(area) => {
+                let cover = if area.back { art.back_cover } else { art.cover };
+                if let Some(cover) = cover {
                     draw_cover(surface, cover);
                 }
             }
