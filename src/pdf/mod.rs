@@ -89,10 +89,15 @@ pub fn write(
 
     let pages = std::mem::take(&mut layout.pages);
     let front = front_pages(&pages);
+    let lang = layout.meta.lang.clone();
     for (index, page) in pages.into_iter().enumerate() {
         let page = &page;
-        let mut pdf_page = document
-            .start_page_with(page_settings(page, bleed).with_page_label(label(front, index)));
+        let label = if is_back_cover(page) {
+            back_cover_label(&lang)
+        } else {
+            label(front, index)
+        };
+        let mut pdf_page = document.start_page_with(page_settings(page, bleed).with_page_label(label));
         let mut surface = pdf_page.surface();
         // The trimmed page sits inside the bleed; everything the typesetter placed moves with it.
         surface.push_transform(&Transform::from_translate(bleed, bleed));
@@ -170,6 +175,17 @@ fn extend_into_bleed(image: &ImageItem, page: &Page, bleed: f32) -> ImageItem {
 /// How many pages come before the body's page 1 (all of them in a book without one).
 fn front_pages(pages: &[Page]) -> usize {
     pages.iter().position(|p| p.label == "1").unwrap_or(pages.len())
+}
+
+fn is_back_cover(page: &Page) -> bool {
+    matches!(page.items.first(), Some(Item::Cover(area)) if area.back)
+}
+
+/// The back cover is not a page of the text: it is labelled by name, never numbered, so that
+/// reading apps and the EPUB's page-list count only the text's pages.
+fn back_cover_label(lang: &str) -> PageLabel {
+    let name = crate::locale::label(lang, crate::locale::Label::BackCover);
+    PageLabel::new(None, Some(name.to_string()), None)
 }
 
 /// Front matter counts in roman numerals, the body from 1 in arabic.
