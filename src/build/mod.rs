@@ -575,7 +575,8 @@ fn produce(
 /// booklet and the EPUB's page-list.
 #[derive(Default)]
 struct PrintOutputs {
-    layout: Option<Result<Layout, ()>>,
+    /// The layout, or the errors that stopped it (kept: every print format reports them).
+    layout: Option<Result<Layout, Diagnostics>>,
     pdf: Option<Option<(Vec<u8>, usize)>>,
 }
 
@@ -593,8 +594,8 @@ impl PrintOutputs {
                     Ok(layout)
                 }
                 Err(errors) => {
-                    diagnostics.extend(errors);
-                    Err(())
+                    diagnostics.extend(errors.clone());
+                    Err(errors)
                 }
             })
             .as_ref()
@@ -609,6 +610,11 @@ impl PrintOutputs {
         diagnostics: &mut Diagnostics,
     ) -> Option<&(Vec<u8>, usize)> {
         if self.pdf.is_none() {
+            // When the EPUB's page-list asked first, the layout's errors were reported as its
+            // warnings; the PDF cannot be made without the layout, so here they are errors.
+            if let Some(Err(errors)) = &self.layout {
+                diagnostics.extend(errors.clone());
+            }
             self.layout(doc, style, diagnostics);
             // The PDF is the layout's last user (formats are made in the order EPUB, PDF,
             // booklet), so it takes the layout and frees it page by page: the booklet is
