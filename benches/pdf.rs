@@ -41,13 +41,14 @@ fn run(path: &Path) -> Stages {
     let load = start.elapsed();
     let (layout, _) = roneo::typeset::typeset(&doc, &style).expect("typesets");
     let typeset = start.elapsed() - load;
-    let bytes = roneo::pdf::write(&layout, None).expect("writes");
+    let pages = layout.pages.len();
+    let bytes = roneo::pdf::write(layout, None, None).expect("writes");
     assert!(!bytes.is_empty());
     Stages {
         load,
         typeset,
         pdf: start.elapsed() - load - typeset,
-        pages: layout.pages.len(),
+        pages,
     }
 }
 

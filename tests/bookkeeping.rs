@@ -331,3 +331,21 @@ fn paths_are_a_set() {
     );
     assert_eq!(out.matches("wrote ").count(), 2, "{out}");
 }
+
+#[test]
+fn force_records_what_it_built_and_prunes() {
+    let p = project(&[
+        ("manuscripts/a.md", &md("Kept.\n")),
+        ("manuscripts/b.md", &md("Withdrawn.\n")),
+    ]);
+    build(p.path(), &["--format", "epub"]);
+    std::fs::remove_file(p.path().join("manuscripts/b.md")).unwrap();
+    // --force rebuilds everything, and still keeps the books honest: b's EPUB goes.
+    let out = build(p.path(), &["--format", "epub", "--force"]);
+    assert!(out.contains("wrote dist/a.epub"), "{out}");
+    assert!(out.contains("removed dist/b.epub"), "{out}");
+    assert!(!p.path().join("dist/b.epub").exists());
+    // What --force built is recorded: the next plain build has nothing to do.
+    let out = build(p.path(), &["--format", "epub"]);
+    assert!(up_to_date(&out), "{out}");
+}

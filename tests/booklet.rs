@@ -108,10 +108,18 @@ fn saddle_stitch_order_read_back_from_the_sheets() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    for (pages, expected_blanks) in [(4, 0), (8, 0), (10, 2), (34, 2)] {
+    for (pages, expected_blanks, back_cover) in [
+        (4, 0, true),
+        (8, 0, true),
+        (10, 2, true),
+        (34, 2, true),
+        (10, 2, false),
+        (34, 2, false),
+    ] {
         let options = ImposeOptions {
             title: "Test".into(),
             lang: "en".into(),
+            back_cover,
             ..ImposeOptions::default()
         };
         let (booklet, plan) = impose(&reading_pdf(pages), &options).unwrap();
@@ -127,11 +135,12 @@ fn saddle_stitch_order_read_back_from_the_sheets() {
         assert_eq!(sides, padded / 2, "two pages per sheet side");
         let mut seen = Vec::new();
         // Expected order, computed independently: sheet s (0-based) of a single signature.
+        // Blanks follow the text; a back cover stays last, after them.
         let slot = |i: usize| {
-            if i < pages - 1 {
-                Some(i + 1)
-            } else if i == padded - 1 {
+            if back_cover && i == padded - 1 {
                 Some(pages)
+            } else if i < pages - usize::from(back_cover) {
+                Some(i + 1)
             } else {
                 None
             }
@@ -151,7 +160,7 @@ fn saddle_stitch_order_read_back_from_the_sheets() {
                         assert_eq!(
                             text,
                             format!("Page {k}"),
-                            "{pages} pages: sheet {} side {} half {}",
+                            "{pages} pages (back cover {back_cover}): sheet {} side {} half {}",
                             s + 1,
                             side,
                             i % 2

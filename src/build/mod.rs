@@ -64,7 +64,8 @@ pub struct BuildOptions {
     pub out_dir: Option<PathBuf>,
     /// Formats to write, a set (repeats and order do not matter); empty means all.
     pub formats: Vec<Format>,
-    /// Skip manuscripts whose outputs are current.
+    /// Skip manuscripts whose outputs are current (`false`: `--force`, which rebuilds every
+    /// manuscript and still records and prunes).
     pub use_cache: bool,
     pub booklet: BookletOptions,
 }
@@ -223,8 +224,26 @@ fn parse(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Dia
     (doc.map(|d| (m, d)), diags)
 }
 
+/// Stack of each worker thread. The document walks recurse as deep as the nesting
+/// (at most [`document::MAX_DEPTH`]), and a worker waiting in a join runs other manuscripts'
+/// jobs on top of its own: 2 MiB overflows with two such manuscripts in a debug build.
+/// Reserved, not committed: untouched pages cost nothing.
+const WORKER_STACK: usize = 64 << 20;
+
+/// Sizes the worker threads' stacks, once, before the first parallel job.
+fn worker_threads() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // An error means the pool already runs (an embedding program made it): keep it.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK)
+            .build_global();
+    });
+}
+
 /// `roneo check`: loads and validates every manuscript, writing nothing.
 pub fn check(paths: &[PathBuf]) -> Result<Report, String> {
+    worker_threads();
     let mut report = Report::default();
     let found = manuscripts(paths, &mut report.project_diagnostics)?;
     report.manuscripts = found
@@ -249,6 +268,7 @@ pub fn build(
     options: &BuildOptions,
     done: &(dyn Fn(&ManuscriptReport) + Sync),
 ) -> Result<Report, String> {
+    worker_threads();
     let mut formats: Vec<Format> = if options.formats.is_empty() {
         Format::ALL.to_vec()
     } else {
@@ -273,23 +293,24 @@ pub fn build(
             .or_else(|| project.out_dir())
             .unwrap_or_else(|| PathBuf::from("dist"))
     };
+    // The cache is read even with `--force`: what a forced build writes is recorded, and the
+    // outputs of manuscripts that are gone are pruned, as in any build.
     let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
-    if options.use_cache {
-        for (_, project) in &found {
-            let dir = out_dir(project);
-            caches
-                .entry(dir.clone())
-                .or_insert_with(|| Cache::load(&dir));
-        }
+    for (_, project) in &found {
+        let dir = out_dir(project);
+        caches
+            .entry(dir.clone())
+            .or_insert_with(|| Cache::load(&dir));
     }
     let results: Vec<(ManuscriptReport, Option<Dependencies>)> = found
         .par_iter()
         .map(|(path, project)| {
             let dir = out_dir(project);
             let start = Instant::now();
-            let result = if caches
-                .get(&dir)
-                .is_some_and(|c| c.is_current(path, &identities))
+            let result = if options.use_cache
+                && caches
+                    .get(&dir)
+                    .is_some_and(|c| c.is_current(path, &identities))
             {
                 let report = ManuscriptReport {
                     path: path.clone(),
@@ -382,6 +403,11 @@ fn build_one(
         let style = &resolved.style;
         // The cover is composed first (it is quick); its raster is made beside the typesetting.
         let cover = front_cover(&doc, style, &mut diagnostics);
+        let back_cover = doc
+            .meta
+            .back_cover
+            .as_ref()
+            .and_then(|back| cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics));
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -396,7 +422,7 @@ fn build_one(
                     &m,
                     &doc,
                     style,
-                    cover.as_ref(),
+                    (cover.as_ref(), back_cover.as_ref()),
                     formats,
                     booklet,
                     out_dir,
@@ -446,7 +472,7 @@ fn produce(
     m: &Manuscript,
     doc: &Document,
     style: &Style,
-    cover: Option<&Cover>,
+    (cover, back_cover): (Option<&Cover>, Option<&Cover>),
     formats: &[Format],
     booklet: &BookletOptions,
     out_dir: &Path,
@@ -454,6 +480,7 @@ fn produce(
 ) -> Vec<(Output, Vec<u8>)> {
     let mut print = PrintOutputs::default();
     let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
+    debug_assert!(formats.is_sorted(), "the PDF frees the layout the EPUB reads");
     for &format in formats {
         let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
         let (bytes, pages, note) = match format {
@@ -487,18 +514,19 @@ fn produce(
                 };
                 (epub::write(doc, style, &options), None, None)
             }
-            Format::Pdf => match print.pdf(doc, style, cover, diagnostics) {
+            Format::Pdf => match print.pdf(doc, style, (cover, back_cover), diagnostics) {
                 Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, style, cover, diagnostics) else {
+                let Some((bytes, _)) = print.pdf(doc, style, (cover, back_cover), diagnostics) else {
                     continue;
                 };
                 let options = impose::ImposeOptions {
                     signature: booklet.signature,
                     creep_mm: doc.meta.print.creep_mm.unwrap_or(0.0),
                     marks: booklet.marks,
+                    back_cover: doc.meta.back_cover.is_some(),
                     bleed_mm: doc.meta.print.bleed_mm.unwrap_or(0.0),
                     title: doc.meta.title.clone(),
                     lang: doc.meta.lang.clone(),
@@ -506,10 +534,12 @@ fn produce(
                 };
                 match impose::impose(bytes, &options) {
                     Ok((bytes, plan)) => {
-                        let blanks = match plan.blanks {
-                            0 => "no blanks added".to_string(),
-                            1 => "1 blank page added".to_string(),
-                            n => format!("{n} blank pages added"),
+                        let blanks = match (plan.blanks, plan.first_blank) {
+                            (0, _) | (_, None) => "no blanks added".to_string(),
+                            (1, Some(at)) => format!("1 blank page added as page {at}"),
+                            (n, Some(at)) => {
+                                format!("{n} blank pages added as pages {at}–{}", at + n - 1)
+                            }
                         };
                         let note = format!(
                             "{} sheets from {} reading pages, {blanks}",
@@ -545,7 +575,8 @@ fn produce(
 /// booklet and the EPUB's page-list.
 #[derive(Default)]
 struct PrintOutputs {
-    layout: Option<Result<Layout, ()>>,
+    /// The layout, or the errors that stopped it (kept: every print format reports them).
+    layout: Option<Result<Layout, Diagnostics>>,
     pdf: Option<Option<(Vec<u8>, usize)>>,
 }
 
@@ -563,8 +594,8 @@ impl PrintOutputs {
                     Ok(layout)
                 }
                 Err(errors) => {
-                    diagnostics.extend(errors);
-                    Err(())
+                    diagnostics.extend(errors.clone());
+                    Err(errors)
                 }
             })
             .as_ref()
@@ -575,19 +606,35 @@ impl PrintOutputs {
         &mut self,
         doc: &Document,
         style: &Style,
-        cover: Option<&Cover>,
+        (cover, back_cover): (Option<&Cover>, Option<&Cover>),
         diagnostics: &mut Diagnostics,
     ) -> Option<&(Vec<u8>, usize)> {
         if self.pdf.is_none() {
-            let written = self
-                .layout(doc, style, diagnostics)
-                .and_then(|layout| match pdf::write(layout, cover) {
-                    Ok(bytes) => Some((bytes, layout.pages.len())),
-                    Err(d) => {
-                        diagnostics.push(d);
-                        None
+            // When the EPUB's page-list asked first, the layout's errors were reported as its
+            // warnings; the PDF cannot be made without the layout, so here they are errors.
+            if let Some(Err(errors)) = &self.layout {
+                diagnostics.extend(errors.clone());
+            }
+            self.layout(doc, style, diagnostics);
+            // The PDF is the layout's last user (formats are made in the order EPUB, PDF,
+            // booklet), so it takes the layout and frees it page by page: the booklet is
+            // imposed without the layout in memory.
+            let written = match self.layout.take() {
+                Some(Ok(layout)) => {
+                    let pages = layout.pages.len();
+                    match pdf::write(layout, cover, back_cover) {
+                        Ok(bytes) => Some((bytes, pages)),
+                        Err(d) => {
+                            diagnostics.push(d);
+                            None
+                        }
                     }
-                });
+                }
+                failed => {
+                    self.layout = failed;
+                    None
+                }
+            };
             self.pdf = Some(written);
         }
         self.pdf.as_ref().and_then(Option::as_ref)

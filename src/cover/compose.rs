@@ -57,7 +57,7 @@ impl Photo {
 pub struct LogoArt {
     kind: usvg::ImageKind,
     /// Width over height.
-    aspect: f32,
+    pub(super) aspect: f32,
 }
 
 impl LogoArt {
@@ -93,7 +93,7 @@ pub struct Drawing {
     pub too_long: Vec<String>,
     /// Every line's box inside the trim (x, y, width, height), as measured.
     pub text_boxes: Vec<[f32; 4]>,
-    fonts: Arc<fontdb::Database>,
+    pub(super) fonts: Arc<fontdb::Database>,
 }
 
 impl Drawing {
@@ -123,11 +123,11 @@ impl Drawing {
 }
 
 /// A face in the SVG: how fontdb knows it.
-struct SvgFace {
+pub(super) struct SvgFace {
     family: String,
     weight: u16,
     italic: bool,
-    measure: Measure,
+    pub(super) measure: Measure,
 }
 
 /// Faces by role.
@@ -299,7 +299,7 @@ pub fn compose(
 }
 
 /// Loads a face into the font database and reads the names the SVG must use for it.
-fn svg_face(db: &mut fontdb::Database, face: &FontFace, fallback: &FontFace) -> SvgFace {
+pub(super) fn svg_face(db: &mut fontdb::Database, face: &FontFace, fallback: &FontFace) -> SvgFace {
     let ids = db.load_font_source(fontdb::Source::Binary(Arc::new(face.data)));
     let info = ids.first().and_then(|id| db.face(*id));
     let (family, weight, italic) = info.map_or(
@@ -841,7 +841,7 @@ fn draw_block(c: &Composer, p: &SetBlock, svg: &mut Svg, boxes: &mut Vec<[f32; 4
 }
 
 /// An SVG document being written; coordinates inside the trim (the bleed is outside 0..w).
-struct Svg {
+pub(super) struct Svg {
     out: String,
     defs: String,
     sheet: Sheet,
@@ -866,7 +866,13 @@ fn esc(s: &str) -> String {
 }
 
 impl Svg {
-    fn new(sheet: Sheet) -> Svg {
+    /// Raw SVG markup (a path), for shapes the other methods do not draw.
+    pub(super) fn raw(&mut self, markup: &str) {
+        self.out.push_str(markup);
+        self.out.push('\n');
+    }
+
+    pub(super) fn new(sheet: Sheet) -> Svg {
         Svg {
             out: String::with_capacity(4096),
             defs: String::new(),
@@ -874,7 +880,7 @@ impl Svg {
         }
     }
 
-    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Rgb, opacity: f32) {
+    pub(super) fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Rgb, opacity: f32) {
         let _ = writeln!(
             self.out,
             "<rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h:.2}\" fill=\"{}\" fill-opacity=\"{opacity:.2}\"/>",
@@ -882,7 +888,7 @@ impl Svg {
         );
     }
 
-    fn line(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, width: f32, colour: Rgb) {
+    pub(super) fn line(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, width: f32, colour: Rgb) {
         let _ = writeln!(
             self.out,
             "<line x1=\"{x0:.2}\" y1=\"{y0:.2}\" x2=\"{x1:.2}\" y2=\"{y1:.2}\" stroke=\"{}\" stroke-width=\"{width:.2}\"/>",
@@ -890,7 +896,7 @@ impl Svg {
         );
     }
 
-    fn image(&mut self, href: &str, x: f32, y: f32, w: f32, h: f32, fit: &str) {
+    pub(super) fn image(&mut self, href: &str, x: f32, y: f32, w: f32, h: f32, fit: &str) {
         let _ = writeln!(
             self.out,
             "<image xlink:href=\"{href}\" x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h:.2}\" preserveAspectRatio=\"{fit}\"/>"
@@ -913,7 +919,7 @@ impl Svg {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn text(
+    pub(super) fn text(
         &mut self,
         line: &str,
         x: f32,
@@ -935,7 +941,7 @@ impl Svg {
         );
     }
 
-    fn finish(self) -> String {
+    pub(super) fn finish(self) -> String {
         let Sheet {
             width,
             height,

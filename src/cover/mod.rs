@@ -7,12 +7,13 @@
 //! A cover file the publisher gives is used as it is; [`check_given`] says when it is smaller
 //! than stores and printers ask for.
 
+mod back;
 mod compose;
 mod contrast;
 mod text;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::document::{Document, Logo};
+use crate::document::{BackCover, Document, Logo, Metadata};
 use crate::fonts::{self, FontFace};
 
 pub use compose::Drawing;
@@ -244,6 +245,49 @@ pub fn draw(doc: &Document, design: &CoverDesign, diags: &mut Diagnostics) -> Op
         }
     };
     Some(Cover { drawing, tree })
+}
+
+/// The back cover's words in reading order (the EPUB's last page, the PDF's alternative text).
+pub fn back_words(meta: &Metadata, back: &BackCover) -> Vec<String> {
+    back::words(meta, back)
+}
+
+/// Draws the back cover in the front cover's design. A logo that does not decode is reported
+/// with the front cover; here it is left out.
+pub fn draw_back(
+    doc: &Document,
+    back: &BackCover,
+    design: &CoverDesign,
+    diags: &mut Diagnostics,
+) -> Option<Cover> {
+    let ((width, height), bleed) = page(doc, design.trim);
+    let logo = doc
+        .meta
+        .logo
+        .as_ref()
+        .and_then(|logo| compose::LogoArt::load(logo).ok());
+    let sheet = compose::Sheet {
+        width,
+        height,
+        bleed,
+    };
+    let drawing = back::compose(&doc.meta, back, design, sheet, logo.as_ref());
+    for problem in &drawing.too_long {
+        diags.push(
+            Diagnostic::warning("cover-text-too-long", problem.clone())
+                .help("shorten the description (or give the back cover a `back-cover:` text of its own)"),
+        );
+    }
+    match drawing.parse(None, logo.as_ref()) {
+        Ok(tree) => Some(Cover { drawing, tree }),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "cover-failed",
+                format!("the back cover could not be drawn: {e}"),
+            ));
+            None
+        }
+    }
 }
 
 /// Checks a cover file the publisher gives against what stores and printers ask for: an

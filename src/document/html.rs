@@ -116,14 +116,34 @@ const ATTRIBUTES: &[&str] = &[
 ];
 
 /// Parses an HTML fragment into a sanitised tree; `changes` receives a note for every removal.
-pub fn sanitize(fragment: &str, changes: &mut Vec<String>) -> Vec<HtmlNode> {
+/// `None` when elements nest more than `max_depth` deep.
+pub fn sanitize(
+    fragment: &str,
+    max_depth: usize,
+    changes: &mut Vec<String>,
+) -> Option<Vec<HtmlNode>> {
     let html = Html::parse_fragment(fragment);
     let root = html.root_element();
+    // Measured without recursion, so that `convert` only ever recurses a bounded depth.
+    let mut depth = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(n) if n.value().is_element() => {
+                depth += 1;
+                // The fragment's own root element is not the author's.
+                if depth > max_depth + 1 {
+                    return None;
+                }
+            }
+            ego_tree::iter::Edge::Close(n) if n.value().is_element() => depth -= 1,
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for child in root.children() {
         convert(child, &mut out, changes);
     }
-    out
+    Some(out)
 }
 
 fn convert(node: ego_tree::NodeRef<'_, Node>, out: &mut Vec<HtmlNode>, changes: &mut Vec<String>) {
@@ -164,12 +184,13 @@ fn convert(node: ego_tree::NodeRef<'_, Node>, out: &mut Vec<HtmlNode>, changes: 
                 if key == "href" && name == "a" {
                     let v = value.trim();
                     let lower = v.to_ascii_lowercase();
-                    if lower.starts_with("http://")
-                        || lower.starts_with("https://")
-                        || lower.starts_with("mailto:")
-                        || v.starts_with('#')
-                    {
+                    let web = ["http://", "https://", "mailto:"]
+                        .iter()
+                        .any(|s| lower.starts_with(s));
+                    if v.starts_with('#') {
                         attrs.push((key, v.to_string()));
+                    } else if let (true, Ok(url)) = (web, super::web::normalize(v)) {
+                        attrs.push((key, url));
                     } else {
                         note(changes, format!("removed link target '{v}' (only web, mailto and #id links are kept)"));
                     }
@@ -188,6 +209,17 @@ fn convert(node: ego_tree::NodeRef<'_, Node>, out: &mut Vec<HtmlNode>, changes: 
                 }
             }
             attrs.sort();
+            // A link must say where it goes: with no text, its address does.
+            let blank = children
+                .iter()
+                .all(|c| matches!(c, HtmlNode::Text(t) if t.trim().is_empty()));
+            if let (true, "a", Some((_, href))) = (
+                blank,
+                name.as_str(),
+                attrs.iter().find(|(k, _)| k == "href"),
+            ) {
+                children = vec![HtmlNode::Text(super::web::display(href).to_string())];
+            }
             out.push(HtmlNode::Element(HtmlElement {
                 name,
                 attrs,
@@ -286,8 +318,10 @@ mod tests {
         let mut changes = Vec::new();
         let nodes = sanitize(
             r#"<div onclick="x()">Hi<script>alert(1)</script><font>there</font></div>"#,
+            10,
             &mut changes,
-        );
+        )
+        .unwrap();
         assert_eq!(names(&nodes), vec!["div"]);
         let HtmlNode::Element(div) = &nodes[0] else {
             panic!()
@@ -300,7 +334,7 @@ mod tests {
     #[test]
     fn repairs_broken_markup() {
         let mut changes = Vec::new();
-        let nodes = sanitize("<p>one<p>two <b>bold", &mut changes);
+        let nodes = sanitize("<p>one<p>two <b>bold", 10, &mut changes).unwrap();
         assert_eq!(names(&nodes), vec!["p", "p"]);
     }
 

@@ -11,6 +11,7 @@ mod ids;
 mod parse;
 mod toc;
 mod typography;
+mod web;
 
 pub use crate::manuscript::{Asset, Dependencies};
 pub use html::{HtmlElement, HtmlNode};
@@ -19,6 +20,10 @@ pub use toc::TocEntry;
 
 use crate::diagnostic::Location;
 use std::path::PathBuf;
+
+/// How many quotes, lists, notes, tables, inline spans and HTML elements may nest inside one
+/// another: deeper input is a `too-deep` error, so every walk over the tree is bounded.
+pub const MAX_DEPTH: usize = 200;
 
 /// A whole publication: metadata, chapters in reading order, the assets they use and the
 /// table of contents derived from the headings.
@@ -67,8 +72,21 @@ pub struct Metadata {
     pub modified: i64,
     /// Print settings the imposer reads.
     pub print: PrintSettings,
+    /// What the back cover says; `None` when it is turned off or has nothing to say.
+    pub back_cover: Option<BackCover>,
     /// The style keys as written (project's first, then the manuscript's), for the style stage.
     pub style: Vec<crate::manuscript::StyleSetting>,
+}
+
+/// The back cover's text: the PDF's last page and the EPUB's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackCover {
+    /// `back-cover:` text, else the description.
+    pub blurb: Option<String>,
+    pub call_to_action: Option<crate::manuscript::front_matter::CallToAction>,
+    pub price: Option<String>,
+    /// The ISBN's 13 digits, for the EAN-13 barcode.
+    pub isbn: Option<String>,
 }
 
 /// A logo file, SVG or PNG, read but not yet decoded (the cover stage does that).
@@ -173,7 +191,7 @@ pub struct CodeBlock {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     pub alignments: Vec<Alignment>,
     pub head: Vec<Vec<Inline>>,

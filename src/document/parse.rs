@@ -7,9 +7,10 @@
 use super::attributes;
 use super::html::{self, HtmlNode, InlineTag};
 use super::ids::{self, Ids};
+use super::web;
 use super::{
     toc, typography, Alignment, Block, Chapter, CodeBlock, Collection, Document, Figure, Heading,
-    Inline, LinkTarget, List, ListItem, Logo, Metadata, Note, PrintSettings, Table,
+    Inline, LinkTarget, List, ListItem, Logo, Metadata, Note, PrintSettings, Table, MAX_DEPTH,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fonts;
@@ -38,6 +39,12 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         notes: 0,
         figures: 0,
         missing_glyphs: Default::default(),
+        open_headings: Vec::new(),
+        base_url: manuscript
+            .front
+            .base_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok()),
     };
     let mut chapters = Vec::new();
     for (index, source) in manuscript.chapters.iter().enumerate() {
@@ -100,6 +107,11 @@ struct Shared<'a> {
     figures: u32,
     /// Characters already reported as unprintable (each is reported once).
     missing_glyphs: std::collections::HashSet<char>,
+    /// The headings the current one is under, through the whole book: (level written, level
+    /// given), for making skipped levels consecutive.
+    open_headings: Vec<(u8, u8)>,
+    /// `base-url:`, which site-relative links (`/articles/x`) are on.
+    base_url: Option<url::Url>,
 }
 
 /// An internal link waiting for every chapter's ids to be known.
@@ -234,6 +246,7 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
         figure_numbers: fm.figure_numbers.unwrap_or(false),
         hyphenation_exceptions: fm.hyphenation_exceptions.clone(),
         modified,
+        back_cover: back_cover(fm, &lang),
         print: PrintSettings {
             standard: fm.pdf_standard.clone(),
             bleed_mm: fm.bleed_mm,
@@ -304,6 +317,28 @@ fn load_logo(m: &Manuscript, href: &str, at: Location, diags: &mut Diagnostics) 
 
 /// Decodes the document's images ([`crate::manuscript::assets::verify`]): damaged ones are
 /// errors at the place each is first used. Separate from [`build_document`] so that a build
+/// The back cover, unless `back-cover: false` or there is nothing to put on it.
+fn back_cover(fm: &crate::manuscript::FrontMatter, lang: &str) -> Option<super::BackCover> {
+    if fm.back_cover_off {
+        return None;
+    }
+    let blurb = fm.back_cover_text.as_ref().or(fm.description.as_ref());
+    let cover = super::BackCover {
+        blurb: blurb.map(|b| typography::text(b, lang)),
+        call_to_action: fm.call_to_action.clone().map(|mut c| {
+            c.text = c.text.map(|t| typography::text(&t, lang));
+            c
+        }),
+        price: fm.price.clone(),
+        isbn: fm.isbn.clone(),
+    };
+    let empty = cover.blurb.is_none()
+        && cover.call_to_action.is_none()
+        && cover.price.is_none()
+        && cover.isbn.is_none();
+    (!empty).then_some(cover)
+}
+
 /// can typeset while it runs.
 pub fn verify_assets(doc: &Document, diags: &mut Diagnostics) {
     for (e, href, at) in crate::manuscript::assets::verify(&doc.assets) {
@@ -385,6 +420,10 @@ struct ChapterParser<'s, 'a, 'b> {
     note_labels: Vec<String>,
     note_defs: HashMap<String, (Vec<Block>, Location)>,
     task_marker: Option<bool>,
+    /// Containers (quotes, lists, notes, tables) open around the current position.
+    depth: usize,
+    /// Whether this chapter's `too-deep` error was given (one is enough).
+    too_deep: bool,
 }
 
 impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
@@ -402,7 +441,92 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             note_labels: Vec::new(),
             note_defs: HashMap::new(),
             task_marker: None,
+            depth: 0,
+            too_deep: false,
         }
+    }
+
+    /// Whether one more level fits under [`MAX_DEPTH`] with `inner` levels already open inside
+    /// the current container; if not, reports `too-deep` at `offset` (once per chapter).
+    fn fits(&mut self, inner: usize, offset: usize) -> bool {
+        if self.depth + inner < MAX_DEPTH {
+            return true;
+        }
+        self.report_too_deep(offset);
+        false
+    }
+
+    fn report_too_deep(&mut self, offset: usize) {
+        if !self.too_deep {
+            self.too_deep = true;
+            self.shared.diags.push(
+                Diagnostic::error(
+                    "too-deep",
+                    format!("quotes, lists, emphasis, links or HTML elements are nested more than {MAX_DEPTH} levels deep here"),
+                )
+                .at(self.at(offset))
+                .help(format!("no book needs this much nesting: flatten it to at most {MAX_DEPTH} levels (check for a run of `>`, list markers, `*` or tags left unclosed)")),
+            );
+        }
+    }
+
+    /// The level a heading written at `written` is given: one below the heading it follows
+    /// at most, so that levels never skip (screen readers and the contents rely on it).
+    fn heading_level(&mut self, written: u8, offset: usize) -> u8 {
+        let open = &mut self.shared.open_headings;
+        while open.last().is_some_and(|&(w, _)| w >= written) {
+            open.pop();
+        }
+        let level = match open.last() {
+            Some(&(parent_written, parent)) if written > parent_written + 1 => {
+                self.shared.diags.push(
+                    Diagnostic::warning(
+                        "skipped-heading-level",
+                        format!("a level-{written} heading under a level-{parent_written} one skips a level; it is made level {}", parent + 1),
+                    )
+                    .at(self.at(offset))
+                    .help(format!("use {} for a heading directly under a level-{parent_written} heading", "#".repeat(parent_written as usize + 1))),
+                );
+                parent + 1
+            }
+            Some(&(parent_written, parent)) => parent + (written - parent_written),
+            None => written,
+        };
+        self.shared.open_headings.push((written, level));
+        level
+    }
+
+    /// Moves `pos` from a `Start` event to its matching `End`.
+    fn skip_container(&mut self) {
+        let mut open = 0usize;
+        while let Some((event, _)) = self.events.get(self.pos) {
+            match event {
+                Event::Start(_) => open += 1,
+                Event::End(_) => {
+                    open -= 1;
+                    if open == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// The blocks of a nested container (its `Start` at `pos`), one level deeper; empty, and
+    /// the container skipped, when that is too deep.
+    fn nested<T: Default>(&mut self, offset: usize, parse: impl FnOnce(&mut Self) -> T) -> T {
+        if !self.fits(0, offset) {
+            self.skip_container();
+            self.pos += 1;
+            return T::default();
+        }
+        self.pos += 1;
+        self.depth += 1;
+        let inner = parse(self);
+        self.depth -= 1;
+        inner
     }
 
     fn at(&self, offset: usize) -> Location {
@@ -491,6 +615,20 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     self.pos += 1;
                     let mut content = self.inlines(true);
                     typography::apply(&mut content, &self.lang);
+                    trim_inlines(&mut content);
+                    if is_blank(&content) {
+                        self.shared.diags.push(
+                            Diagnostic::warning("empty-heading", "this heading has no text; it is left out (a screen reader would announce an empty heading, and the contents an empty entry)")
+                                .at(self.at(range.start))
+                                .help("write the heading's text after the `#`, or delete the line"),
+                        );
+                        // What it holds besides (a note reference) stays, as a paragraph.
+                        if !content.is_empty() {
+                            out.push(Block::Paragraph(content));
+                        }
+                        continue;
+                    }
+                    let level = self.heading_level(level as u8, range.start);
                     let classes: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
                     for (key, _) in &attrs {
                         self.shared.diags.push(
@@ -508,15 +646,14 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                         range.start,
                     );
                     out.push(Block::Heading(Heading {
-                        level: level as u8,
+                        level,
                         id,
                         classes,
                         content,
                     }));
                 }
                 Event::Start(Tag::BlockQuote(_)) => {
-                    self.pos += 1;
-                    out.push(Block::Quote(self.blocks()));
+                    out.push(Block::Quote(self.nested(range.start, Self::blocks)));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     self.pos += 1;
@@ -538,18 +675,17 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     out.push(Block::Code(CodeBlock { lang, text }));
                 }
                 Event::Start(Tag::List(start)) => {
-                    self.pos += 1;
-                    out.push(Block::List(self.list(start)));
+                    let items = self.nested(range.start, Self::list);
+                    out.push(Block::List(List { start, items }));
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
-                    self.pos += 1;
-                    let blocks = self.blocks();
+                    let blocks = self.nested(range.start, Self::blocks);
                     self.note_defs
                         .insert(label.to_string(), (blocks, self.at(range.start)));
                 }
                 Event::Start(Tag::Table(alignments)) => {
-                    self.pos += 1;
-                    out.push(Block::Table(self.table(&alignments)));
+                    let table = self.nested(range.start, |p| p.table(&alignments));
+                    out.push(Block::Table(table));
                 }
                 Event::Start(Tag::HtmlBlock) => {
                     self.pos += 1;
@@ -606,7 +742,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
         out
     }
 
-    fn list(&mut self, start: Option<u64>) -> List {
+    fn list(&mut self) -> Vec<ListItem> {
         let mut items = Vec::new();
         while let Some((event, _)) = self.events.get(self.pos).cloned() {
             self.pos += 1;
@@ -623,7 +759,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 _ => {}
             }
         }
-        List { start, items }
+        items
     }
 
     fn table(&mut self, alignments: &[pulldown_cmark::Alignment]) -> Table {
@@ -827,9 +963,17 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                         Tag::Superscript => Frame::Superscript,
                         Tag::Subscript => Frame::Subscript,
                         Tag::Link {
-                            dest_url, title, ..
+                            link_type,
+                            dest_url,
+                            title,
+                            ..
                         } => Frame::Link {
-                            dest: dest_url.to_string(),
+                            // `<join@example.org>`
+                            dest: if link_type == pulldown_cmark::LinkType::Email {
+                                format!("mailto:{dest_url}")
+                            } else {
+                                dest_url.to_string()
+                            },
                             title: title.to_string(),
                             start: range.start,
                         },
@@ -840,10 +984,14 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                         // A block starts: the implicit paragraph ends here.
                         _ => break,
                     };
-                    stack.push(Open {
-                        frame,
-                        children: Vec::new(),
-                    });
+                    if self.fits(stack.len(), range.start) {
+                        stack.push(Open {
+                            frame,
+                            children: Vec::new(),
+                        });
+                    } else {
+                        self.skip_container();
+                    }
                 }
                 Event::End(_) => {
                     // Close HTML elements left open inside the Markdown container that ends.
@@ -948,7 +1096,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 if let Some(l) = &lang {
                     crate::lang::check(l, &self.at(offset), self.shared.diags);
                 }
-                if !self_closing {
+                if !self_closing && self.fits(stack.len(), offset) {
                     stack.push(Open {
                         frame: Frame::Html { name, lang, wrap },
                         children: Vec::new(),
@@ -990,11 +1138,21 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             Frame::Link { dest, title, start } => {
                 let title = Some(title).filter(|t| !t.is_empty());
                 match self.link_target(&dest, start) {
-                    Some(target) => Inline::Link {
-                        target,
-                        title,
-                        content: children,
-                    },
+                    Some(target) => {
+                        // A link must say where it goes: with no text, its address does
+                        // (an internal link gets its target's text once links are resolved).
+                        let content = match &target {
+                            LinkTarget::External(url) if is_blank(&children) => {
+                                vec![Inline::Text(web::display(url).to_string())]
+                            }
+                            _ => children,
+                        };
+                        Inline::Link {
+                            target,
+                            title,
+                            content,
+                        }
+                    }
                     None => return children,
                 }
             }
@@ -1051,8 +1209,25 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         });
+        // A link copied from a web page of the publisher's site (`/articles/x`).
+        let site = dest.starts_with('/');
+        if site {
+            let Some(base) = &self.shared.base_url else {
+                self.shared.diags.push(
+                    Diagnostic::error("unsupported-link", format!("link target '{dest}' is relative to a web site, but the manuscript names no site"))
+                        .at(self.at(start))
+                        .help("set `base-url: https://your-site.example/` in the front matter (or `base-url` in roneo.toml) to link to that site, or write the full address"),
+                );
+                return None;
+            };
+            let address = base
+                .join(dest)
+                .map_err(|e| e.to_string())
+                .and_then(|url| web::normalize(url.as_str()));
+            return self.web_target(address, dest, start);
+        }
         if has_scheme {
-            return Some(LinkTarget::External(dest.to_string()));
+            return self.web_target(web::normalize(dest), dest, start);
         }
         let (file, fragment) = match dest.split_once('#') {
             Some((f, frag)) => (f, Some(frag.to_string())),
@@ -1088,6 +1263,26 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             chapter: usize::MAX,
             id: key,
         })
+    }
+
+    /// A link to the web: its address made valid, or why it cannot be (an error at `start`).
+    fn web_target(
+        &mut self,
+        address: Result<String, String>,
+        dest: &str,
+        start: usize,
+    ) -> Option<LinkTarget> {
+        match address {
+            Ok(url) => Some(LinkTarget::External(url)),
+            Err(why) => {
+                self.shared.diags.push(
+                    Diagnostic::error("invalid-url", format!("link target '{dest}' is not a valid web address: {why}"))
+                        .at(self.at(start))
+                        .help("check the address as a browser would take it (https://host/path); a host cannot hold spaces or most punctuation"),
+                );
+                None
+            }
+        }
     }
 
     /// The id of a heading or figure: the author's (checked for validity and uniqueness) or one
@@ -1128,7 +1323,10 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
 
     fn html_block(&mut self, raw: &str, offset: usize) -> Option<Block> {
         let mut changes = Vec::new();
-        let mut nodes = html::sanitize(raw, &mut changes);
+        let Some(mut nodes) = html::sanitize(raw, MAX_DEPTH - self.depth, &mut changes) else {
+            self.report_too_deep(offset);
+            return None;
+        };
         self.unique_html_ids(&mut nodes, &mut changes);
         if !changes.is_empty() {
             self.shared.diags.push(
@@ -1166,6 +1364,11 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             }
         }
     }
+}
+
+/// Whether inlines would show a reader nothing (no text, no image description).
+fn is_blank(inlines: &[Inline]) -> bool {
+    Inline::plain_text(inlines).trim().is_empty()
 }
 
 fn push_text(target: &mut Vec<Inline>, text: &str) {
@@ -1209,7 +1412,7 @@ fn resolve_links(chapters: &mut [Chapter], manuscript: &Manuscript, shared: &mut
         .enumerate()
         .map(|(i, c)| (normalize(&c.path), i))
         .collect();
-    let mut resolved: HashMap<String, LinkTarget> = HashMap::new();
+    let mut resolved: HashMap<String, (LinkTarget, String)> = HashMap::new();
     for link in &shared.links {
         let target = match (&link.file, &link.fragment) {
             (Some(file), fragment) => {
@@ -1239,7 +1442,7 @@ fn resolve_links(chapters: &mut [Chapter], manuscript: &Manuscript, shared: &mut
         };
         match target {
             Some(t) => {
-                resolved.insert(link.key.clone(), t);
+                resolved.insert(link.key.clone(), (t, link.raw.clone()));
             }
             None => shared.diags.push(
                 Diagnostic::error("broken-link", format!("link target '{}' does not exist in the manuscript", link.raw))
@@ -1248,19 +1451,60 @@ fn resolve_links(chapters: &mut [Chapter], manuscript: &Manuscript, shared: &mut
             ),
         }
     }
+    let texts = target_texts(chapters);
+    let resolve = &mut |inlines: &mut Vec<Inline>| resolve_in(inlines, &resolved, &texts);
     for chapter in chapters.iter_mut() {
         for block in &mut chapter.blocks {
-            visit_block_inlines(block, &mut |inlines| resolve_in(inlines, &resolved));
+            visit_block_inlines(block, resolve);
         }
         for note in &mut chapter.notes {
             for block in &mut note.blocks {
-                visit_block_inlines(block, &mut |inlines| resolve_in(inlines, &resolved));
+                visit_block_inlines(block, resolve);
             }
         }
     }
 }
 
-fn resolve_in(inlines: &mut Vec<Inline>, resolved: &HashMap<String, LinkTarget>) {
+/// What a link with no text of its own says, by target id: a chapter's title, a heading's
+/// text, a figure's caption or description.
+fn target_texts(chapters: &[Chapter]) -> HashMap<String, String> {
+    fn walk(blocks: &[Block], texts: &mut HashMap<String, String>) {
+        for block in blocks {
+            match block {
+                Block::Heading(h) => {
+                    texts.insert(h.id.clone(), Inline::plain_text(&h.content));
+                }
+                Block::Figure(f) => {
+                    let caption = Inline::plain_text(&f.caption);
+                    let text = if caption.trim().is_empty() {
+                        f.alt.clone()
+                    } else {
+                        caption
+                    };
+                    texts.insert(f.id.clone(), text);
+                }
+                Block::Quote(inner) => walk(inner, texts),
+                Block::List(list) => list.items.iter().for_each(|i| walk(&i.blocks, texts)),
+                _ => {}
+            }
+        }
+    }
+    let mut texts = HashMap::new();
+    for chapter in chapters {
+        if let Some(title) = &chapter.title {
+            texts.insert(chapter.id.clone(), title.clone());
+        }
+        walk(&chapter.blocks, &mut texts);
+    }
+    texts.retain(|_, t| !t.trim().is_empty());
+    texts
+}
+
+fn resolve_in(
+    inlines: &mut Vec<Inline>,
+    resolved: &HashMap<String, (LinkTarget, String)>,
+    texts: &HashMap<String, String>,
+) {
     let mut i = 0;
     while i < inlines.len() {
         let mut unwrap = None;
@@ -1274,12 +1518,21 @@ fn resolve_in(inlines: &mut Vec<Inline>, resolved: &HashMap<String, LinkTarget>)
                 } = target
                 {
                     match resolved.get(id.as_str()) {
-                        Some(t) => *target = t.clone(),
+                        Some((t, raw)) => {
+                            *target = t.clone();
+                            if is_blank(content) {
+                                let LinkTarget::Internal { id, .. } = t else {
+                                    unreachable!("internal links resolve to internal targets")
+                                };
+                                let text = texts.get(id).unwrap_or(raw);
+                                *content = vec![Inline::Text(text.clone())];
+                            }
+                        }
                         None => unwrap = Some(std::mem::take(content)),
                     }
                 }
                 if unwrap.is_none() {
-                    resolve_in(content, resolved);
+                    resolve_in(content, resolved, texts);
                 }
             }
             Inline::Emphasis(c)
@@ -1287,7 +1540,7 @@ fn resolve_in(inlines: &mut Vec<Inline>, resolved: &HashMap<String, LinkTarget>)
             | Inline::Strikethrough(c)
             | Inline::Superscript(c)
             | Inline::Subscript(c)
-            | Inline::Lang { content: c, .. } => resolve_in(c, resolved),
+            | Inline::Lang { content: c, .. } => resolve_in(c, resolved, texts),
             _ => {}
         }
         if let Some(content) = unwrap {

@@ -80,6 +80,9 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>
         texts.push(("EPUB/cover.xhtml".into(), xhtml::cover_page(meta, cover)));
     }
     texts.push(("EPUB/title.xhtml".into(), xhtml::title_page(meta)));
+    if let Some(back) = &meta.back_cover {
+        texts.push(("EPUB/back.xhtml".into(), xhtml::back_cover(meta, back)));
+    }
     let breaks = options
         .print
         .as_ref()

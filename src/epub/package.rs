@@ -197,6 +197,11 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
     o.push_str(
         "<item id=\"colophon\" href=\"colophon.xhtml\" media-type=\"application/xhtml+xml\"/>\n",
     );
+    if doc.meta.back_cover.is_some() {
+        o.push_str(
+            "<item id=\"back-cover\" href=\"back.xhtml\" media-type=\"application/xhtml+xml\"/>\n",
+        );
+    }
     for (i, asset) in doc.assets.iter().enumerate() {
         let (id, props) = if files.cover.as_ref().is_some_and(|c| c.asset == Some(i)) {
             ("cover-image".to_string(), " properties=\"cover-image\"")
@@ -227,7 +232,11 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
     for chapter in &doc.chapters {
         let _ = writeln!(o, "<itemref idref=\"{}\"/>", esc(&chapter.id));
     }
-    o.push_str("<itemref idref=\"colophon\"/>\n</spine>\n</package>\n");
+    o.push_str("<itemref idref=\"colophon\"/>\n");
+    if doc.meta.back_cover.is_some() {
+        o.push_str("<itemref idref=\"back-cover\"/>\n");
+    }
+    o.push_str("</spine>\n</package>\n");
     o
 }
 

@@ -466,6 +466,48 @@ pub fn title_page(meta: &Metadata) -> String {
 }
 
 /// The colophon: rights, publisher, identifier, date.
+/// The back cover's text as the ebook's last page (the print edition's barcode stays in print).
+pub fn back_cover(meta: &Metadata, back: &crate::document::BackCover) -> String {
+    let lang = &meta.lang;
+    let name = label(lang, Label::BackCover);
+    let mut out = head(lang, name, "back-cover");
+    let _ = writeln!(
+        out,
+        "<section epub:type=\"backmatter\" aria-label=\"{}\">",
+        esc(name)
+    );
+    if let Some(blurb) = &back.blurb {
+        for paragraph in blurb.split("\n\n") {
+            let _ = writeln!(out, "<p>{}</p>", esc(paragraph.trim()));
+        }
+    }
+    if let Some(cta) = &back.call_to_action {
+        let shown = cta
+            .url
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        let text = cta.text.as_deref().unwrap_or(shown);
+        let _ = writeln!(
+            out,
+            "<p class=\"call-to-action\"><a href=\"{}\">{}</a></p>",
+            esc(&cta.url),
+            esc(text)
+        );
+    }
+    if let Some(p) = &meta.publisher {
+        let _ = writeln!(out, "<p>{}</p>", esc(p));
+    }
+    if let Some(price) = &back.price {
+        let _ = writeln!(out, "<p>{}</p>", esc(price));
+    }
+    if let Some(isbn) = &back.isbn {
+        let _ = writeln!(out, "<p>{}</p>", esc(&crate::manuscript::isbn::display(isbn)));
+    }
+    out.push_str("</section>\n");
+    out.push_str(FOOT);
+    out
+}
+
 pub fn colophon(meta: &Metadata, print_source: Option<&str>) -> String {
     let lang = &meta.lang;
     let mut out = head(lang, label(lang, Label::Colophon), "colophon");

@@ -33,16 +33,19 @@ pub struct Sheet {
 pub struct Plan {
     /// Pages of the reading PDF.
     pub pages: usize,
-    /// Blank pages added (before the back cover) to reach a multiple of 4.
+    /// Blank pages added after the text (before the back cover) to reach a multiple of 4.
     pub blanks: usize,
+    /// The first blank's place in reading order (1-based, as in the padded booklet).
+    pub first_blank: Option<usize>,
     pub sheets: Vec<Sheet>,
 }
 
 /// Saddle-stitch order for `pages` reading pages, optionally in signatures of `signature` pages.
 ///
-/// Blanks go before the last page so the back cover stays on the outside. For duplex printing
+/// Blank pages never stand between two pages of text: they follow the text, and when the last
+/// page is a back cover they go before it, so that it stays on the outside. For duplex printing
 /// flipped on the short edge, sheet 1 is front `[last, 1]`, back `[2, last-1]`, and so on.
-pub fn plan(pages: usize, signature: Option<usize>) -> Result<Plan, String> {
+pub fn plan(pages: usize, signature: Option<usize>, back_cover: bool) -> Result<Plan, String> {
     if pages == 0 {
         return Err("nothing to impose: the PDF has no pages".into());
     }
@@ -55,12 +58,13 @@ pub fn plan(pages: usize, signature: Option<usize>) -> Result<Plan, String> {
     }
     let padded = pages.div_ceil(4) * 4;
     let blanks = padded - pages;
-    let mut sequence: Vec<Slot> = (0..pages.saturating_sub(1)).map(Some).collect();
+    // A single page is a front cover, never a back one.
+    let back = back_cover && pages > 1;
+    let text = if back { pages - 1 } else { pages };
+    let mut sequence: Vec<Slot> = (0..text).map(Some).collect();
     sequence.extend(std::iter::repeat_n(None, blanks));
-    sequence.push(Some(pages - 1));
-    if pages == 1 {
-        // A single page is the front cover, not the back.
-        sequence.rotate_left(padded - 1);
+    if back {
+        sequence.push(Some(pages - 1));
     }
     let size = signature.unwrap_or(padded).min(padded);
     let mut sheets = Vec::with_capacity(padded / 4);
@@ -78,6 +82,7 @@ pub fn plan(pages: usize, signature: Option<usize>) -> Result<Plan, String> {
     Ok(Plan {
         pages,
         blanks,
+        first_blank: (blanks > 0).then_some(text + 1),
         sheets,
     })
 }
@@ -90,6 +95,8 @@ pub struct ImposeOptions {
     pub creep_mm: f32,
     /// Crop marks around each page's trim box.
     pub marks: bool,
+    /// The reading PDF's last page is a back cover (blanks go before it).
+    pub back_cover: bool,
     /// Bleed in millimetres (marks stand outside it).
     pub bleed_mm: f32,
     pub title: String,
@@ -134,7 +141,7 @@ pub fn impose(reading_pdf: &[u8], options: &ImposeOptions) -> Result<(Vec<u8>, P
     // The reading PDF's pages include the bleed around their trimmed size.
     let bleed = options.bleed_mm.max(0.0) * MM;
     let (page_w, page_h) = (media_w - 2.0 * bleed, media_h - 2.0 * bleed);
-    let plan = plan(count, options.signature)?;
+    let plan = plan(count, options.signature, options.back_cover)?;
     let margin = if options.marks {
         options.bleed_mm * MM + MARK_OFFSET + MARK_LENGTH
     } else {
@@ -267,14 +274,14 @@ mod tests {
 
     #[test]
     fn four_pages_make_one_sheet() {
-        let p = plan(4, None).unwrap();
+        let p = plan(4, None, true).unwrap();
         assert_eq!(p.blanks, 0);
         assert_eq!(order(&p), vec![[Some(3), Some(0), Some(1), Some(2)]]);
     }
 
     #[test]
     fn eight_pages_nest_two_sheets() {
-        let p = plan(8, None).unwrap();
+        let p = plan(8, None, true).unwrap();
         assert_eq!(
             order(&p),
             vec![
@@ -286,7 +293,7 @@ mod tests {
 
     #[test]
     fn ten_pages_get_two_blanks_before_the_back_cover() {
-        let p = plan(10, None).unwrap();
+        let p = plan(10, None, true).unwrap();
         assert_eq!(p.blanks, 2);
         assert_eq!(
             order(&p),
@@ -299,10 +306,69 @@ mod tests {
     }
 
     #[test]
+    fn without_a_back_cover_blanks_follow_the_text() {
+        let p = plan(10, None, false).unwrap();
+        assert_eq!((p.blanks, p.first_blank), (2, Some(11)));
+        assert_eq!(
+            order(&p),
+            vec![
+                [None, Some(0), Some(1), None],
+                [Some(9), Some(2), Some(3), Some(8)],
+                [Some(7), Some(4), Some(5), Some(6)],
+            ]
+        );
+    }
+
+    /// The booklet's pages in reading order, signature by signature.
+    fn reading_order(plan: &Plan) -> Vec<Slot> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < plan.sheets.len() {
+            let signature = plan.sheets[i].signature;
+            let sheets: Vec<&Sheet> = plan.sheets[i..]
+                .iter()
+                .take_while(|s| s.signature == signature)
+                .collect();
+            let n = sheets.len() * 4;
+            let mut chunk = vec![None; n];
+            for (d, s) in sheets.iter().enumerate() {
+                chunk[n - 1 - 2 * d] = s.front[0];
+                chunk[2 * d] = s.front[1];
+                chunk[2 * d + 1] = s.back[0];
+                chunk[n - 2 - 2 * d] = s.back[1];
+            }
+            out.extend(chunk);
+            i += sheets.len();
+        }
+        out
+    }
+
+    #[test]
+    fn no_blank_stands_between_two_pages_of_text() {
+        for pages in 1..=40 {
+            for signature in [None, Some(8), Some(16)] {
+                for back_cover in [false, true] {
+                    let p = plan(pages, signature, back_cover).unwrap();
+                    let order = reading_order(&p);
+                    // The text, then the blanks, then the back cover (when there is one).
+                    let text = if back_cover && pages > 1 { pages - 1 } else { pages };
+                    let mut expected: Vec<Slot> = (0..text).map(Some).collect();
+                    expected.extend(std::iter::repeat_n(None, p.blanks));
+                    if text < pages {
+                        expected.push(Some(pages - 1));
+                    }
+                    assert_eq!(order, expected, "{pages} pages, {signature:?}, back cover {back_cover}");
+                    assert_eq!(p.first_blank, (p.blanks > 0).then_some(text + 1));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_page_appears_once() {
         for pages in [1, 2, 3, 4, 5, 10, 34, 101] {
             for signature in [None, Some(8), Some(16)] {
-                let p = plan(pages, signature).unwrap();
+                let p = plan(pages, signature, true).unwrap();
                 let mut seen: Vec<usize> = order(&p).into_iter().flatten().flatten().collect();
                 seen.sort();
                 assert_eq!(
@@ -317,7 +383,7 @@ mod tests {
 
     #[test]
     fn signatures_are_separate_booklets() {
-        let p = plan(16, Some(8)).unwrap();
+        let p = plan(16, Some(8), true).unwrap();
         assert_eq!(
             p.sheets
                 .iter()
@@ -326,6 +392,6 @@ mod tests {
             vec![(0, 0), (0, 1), (1, 0), (1, 1)]
         );
         assert_eq!(p.sheets[2].front, [Some(15), Some(8)]);
-        assert!(plan(16, Some(6)).is_err());
+        assert!(plan(16, Some(6), true).is_err());
     }
 }

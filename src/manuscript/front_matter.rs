@@ -46,6 +46,13 @@ pub struct StyleSetting {
     pub at: Location,
 }
 
+/// A call to action for the back cover: what to do, and the web address its QR code encodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallToAction {
+    pub text: Option<String>,
+    pub url: String,
+}
+
 /// Front matter as written; every field optional. Defaults are applied later.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
@@ -71,11 +78,21 @@ pub struct FrontMatter {
     pub chapters: Option<Vec<String>>,
     pub figure_numbers: Option<bool>,
     pub hyphenation_exceptions: Vec<String>,
+    /// The site that site-relative links (`/articles/x`) are on: an absolute http(s) URL.
+    pub base_url: Option<String>,
     /// Style keys in the order written (`pdf.page` among them as `papersize`).
     pub style: Vec<StyleSetting>,
     pub pdf_standard: Option<String>,
     pub bleed_mm: Option<f32>,
     pub creep_mm: Option<f32>,
+    /// `back-cover: false`.
+    pub back_cover_off: bool,
+    /// `back-cover:` text of its own (else the description is the blurb).
+    pub back_cover_text: Option<String>,
+    pub call_to_action: Option<CallToAction>,
+    pub price: Option<String>,
+    /// The 13 digits of the ISBN, when `isbn:` or `identifier:` is one (checked).
+    pub isbn: Option<String>,
     /// 1-based line of each key, for diagnostics about values found later.
     pub key_lines: Vec<(String, u32)>,
 }
@@ -256,7 +273,35 @@ pub fn interpret(
             "date" => fm.date = scalar(value).or_else(|| { bad("a date such as `2024-05-01`"); None }),
             "publisher" => fm.publisher = scalar(value).or_else(|| { bad("text"); None }),
             "rights" => fm.rights = scalar(value).or_else(|| { bad("text"); None }),
-            "identifier" | "isbn" => fm.identifier = scalar(value).or_else(|| { bad("text"); None }),
+            "identifier" | "isbn" => match scalar(value) {
+                Some(text) => match super::isbn::parse(&text, key == "isbn") {
+                    Ok(isbn) => {
+                        fm.isbn = isbn;
+                        fm.identifier = Some(text);
+                    }
+                    Err(why) => {
+                        diags.push(
+                            Diagnostic::error("invalid-isbn", why)
+                                .at(at.clone())
+                                .help("copy the ISBN from the agency's registration; the last digit is a check on the others"),
+                        );
+                        ok = false;
+                    }
+                },
+                None => bad("text"),
+            },
+            "back-cover" => match value {
+                Value::Bool(on) => fm.back_cover_off = !on,
+                _ => match scalar(value) {
+                    Some(text) => fm.back_cover_text = Some(text),
+                    None => bad("`false`, or the back cover's text"),
+                },
+            },
+            "price" => fm.price = scalar(value).or_else(|| { bad("text such as `€3`"); None }),
+            "call-to-action" => match call_to_action(value) {
+                Ok(cta) => fm.call_to_action = Some(cta),
+                Err(why) => bad(why),
+            },
             "description" | "abstract" => fm.description = scalar(value).or_else(|| { bad("text"); None }),
             "subject" | "keywords" => match list(value) {
                 Some(v) => fm.subjects.extend(v),
@@ -268,6 +313,10 @@ pub fn interpret(
                 v => fm.cover_photo = scalar(v).or_else(|| { bad("a path to an image, or `none`"); None }),
             },
             "logo" => fm.logo = scalar(value).or_else(|| { bad("a path to an SVG or PNG file"); None }),
+            "base-url" => match scalar(value) {
+                Some(u) if url::Url::parse(&u).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) => fm.base_url = Some(u),
+                _ => bad("an absolute web address such as `https://example.org/`"),
+            },
             "series" | "belongs-to-collection" => match value {
                 Value::Mapping(m) => {
                     fm.collection = m.get("name").and_then(scalar);
@@ -337,7 +386,7 @@ pub fn interpret(
             other => diags.push(
                 Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))
                     .at(at)
-                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, cover-photo, logo, series, slug, chapters, figure-numbers, hyphenation-exceptions, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
+                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, cover-photo, logo, base-url, series, slug, chapters, figure-numbers, hyphenation-exceptions, back-cover, call-to-action, price, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
             ),
         }
     }
@@ -374,6 +423,9 @@ const KEYS: &[&str] = &[
     "rights",
     "identifier",
     "isbn",
+    "back-cover",
+    "call-to-action",
+    "price",
     "description",
     "abstract",
     "subject",
@@ -387,6 +439,7 @@ const KEYS: &[&str] = &[
     "chapters",
     "figure-numbers",
     "hyphenation-exceptions",
+    "base-url",
     "pdf",
     "bleed",
     "creep",
@@ -414,6 +467,26 @@ pub fn parse_chapter(
         }
     }
     Some(fm)
+}
+
+/// `call-to-action: { text: Join us, url: https://… }`, or just the address.
+fn call_to_action(value: &Value) -> Result<CallToAction, &'static str> {
+    const EXPECTED: &str = "a web address, or a mapping such as `{ text: Join us, url: https://example.org/join }`";
+    let (text, url) = match value {
+        Value::Mapping(m) => {
+            let get = |k: &str| m.get(Value::String(k.into())).and_then(scalar);
+            if m.keys().any(|k| !matches!(k.as_str(), Some("text" | "url"))) {
+                return Err(EXPECTED);
+            }
+            (get("text"), get("url").ok_or(EXPECTED)?)
+        }
+        _ => (None, scalar(value).ok_or(EXPECTED)?),
+    };
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    if !web || url.len() < 10 || url.chars().any(char::is_whitespace) {
+        return Err("a web address that begins with https:// (the QR code on the back cover encodes it)");
+    }
+    Ok(CallToAction { text, url })
 }
 
 fn scalar(value: &Value) -> Option<String> {

@@ -7,6 +7,7 @@
 pub mod assets;
 pub mod dependencies;
 pub mod front_matter;
+pub mod isbn;
 pub mod project;
 
 pub use assets::{Asset, AssetError, AssetStore};

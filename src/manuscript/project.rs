@@ -68,6 +68,7 @@ pub struct ProjectConfig {
     pub figure_numbers: Option<bool>,
     #[serde(default)]
     pub hyphenation_exceptions: Vec<String>,
+    pub base_url: Option<String>,
     #[serde(default)]
     pub pdf: PdfConfig,
     /// The `[style]` table as written (checked by the style stage).
@@ -157,7 +158,8 @@ impl ProjectConfig {
                         .at(Location::new(&path, line_of("logo"), 1)),
                     ),
                 },
-                "lang" | "publisher" | "rights" | "figure-numbers" | "hyphenation-exceptions" => {
+                "lang" | "publisher" | "rights" | "figure-numbers" | "hyphenation-exceptions"
+                | "base-url" => {
                     map.insert(key.as_str().into(), yaml(value));
                 }
                 "pdf" => {
@@ -197,6 +199,7 @@ impl ProjectConfig {
             "rights",
             "figure-numbers",
             "hyphenation-exceptions",
+            "base-url",
         ]
         .iter()
         .map(|k| (k.to_string(), line_of(k)))
@@ -228,6 +231,7 @@ impl ProjectConfig {
             rights: fm.rights,
             figure_numbers: fm.figure_numbers,
             hyphenation_exceptions: fm.hyphenation_exceptions,
+            base_url: fm.base_url,
             pdf: PdfConfig {
                 page: table
                     .get("pdf")
@@ -253,6 +257,7 @@ impl ProjectConfig {
         fill(&mut fm.publisher, &self.publisher);
         fill(&mut fm.rights, &self.rights);
         fill(&mut fm.pdf_standard, &self.pdf.standard);
+        fill(&mut fm.base_url, &self.base_url);
         if fm.logo.is_none() {
             if let Some(logo) = &self.logo {
                 // Relative to the project root, named from the manuscript's folder.
@@ -372,7 +377,7 @@ fn settings_of(
     out
 }
 
-const HELP: &str = "keys: out, lang, publisher, rights, logo, figure-numbers, hyphenation-exceptions; under [pdf]: page, standard, bleed, creep; under [style]: the style keys (see the README)";
+const HELP: &str = "keys: out, lang, publisher, rights, logo, base-url, figure-numbers, hyphenation-exceptions; under [pdf]: page, standard, bleed, creep; under [style]: the style keys (see the README)";
 
 /// The line of each key of a TOML file, named `table.key` inside a table; a table's own name
 /// is on its `[table]` line.

@@ -37,8 +37,15 @@ use krilla_svg::{SurfaceExt, SvgSettings};
 use std::num::NonZeroU32;
 
 /// Writes the PDF; fails when krilla cannot (an image it cannot decode, a PDF/A violation).
-/// `cover` is the generated front cover, drawn where the layout leaves room for it.
-pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnostic> {
+/// `cover` and `back_cover` are the generated covers, drawn where the layout leaves room.
+///
+/// The layout is taken by value: each page is dropped once drawn, so a long book's glyphs are
+/// not held twice (as the layout's runs and as the PDF's content streams) at the peak.
+pub fn write(
+    mut layout: Layout,
+    cover: Option<&Cover>,
+    back_cover: Option<&Cover>,
+) -> Result<Vec<u8>, Diagnostic> {
     let mut settings = SerializeSettings::default();
     if layout.meta.print.standard.as_deref() == Some("pdf-a-2b") {
         settings.configuration = ConfigurationBuilder::new()
@@ -78,11 +85,19 @@ pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnost
     };
     let images: Vec<Option<Image>> = layout.assets.iter().map(load_image).collect();
     let mut content: Vec<Vec<Identifier>> = vec![Vec::new(); layout.structure.len()];
-    let bleed = bleed(layout);
+    let bleed = bleed(&layout);
 
-    for (index, page) in layout.pages.iter().enumerate() {
-        let mut pdf_page = document
-            .start_page_with(page_settings(page, bleed).with_page_label(label(layout, index)));
+    let pages = std::mem::take(&mut layout.pages);
+    let front = front_pages(&pages);
+    let lang = layout.meta.lang.clone();
+    for (index, page) in pages.into_iter().enumerate() {
+        let page = &page;
+        let label = if is_back_cover(page) {
+            back_cover_label(&lang)
+        } else {
+            label(front, index)
+        };
+        let mut pdf_page = document.start_page_with(page_settings(page, bleed).with_page_label(label));
         let mut surface = pdf_page.surface();
         // The trimmed page sits inside the bleed; everything the typesetter placed moves with it.
         surface.push_transform(&Transform::from_translate(bleed, bleed));
@@ -90,13 +105,14 @@ pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnost
             faces: &faces,
             images: &images,
             cover,
+            back_cover,
         };
         draw(&mut surface, page, &art, &mut content, bleed);
         surface.pop();
         surface.finish();
         for item in &page.items {
             if let Item::Link(link) = item {
-                if let Some(annotation) = link_annotation(layout, link, bleed) {
+                if let Some(annotation) = link_annotation(&layout, link, bleed) {
                     pdf_page.add_annotation(annotation);
                 }
             }
@@ -109,8 +125,8 @@ pub fn write(layout: &Layout, cover: Option<&Cover>) -> Result<Vec<u8>, Diagnost
         outline.push_child(outline_node(entry, bleed));
     }
     document.set_outline(outline);
-    document.set_tag_tree(tag_tree(layout, content));
-    document.set_metadata(metadata(layout));
+    document.set_tag_tree(tag_tree(&layout, content));
+    document.set_metadata(metadata(&layout));
     document
         .finish()
         .map_err(|e| Diagnostic::error("pdf-failed", format!("could not write the PDF: {e:?}")))
@@ -156,13 +172,24 @@ fn extend_into_bleed(image: &ImageItem, page: &Page, bleed: f32) -> ImageItem {
     }
 }
 
+/// How many pages come before the body's page 1 (all of them in a book without one).
+fn front_pages(pages: &[Page]) -> usize {
+    pages.iter().position(|p| p.label == "1").unwrap_or(pages.len())
+}
+
+fn is_back_cover(page: &Page) -> bool {
+    matches!(page.items.first(), Some(Item::Cover(area)) if area.back)
+}
+
+/// The back cover is not a page of the text: it is labelled by name, never numbered, so that
+/// reading apps and the EPUB's page-list count only the text's pages.
+fn back_cover_label(lang: &str) -> PageLabel {
+    let name = crate::locale::label(lang, crate::locale::Label::BackCover);
+    PageLabel::new(None, Some(name.to_string()), None)
+}
+
 /// Front matter counts in roman numerals, the body from 1 in arabic.
-fn label(layout: &Layout, index: usize) -> PageLabel {
-    let front = layout
-        .pages
-        .iter()
-        .position(|p| p.label == "1")
-        .unwrap_or(layout.pages.len());
+fn label(front: usize, index: usize) -> PageLabel {
     let (style, offset) = if index < front {
         (NumberingStyle::LowerRoman, index + 1)
     } else {
@@ -221,6 +248,7 @@ struct Art<'a> {
     faces: &'a Faces<'a>,
     images: &'a [Option<Image>],
     cover: Option<&'a Cover>,
+    back_cover: Option<&'a Cover>,
 }
 
 fn draw(
@@ -262,8 +290,9 @@ fn draw(
                 &Item::Image(extend_into_bleed(image, page, bleed)),
                 art,
             ),
-            Item::Cover(_) => {
-                if let Some(cover) = art.cover {
+            Item::Cover(area) => {
+                let cover = if area.back { art.back_cover } else { art.cover };
+                if let Some(cover) = cover {
                     draw_cover(surface, cover);
                 }
             }

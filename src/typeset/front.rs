@@ -39,7 +39,7 @@ pub fn front_matter(
     for (i, page) in pages.iter_mut().enumerate() {
         page.label = roman(i + 1);
         let element = match page.items.first() {
-            Some(Item::Image(ImageItem { alt, .. })) | Some(Item::Cover(CoverArea { alt })) => {
+            Some(Item::Image(ImageItem { alt, .. })) | Some(Item::Cover(CoverArea { alt, .. })) => {
                 Structure::Figure { alt: alt.clone() }
             }
             _ => Structure::Paragraph,
@@ -155,7 +155,28 @@ fn cover(doc: &Document, g: &Geometry) -> Page {
     // No cover file: the cover stage draws one, placed here by the writer.
     page.items.push(Item::Cover(CoverArea {
         alt: doc.meta.title.clone(),
+        back: false,
     }));
+    page
+}
+
+/// The last page: the back cover, which the cover stage draws (blurb, call to action with its
+/// QR code, publisher, price, barcode). Tagged as a figure whose alternative text is its words.
+pub fn back_cover(
+    doc: &Document,
+    back: &crate::document::BackCover,
+    g: &Geometry,
+    structure: &mut Vec<Structure>,
+) -> Page {
+    let mut page = blank(g);
+    page.items.push(Item::Cover(CoverArea {
+        alt: crate::cover::back_words(&doc.meta, back).join(" "),
+        back: true,
+    }));
+    structure.push(Structure::Figure {
+        alt: crate::cover::back_words(&doc.meta, back).join(" "),
+    });
+    page.tagged = vec![(0..1, structure.len() - 1)];
     page
 }
 

@@ -104,6 +104,8 @@ pub enum Item {
 pub struct CoverArea {
     /// What the cover says, for the tagged PDF.
     pub alt: String,
+    /// The back cover (else the front).
+    pub back: bool,
 }
 
 /// A filled rectangle (a band of colour on a cover).
@@ -293,7 +295,10 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
         page
     }));
     front_structure.extend(structure);
-    let structure = front_structure;
+    let mut structure = front_structure;
+    if let Some(back) = &doc.meta.back_cover {
+        all.push(front::back_cover(doc, back, &geometry, &mut structure));
+    }
     let destinations: Vec<Destination> = body
         .destinations
         .into_iter()
