@@ -216,7 +216,8 @@ pub fn subset(face: &FontFace, text: &std::collections::BTreeSet<char>) -> Resul
             return Err("glyph order differs between the subsetters".into());
         }
     }
-    let outlines = subsetter::subset(face.data, face.index, &remapper).map_err(|e| format!("{e:?}"))?;
+    let outlines =
+        subsetter::subset(face.data, face.index, &remapper).map_err(|e| format!("{e:?}"))?;
     let cff = sfnt_tables(&outlines)?
         .into_iter()
         .find(|(tag, _)| tag == b"CFF ")
@@ -268,7 +269,12 @@ fn sfnt(version: &[u8; 4], mut tables: Vec<([u8; 4], Vec<u8>)>) -> Vec<u8> {
     let power = 1u16 << (15 - count.max(1).leading_zeros());
     let mut out = Vec::new();
     out.extend_from_slice(version);
-    for field in [count, power * 16, power.trailing_zeros() as u16, count * 16 - power * 16] {
+    for field in [
+        count,
+        power * 16,
+        power.trailing_zeros() as u16,
+        count * 16 - power * 16,
+    ] {
         out.extend_from_slice(&field.to_be_bytes());
     }
     let mut offset = 12 + 16 * tables.len();

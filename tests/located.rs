@@ -15,6 +15,12 @@ fn typesetting_diagnostics_name_their_paragraphs_line() {
     let out = roneo(p.path(), &["build", "--format", "pdf"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("manuscripts/a.md:10:1: warning[long-word]"), "{err}");
-    assert!(err.contains("manuscripts/a.md:12:1: error[missing-glyph]"), "{err}");
+    assert!(
+        err.contains("manuscripts/a.md:10:1: warning[long-word]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("manuscripts/a.md:12:1: error[missing-glyph]"),
+        "{err}"
+    );
 }

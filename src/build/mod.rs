@@ -403,11 +403,10 @@ fn build_one(
         let style = &resolved.style;
         // The cover is composed first (it is quick); its raster is made beside the typesetting.
         let cover = front_cover(&doc, style, &mut diagnostics);
-        let back_cover = doc
-            .meta
-            .back_cover
-            .as_ref()
-            .and_then(|back| cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics));
+        let back_cover =
+            doc.meta.back_cover.as_ref().and_then(|back| {
+                cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics)
+            });
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -480,7 +479,10 @@ fn produce(
 ) -> Vec<(Output, Vec<u8>)> {
     let mut print = PrintOutputs::default();
     let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
-    debug_assert!(formats.is_sorted(), "the PDF frees the layout the EPUB reads");
+    debug_assert!(
+        formats.is_sorted(),
+        "the PDF frees the layout the EPUB reads"
+    );
     for &format in formats {
         let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
         let (bytes, pages, note) = match format {
@@ -519,7 +521,8 @@ fn produce(
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, style, (cover, back_cover), diagnostics) else {
+                let Some((bytes, _)) = print.pdf(doc, style, (cover, back_cover), diagnostics)
+                else {
                     continue;
                 };
                 let options = impose::ImposeOptions {

@@ -134,7 +134,15 @@ pub fn compose(
         if let Some(text) = &cta.text {
             let size = (w * 0.032).clamp(10.0, 15.0);
             for line in wrap(&title_face.measure, text, size, text_width) {
-                svg.text(&line, margin, baseline, &title_face, size, design.ink, false);
+                svg.text(
+                    &line,
+                    margin,
+                    baseline,
+                    &title_face,
+                    size,
+                    design.ink,
+                    false,
+                );
                 baseline += size * 1.25;
             }
             baseline += 2.0;
@@ -145,7 +153,15 @@ pub fn compose(
             .trim_start_matches("https://")
             .trim_start_matches("http://");
         for line in wrap(&text_face.measure, shown, size, text_width) {
-            svg.text(&line, margin, baseline, &text_face, size, design.accent, false);
+            svg.text(
+                &line,
+                margin,
+                baseline,
+                &text_face,
+                size,
+                design.accent,
+                false,
+            );
             baseline += size * 1.3;
         }
     }
@@ -161,7 +177,15 @@ pub fn compose(
     if let Some(publisher) = &meta.publisher {
         let size = 10.0;
         for line in wrap(&text_face.measure, publisher, size, inner * 0.45) {
-            svg.text(&line, margin, left_baseline, &text_face, size, design.ink, false);
+            svg.text(
+                &line,
+                margin,
+                left_baseline,
+                &text_face,
+                size,
+                design.ink,
+                false,
+            );
             left_baseline += size * 1.3;
         }
     }
@@ -171,11 +195,27 @@ pub fn compose(
     if let Some(price) = &back.price {
         let size = 10.0;
         let width = text_face.measure.width(price) * size;
-        svg.text(price, w - margin - width, right_top + size, &text_face, size, design.ink, false);
+        svg.text(
+            price,
+            w - margin - width,
+            right_top + size,
+            &text_face,
+            size,
+            design.ink,
+            false,
+        );
         right_top += size * 1.5;
     }
     if let Some(digits) = &back.isbn {
-        ean13(&mut svg, digits, &text_face, code_x, right_top, code_module, code_height);
+        ean13(
+            &mut svg,
+            digits,
+            &text_face,
+            code_x,
+            right_top,
+            code_module,
+            code_height,
+        );
     }
 
     Drawing {
@@ -254,7 +294,14 @@ pub fn ean13_modules(digits: &str) -> Vec<(bool, bool)> {
     };
     push("101", true);
     for (i, parity) in PARITY[d[0]].bytes().enumerate() {
-        push(if parity == b'L' { L[d[i + 1]] } else { G[d[i + 1]] }, false);
+        push(
+            if parity == b'L' {
+                L[d[i + 1]]
+            } else {
+                G[d[i + 1]]
+            },
+            false,
+        );
     }
     push("01010", true);
     for &digit in &d[7..13] {
@@ -265,15 +312,7 @@ pub fn ean13_modules(digits: &str) -> Vec<(bool, bool)> {
 }
 
 /// The ISBN above the bars, the bars on white with their quiet zones, the digits below.
-fn ean13(
-    svg: &mut Svg,
-    digits: &str,
-    face: &SvgFace,
-    x: f32,
-    y: f32,
-    module: f32,
-    bars: f32,
-) {
+fn ean13(svg: &mut Svg, digits: &str, face: &SvgFace, x: f32, y: f32, module: f32, bars: f32) {
     let label_size = 7.5;
     let digit_size = 8.0;
     let width = (95.0 + 18.0) * module;
@@ -319,7 +358,15 @@ fn ean13(
     // Digits: the first outside the bars, then two groups of six under the halves.
     let baseline = top + bars + digit_size;
     let (first, left_half, right_half) = (&digits[..1], &digits[1..7], &digits[7..]);
-    svg.text(first, x + 4.0 * module, baseline, face, digit_size, BLACK, false);
+    svg.text(
+        first,
+        x + 4.0 * module,
+        baseline,
+        face,
+        digit_size,
+        BLACK,
+        false,
+    );
     for (group, start) in [(left_half, 3.0), (right_half, 50.0)] {
         let centre = left + (start + 21.0) * module;
         svg.text(group, centre, baseline, face, digit_size, BLACK, true);

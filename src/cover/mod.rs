@@ -274,8 +274,9 @@ pub fn draw_back(
     let drawing = back::compose(&doc.meta, back, design, sheet, logo.as_ref());
     for problem in &drawing.too_long {
         diags.push(
-            Diagnostic::warning("cover-text-too-long", problem.clone())
-                .help("shorten the description (or give the back cover a `back-cover:` text of its own)"),
+            Diagnostic::warning("cover-text-too-long", problem.clone()).help(
+                "shorten the description (or give the back cover a `back-cover:` text of its own)",
+            ),
         );
     }
     match drawing.parse(None, logo.as_ref()) {

@@ -68,7 +68,10 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>
         .collect();
     // Every text file first, so that the fonts can be cut down to the characters they show.
     let mut texts: Vec<(String, String)> = vec![
-        ("EPUB/package.opf".into(), package::opf(doc, &files, options)),
+        (
+            "EPUB/package.opf".into(),
+            package::opf(doc, &files, options),
+        ),
         ("EPUB/nav.xhtml".into(), package::nav(doc, &files, options)),
         ("EPUB/toc.ncx".into(), package::ncx(doc)),
         (
@@ -102,7 +105,12 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>
     let shown = characters(texts.iter().map(|(_, text)| text.as_str()));
     // Scaling photographs down and cutting fonts down are the slow parts: side by side.
     let (images, fonts) = rayon::join(
-        || doc.assets.par_iter().map(images::for_ebook).collect::<Vec<_>>(),
+        || {
+            doc.assets
+                .par_iter()
+                .map(images::for_ebook)
+                .collect::<Vec<_>>()
+        },
         || {
             files
                 .fonts

@@ -501,7 +501,11 @@ pub fn back_cover(meta: &Metadata, back: &crate::document::BackCover) -> String 
         let _ = writeln!(out, "<p>{}</p>", esc(price));
     }
     if let Some(isbn) = &back.isbn {
-        let _ = writeln!(out, "<p>{}</p>", esc(&crate::manuscript::isbn::display(isbn)));
+        let _ = writeln!(
+            out,
+            "<p>{}</p>",
+            esc(&crate::manuscript::isbn::display(isbn))
+        );
     }
     out.push_str("</section>\n");
     out.push_str(FOOT);

@@ -351,13 +351,20 @@ mod tests {
                     let p = plan(pages, signature, back_cover).unwrap();
                     let order = reading_order(&p);
                     // The text, then the blanks, then the back cover (when there is one).
-                    let text = if back_cover && pages > 1 { pages - 1 } else { pages };
+                    let text = if back_cover && pages > 1 {
+                        pages - 1
+                    } else {
+                        pages
+                    };
                     let mut expected: Vec<Slot> = (0..text).map(Some).collect();
                     expected.extend(std::iter::repeat_n(None, p.blanks));
                     if text < pages {
                         expected.push(Some(pages - 1));
                     }
-                    assert_eq!(order, expected, "{pages} pages, {signature:?}, back cover {back_cover}");
+                    assert_eq!(
+                        order, expected,
+                        "{pages} pages, {signature:?}, back cover {back_cover}"
+                    );
                     assert_eq!(p.first_blank, (p.blanks > 0).then_some(text + 1));
                 }
             }

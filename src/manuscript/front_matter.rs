@@ -471,11 +471,14 @@ pub fn parse_chapter(
 
 /// `call-to-action: { text: Join us, url: https://… }`, or just the address.
 fn call_to_action(value: &Value) -> Result<CallToAction, &'static str> {
-    const EXPECTED: &str = "a web address, or a mapping such as `{ text: Join us, url: https://example.org/join }`";
+    const EXPECTED: &str =
+        "a web address, or a mapping such as `{ text: Join us, url: https://example.org/join }`";
     let (text, url) = match value {
         Value::Mapping(m) => {
             let get = |k: &str| m.get(Value::String(k.into())).and_then(scalar);
-            if m.keys().any(|k| !matches!(k.as_str(), Some("text" | "url"))) {
+            if m.keys()
+                .any(|k| !matches!(k.as_str(), Some("text" | "url")))
+            {
                 return Err(EXPECTED);
             }
             (get("text"), get("url").ok_or(EXPECTED)?)
@@ -484,7 +487,9 @@ fn call_to_action(value: &Value) -> Result<CallToAction, &'static str> {
     };
     let web = url.starts_with("https://") || url.starts_with("http://");
     if !web || url.len() < 10 || url.chars().any(char::is_whitespace) {
-        return Err("a web address that begins with https:// (the QR code on the back cover encodes it)");
+        return Err(
+            "a web address that begins with https:// (the QR code on the back cover encodes it)",
+        );
     }
     Ok(CallToAction { text, url })
 }

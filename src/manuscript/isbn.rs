@@ -67,7 +67,9 @@ pub fn parse(value: &str, meant_as_isbn: bool) -> Result<Option<String>, String>
         }
         return Ok(Some(text));
     }
-    Err(format!("'{trimmed}' is not an ISBN: only an ISBN-10 may end in X"))
+    Err(format!(
+        "'{trimmed}' is not an ISBN: only an ISBN-10 may end in X"
+    ))
 }
 
 /// The EAN-13 check digit of twelve ASCII digits (weights 1, 3, 1, 3, …).
@@ -117,7 +119,10 @@ mod tests {
 
     #[test]
     fn isbn_10_becomes_13() {
-        assert_eq!(parse("0-306-40615-2", true), Ok(Some("9780306406157".into())));
+        assert_eq!(
+            parse("0-306-40615-2", true),
+            Ok(Some("9780306406157".into()))
+        );
         assert_eq!(parse("080442957X", true), Ok(Some("9780804429573".into())));
     }
 
@@ -125,7 +130,9 @@ mod tests {
     fn wrong_check_digit() {
         let e = parse("978-0-306-40615-8", true).unwrap_err();
         assert!(e.contains("check digit 7"), "{e}");
-        assert!(parse("0-306-40615-3", true).unwrap_err().contains("check digit 2"));
+        assert!(parse("0-306-40615-3", true)
+            .unwrap_err()
+            .contains("check digit 2"));
     }
 
     #[test]

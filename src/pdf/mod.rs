@@ -97,7 +97,8 @@ pub fn write(
         } else {
             label(front, index)
         };
-        let mut pdf_page = document.start_page_with(page_settings(page, bleed).with_page_label(label));
+        let mut pdf_page =
+            document.start_page_with(page_settings(page, bleed).with_page_label(label));
         let mut surface = pdf_page.surface();
         // The trimmed page sits inside the bleed; everything the typesetter placed moves with it.
         surface.push_transform(&Transform::from_translate(bleed, bleed));
@@ -174,7 +175,10 @@ fn extend_into_bleed(image: &ImageItem, page: &Page, bleed: f32) -> ImageItem {
 
 /// How many pages come before the body's page 1 (all of them in a book without one).
 fn front_pages(pages: &[Page]) -> usize {
-    pages.iter().position(|p| p.label == "1").unwrap_or(pages.len())
+    pages
+        .iter()
+        .position(|p| p.label == "1")
+        .unwrap_or(pages.len())
 }
 
 fn is_back_cover(page: &Page) -> bool {
