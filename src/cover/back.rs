@@ -4,30 +4,15 @@
 
 use super::compose::{svg_face, Drawing, LogoArt, Sheet, Svg, SvgFace};
 use super::text::Measure;
-use super::{CoverDesign, Rgb};
+use super::{CoverDesign, Rgb, MM};
 use crate::document::{BackCover, Metadata};
 use crate::manuscript::isbn;
 use std::fmt::Write;
 use std::sync::Arc;
 use usvg::fontdb;
 
-const MM: f32 = 72.0 / 25.4;
 const WHITE: Rgb = [0xff, 0xff, 0xff];
 const BLACK: Rgb = [0, 0, 0];
-
-/// The back cover's words in reading order: the EPUB's last page and the PDF's alternative text.
-pub fn words(meta: &Metadata, back: &BackCover) -> Vec<String> {
-    let mut out = Vec::new();
-    out.extend(back.blurb.clone());
-    if let Some(cta) = &back.call_to_action {
-        out.extend(cta.text.clone());
-        out.push(cta.url.clone());
-    }
-    out.extend(meta.publisher.clone());
-    out.extend(back.price.clone());
-    out.extend(back.isbn.as_deref().map(isbn::display));
-    out
-}
 
 /// Lines of `text` no wider than `width` at `size`, filled greedily (a blurb is read as a
 /// paragraph, not balanced like a title). Paragraph breaks in the text are kept.
@@ -148,11 +133,7 @@ pub fn compose(
             baseline += 2.0;
         }
         let size = 8.5;
-        let shown = cta
-            .url
-            .trim_start_matches("https://")
-            .trim_start_matches("http://");
-        for line in wrap(&text_face.measure, shown, size, text_width) {
+        for line in wrap(&text_face.measure, cta.shown_url(), size, text_width) {
             svg.text(
                 &line,
                 margin,
@@ -223,7 +204,7 @@ pub fn compose(
         height: h,
         bleed: sheet.bleed,
         svg: svg.finish(),
-        alt: words(meta, back).join(" "),
+        alt: back.words(meta.publisher.as_deref()).join(" "),
         too_long,
         text_boxes: boxes,
         fonts: Arc::new(db),

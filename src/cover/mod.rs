@@ -13,7 +13,7 @@ mod contrast;
 mod text;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::document::{BackCover, Document, Logo, Metadata};
+use crate::document::{BackCover, Document, Logo};
 use crate::fonts::{self, FontFace};
 
 pub use compose::Drawing;
@@ -245,11 +245,6 @@ pub fn draw(doc: &Document, design: &CoverDesign, diags: &mut Diagnostics) -> Op
         }
     };
     Some(Cover { drawing, tree })
-}
-
-/// The back cover's words in reading order (the EPUB's last page, the PDF's alternative text).
-pub fn back_words(meta: &Metadata, back: &BackCover) -> Vec<String> {
-    back::words(meta, back)
 }
 
 /// Draws the back cover in the front cover's design. A logo that does not decode is reported

@@ -89,6 +89,23 @@ pub struct BackCover {
     pub isbn: Option<String>,
 }
 
+impl BackCover {
+    /// The back cover's words in reading order: the EPUB's last page and the PDF's
+    /// alternative text.
+    pub fn words(&self, publisher: Option<&str>) -> Vec<String> {
+        let mut out = Vec::new();
+        out.extend(self.blurb.clone());
+        if let Some(cta) = &self.call_to_action {
+            out.extend(cta.text.clone());
+            out.push(cta.url.clone());
+        }
+        out.extend(publisher.map(str::to_string));
+        out.extend(self.price.clone());
+        out.extend(self.isbn.as_deref().map(crate::manuscript::isbn::display));
+        out
+    }
+}
+
 /// A logo file, SVG or PNG, read but not yet decoded (the cover stage does that).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Logo {

@@ -482,11 +482,7 @@ pub fn back_cover(meta: &Metadata, back: &crate::document::BackCover) -> String 
         }
     }
     if let Some(cta) = &back.call_to_action {
-        let shown = cta
-            .url
-            .trim_start_matches("https://")
-            .trim_start_matches("http://");
-        let text = cta.text.as_deref().unwrap_or(shown);
+        let text = cta.text.as_deref().unwrap_or(cta.shown_url());
         let _ = writeln!(
             out,
             "<p class=\"call-to-action\"><a href=\"{}\">{}</a></p>",

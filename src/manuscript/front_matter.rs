@@ -53,6 +53,16 @@ pub struct CallToAction {
     pub url: String,
 }
 
+impl CallToAction {
+    /// The address as printed: without its scheme, which no reader types.
+    pub fn shown_url(&self) -> &str {
+        let url = self.url.as_str();
+        url.strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .unwrap_or(url)
+    }
+}
+
 /// Front matter as written; every field optional. Defaults are applied later.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
@@ -314,7 +324,7 @@ pub fn interpret(
             },
             "logo" => fm.logo = scalar(value).or_else(|| { bad("a path to an SVG or PNG file"); None }),
             "base-url" => match scalar(value) {
-                Some(u) if url::Url::parse(&u).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) => fm.base_url = Some(u),
+                Some(u) if is_web_address(&u) => fm.base_url = Some(u),
                 _ => bad("an absolute web address such as `https://example.org/`"),
             },
             "series" | "belongs-to-collection" => match value {
@@ -485,13 +495,17 @@ fn call_to_action(value: &Value) -> Result<CallToAction, &'static str> {
         }
         _ => (None, scalar(value).ok_or(EXPECTED)?),
     };
-    let web = url.starts_with("https://") || url.starts_with("http://");
-    if !web || url.len() < 10 || url.chars().any(char::is_whitespace) {
+    if !is_web_address(&url) {
         return Err(
             "a web address that begins with https:// (the QR code on the back cover encodes it)",
         );
     }
     Ok(CallToAction { text, url })
+}
+
+/// An absolute http(s) address with a host, as browsers parse it.
+fn is_web_address(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
 }
 
 fn scalar(value: &Value) -> Option<String> {

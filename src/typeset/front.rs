@@ -169,13 +169,12 @@ pub fn back_cover(
     structure: &mut Vec<Structure>,
 ) -> Page {
     let mut page = blank(g);
+    let alt = back.words(doc.meta.publisher.as_deref()).join(" ");
     page.items.push(Item::Cover(CoverArea {
-        alt: crate::cover::back_words(&doc.meta, back).join(" "),
+        alt: alt.clone(),
         back: true,
     }));
-    structure.push(Structure::Figure {
-        alt: crate::cover::back_words(&doc.meta, back).join(" "),
-    });
+    structure.push(Structure::Figure { alt });
     page.tagged = vec![(0..1, structure.len() - 1)];
     page
 }
