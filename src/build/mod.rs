@@ -584,25 +584,33 @@ struct PrintOutputs {
 }
 
 impl PrintOutputs {
+    /// Typesets once. Warnings are reported the first time; the errors that stop the layout are
+    /// kept, for each print format to report in its own terms.
     fn layout(
         &mut self,
         doc: &Document,
         style: &Style,
         diagnostics: &mut Diagnostics,
-    ) -> Option<&Layout> {
+    ) -> Result<&Layout, &Diagnostics> {
         self.layout
             .get_or_insert_with(|| match typeset::typeset(doc, style) {
                 Ok((layout, warnings)) => {
                     diagnostics.extend(warnings);
                     Ok(layout)
                 }
-                Err(errors) => {
-                    diagnostics.extend(errors.clone());
+                Err(found) => {
+                    let mut errors = Diagnostics::default();
+                    for d in found.into_vec() {
+                        if d.is_error() {
+                            errors.push(d);
+                        } else {
+                            diagnostics.push(d);
+                        }
+                    }
                     Err(errors)
                 }
             })
             .as_ref()
-            .ok()
     }
 
     fn pdf(
@@ -613,12 +621,9 @@ impl PrintOutputs {
         diagnostics: &mut Diagnostics,
     ) -> Option<&(Vec<u8>, usize)> {
         if self.pdf.is_none() {
-            // When the EPUB's page-list asked first, the layout's errors were reported as its
-            // warnings; the PDF cannot be made without the layout, so here they are errors.
-            if let Some(Err(errors)) = &self.layout {
+            if let Err(errors) = self.layout(doc, style, diagnostics) {
                 diagnostics.extend(errors.clone());
             }
-            self.layout(doc, style, diagnostics);
             // The PDF is the layout's last user (formats are made in the order EPUB, PDF,
             // booklet), so it takes the layout and frees it page by page: the booklet is
             // imposed without the layout in memory.
@@ -651,47 +656,43 @@ impl PrintOutputs {
         style: &Style,
         diagnostics: &mut Diagnostics,
     ) -> Option<PrintEdition> {
-        let mut print_diagnostics = Diagnostics::default();
-        let layout = self.layout(doc, style, &mut print_diagnostics);
-        let edition = layout.map(|layout| {
-            let breaks = layout
-                .pages
-                .iter()
-                .filter_map(|page| {
-                    let start = page.start?;
-                    Some(PageBreak {
-                        label: page.label.clone(),
-                        chapter: start.chapter,
-                        block: start.block,
-                        offset: start.offset,
-                    })
+        let layout = match self.layout(doc, style, diagnostics) {
+            Ok(layout) => layout,
+            Err(errors) => {
+                for d in errors.iter() {
+                    diagnostics.push(Diagnostic {
+                        severity: crate::diagnostic::Severity::Warning,
+                        message: format!(
+                            "{} (the EPUB is built without print page numbers)",
+                            d.message
+                        ),
+                        ..d.clone()
+                    });
+                }
+                return None;
+            }
+        };
+        let breaks = layout
+            .pages
+            .iter()
+            .filter_map(|page| {
+                let start = page.start?;
+                Some(PageBreak {
+                    label: page.label.clone(),
+                    chapter: start.chapter,
+                    block: start.block,
+                    offset: start.offset,
                 })
-                .collect();
-            let size = style.page.name.to_uppercase();
-            PrintEdition {
-                source: format!(
-                    "{}, print edition ({size}, {} pages)",
-                    doc.meta.title,
-                    layout.pages.len()
-                ),
-                breaks,
-            }
-        });
-        for d in print_diagnostics.into_vec() {
-            if d.is_error() {
-                let message = format!(
-                    "{} (the EPUB is built without print page numbers)",
-                    d.message
-                );
-                diagnostics.push(Diagnostic {
-                    severity: crate::diagnostic::Severity::Warning,
-                    message,
-                    ..d
-                });
-            } else {
-                diagnostics.push(d);
-            }
-        }
-        edition
+            })
+            .collect();
+        let size = style.page.name.to_uppercase();
+        Some(PrintEdition {
+            source: format!(
+                "{}, print edition ({size}, {} pages)",
+                doc.meta.title,
+                layout.pages.len()
+            ),
+            breaks,
+        })
     }
 }
