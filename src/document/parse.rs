@@ -410,9 +410,9 @@ struct Open {
 }
 
 struct ChapterParser<'s, 'a, 'b> {
-    /// Top-level blocks' source offsets: `(blocks before, offset)` per top-level event, so
-    /// that later stages can place a diagnostic at its block's line.
-    top_marks: Vec<(usize, usize)>,
+    /// Where each top-level block starts (a body offset), so that later stages can place a
+    /// diagnostic at its block's line.
+    block_starts: Vec<usize>,
     /// The next `blocks` call reads the chapter's top level.
     at_top: bool,
     source: &'s SourceFile,
@@ -446,7 +446,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             note_labels: Vec::new(),
             note_defs: HashMap::new(),
             task_marker: None,
-            top_marks: Vec::new(),
+            block_starts: Vec::new(),
             at_top: true,
             depth: 0,
             too_deep: false,
@@ -588,17 +588,14 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             Block::Heading(h) => Some(Inline::plain_text(&h.content)),
             _ => None,
         });
-        // Block i was pushed in the last top-level step that began with at most i blocks.
-        let mut block_at = Vec::with_capacity(blocks.len());
-        let mut mark = 0;
-        for i in 0..blocks.len() {
-            while self.top_marks.get(mark + 1).is_some_and(|m| m.0 <= i) {
-                mark += 1;
-            }
-            let offset = self.top_marks.get(mark).map_or(0, |m| m.1);
-            let at = self.at(offset);
-            block_at.push((at.line, at.column));
-        }
+        let block_at = self
+            .block_starts
+            .iter()
+            .map(|&offset| {
+                let at = self.at(offset);
+                (at.line, at.column)
+            })
+            .collect();
         Chapter {
             id,
             block_at,
@@ -614,9 +611,12 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
     fn blocks(&mut self) -> Vec<Block> {
         let top = std::mem::replace(&mut self.at_top, false);
         let mut out = Vec::new();
+        // The blocks a step of this loop pushes start where its event does.
+        let mut step_start = 0;
         while let Some((event, range)) = self.events.get(self.pos).cloned() {
             if top {
-                self.top_marks.push((out.len(), range.start));
+                self.block_starts.resize(out.len(), step_start);
+                step_start = range.start;
             }
             match event {
                 Event::End(_) => {
@@ -761,6 +761,9 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     }
                 }
             }
+        }
+        if top {
+            self.block_starts.resize(out.len(), step_start);
         }
         self.at_top = top;
         out
