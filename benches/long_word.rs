@@ -31,11 +31,7 @@ fn main() {
         let path = manuscript(&dir.path().join("manuscripts"), chars);
         let (ms, mb) = common::median_build(&path, &dir.path().join("dist"), RUNS);
         let target = if chars == 1 << 20 {
-            format!(
-                "(targets < 20000 ms: {}, < 1024 MB: {})",
-                common::met(ms < 20_000.0),
-                common::met(mb < 1024.0)
-            )
+            common::targets_20s_1gb(ms, mb)
         } else {
             String::new()
         };
