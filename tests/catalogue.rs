@@ -112,3 +112,65 @@ fn jobs_must_be_a_positive_number() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("dist/article-0000.pdf").is_file());
 }
+
+/// Two books, one file (issue 21): an error naming both manuscripts and where each slug comes
+/// from, before anything is built; the last good files stay as they were.
+#[test]
+fn two_manuscripts_with_one_slug_are_an_error_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    catalogue(dir.path(), 3);
+    let add_slug = |folder: &str| {
+        let index = dir.path().join(format!("manuscripts/{folder}/index.md"));
+        let text = std::fs::read_to_string(&index).unwrap();
+        std::fs::write(
+            &index,
+            text.replacen("lang: en\n", "lang: en\nslug: same\n", 1),
+        )
+        .unwrap();
+    };
+    let out = roneo(dir.path(), &["build", "--format", "epub"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = std::fs::read_dir(dir.path().join("dist"))
+        .unwrap()
+        .flatten()
+        .map(|e| (e.file_name(), std::fs::read(e.path()).unwrap()))
+        .collect::<std::collections::BTreeMap<_, _>>();
+    add_slug("article-0000");
+    add_slug("article-0002");
+    std::fs::write(
+        dir.path().join("manuscripts/same.md"),
+        "---\ntitle: Same\nlang: en\n---\n\nText.\n",
+    )
+    .unwrap();
+    let out = roneo(dir.path(), &["build", "--format", "epub"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "manuscripts/article-0002/index.md:4:1: error[duplicate-slug]: \
+             manuscripts/article-0000 and manuscripts/article-0002 would both be written as \
+             dist/same.*"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("front matter (manuscripts/article-0000/index.md:4), this one's from its front matter (manuscripts/article-0002/index.md:4)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("manuscripts/same.md: error[duplicate-slug]: manuscripts/article-0000 and manuscripts/same.md")
+            && err.contains("this one's from its file name"),
+        "{err}"
+    );
+    let after = std::fs::read_dir(dir.path().join("dist"))
+        .unwrap()
+        .flatten()
+        .map(|e| (e.file_name(), std::fs::read(e.path()).unwrap()))
+        .collect::<std::collections::BTreeMap<_, _>>();
+    assert_eq!(before, after, "nothing written, nothing removed");
+    assert!(!err.contains("wrote"), "{err}");
+    // `check` says the same.
+    let out = roneo(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("error[duplicate-slug]"));
+}

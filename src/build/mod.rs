@@ -6,6 +6,7 @@
 
 mod cache;
 mod output;
+mod slugs;
 mod workers;
 
 pub use cache::Cache;
@@ -231,17 +232,25 @@ fn parse(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Dia
 pub fn check(paths: &[PathBuf], jobs: usize) -> Result<Report, String> {
     let mut report = Report::default();
     let found = manuscripts(paths, &mut report.project_diagnostics)?;
+    let out_dir = |project: &Project| project.out_dir().unwrap_or_else(|| PathBuf::from("dist"));
+    for error in slugs::collisions(
+        found
+            .iter()
+            .map(|(path, project)| (path.as_path(), out_dir(project))),
+    ) {
+        report.project_diagnostics.push(error);
+    }
     report.manuscripts = workers::run(&found, jobs, |(path, project)| {
-            let start = Instant::now();
-            let (_, diagnostics) = load(path, project);
-            ManuscriptReport {
-                path: path.clone(),
-                diagnostics,
-                outputs: Vec::new(),
-                cached: false,
-                elapsed: start.elapsed(),
-            }
-        });
+        let start = Instant::now();
+        let (_, diagnostics) = load(path, project);
+        ManuscriptReport {
+            path: path.clone(),
+            diagnostics,
+            outputs: Vec::new(),
+            cached: false,
+            elapsed: start.elapsed(),
+        }
+    });
     Ok(report)
 }
 
@@ -274,6 +283,18 @@ pub fn build(
             .or_else(|| project.out_dir())
             .unwrap_or_else(|| PathBuf::from("dist"))
     };
+    // Two books, one file: refused before anything is built.
+    let collisions = slugs::collisions(
+        found
+            .iter()
+            .map(|(path, project)| (path.as_path(), out_dir(project))),
+    );
+    if !collisions.is_empty() {
+        for error in collisions {
+            report.project_diagnostics.push(error);
+        }
+        return Ok(report);
+    }
     // The cache is read even with `--force`: what a forced build writes is recorded, and the
     // outputs of manuscripts that are gone are pruned, as in any build.
     let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
@@ -382,11 +403,10 @@ fn build_one(
         let style = &resolved.style;
         // The cover is composed first (it is quick); its raster is made beside the typesetting.
         let cover = front_cover(&doc, style, &mut diagnostics);
-        let back_cover = doc
-            .meta
-            .back_cover
-            .as_ref()
-            .and_then(|back| cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics));
+        let back_cover =
+            doc.meta.back_cover.as_ref().and_then(|back| {
+                cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics)
+            });
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -459,7 +479,10 @@ fn produce(
 ) -> Vec<(Output, Vec<u8>)> {
     let mut print = PrintOutputs::default();
     let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
-    debug_assert!(formats.is_sorted(), "the PDF frees the layout the EPUB reads");
+    debug_assert!(
+        formats.is_sorted(),
+        "the PDF frees the layout the EPUB reads"
+    );
     for &format in formats {
         let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
         let (bytes, pages, note) = match format {
@@ -498,7 +521,8 @@ fn produce(
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, style, (cover, back_cover), diagnostics) else {
+                let Some((bytes, _)) = print.pdf(doc, style, (cover, back_cover), diagnostics)
+                else {
                     continue;
                 };
                 let options = impose::ImposeOptions {
