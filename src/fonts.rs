@@ -169,6 +169,133 @@ pub fn can_print(c: char, code: bool) -> bool {
     primary.glyph_index(c).is_some() || fallback.glyph_index(c).is_some()
 }
 
+/// `face` cut down to the glyphs that `text` needs, as an OpenType file for an ebook: `cmap`,
+/// metrics and the layout tables (GSUB, GPOS, GDEF) keep what shaping those characters can
+/// reach (ligatures, kerning, small capitals), so a reading system sets the text as the whole
+/// font would. skera subsets every table but CFF outlines; those are subset by `subsetter` in
+/// the same glyph order and put in their place. The same face and text give the same bytes.
+pub fn subset(face: &FontFace, text: &std::collections::BTreeSet<char>) -> Result<Vec<u8>, String> {
+    use read_fonts::collections::IntSet;
+    use read_fonts::types::{GlyphId, NameId, Tag};
+    use read_fonts::{FontRef, TableProvider};
+    use skera::{Plan, SubsetFlags, DEFAULT_DROP_TABLES, DEFAULT_LAYOUT_FEATURES};
+
+    let font = FontRef::from_index(face.data, face.index).map_err(|e| e.to_string())?;
+    let unicodes: IntSet<u32> = text.iter().map(|&c| u32::from(c)).collect();
+    let drop: IntSet<Tag> = DEFAULT_DROP_TABLES.iter().copied().collect();
+    let mut scripts = IntSet::<Tag>::empty();
+    scripts.invert();
+    // The shaper's defaults (ligatures, kerning, marks). Small capitals would double the
+    // glyphs for one line of the title page: reading systems draw them from the capitals.
+    let features: IntSet<Tag> = DEFAULT_LAYOUT_FEATURES.iter().copied().collect();
+    // Family and style names, the copyright notice and the licence (the OFL asks for both).
+    let names: IntSet<NameId> = (0..=6u16).chain([13, 14]).map(NameId::new).collect();
+    let languages: IntSet<u16> = [0x0409].into_iter().collect();
+    let plan = Plan::new(
+        &IntSet::empty(),
+        &unicodes,
+        &font,
+        SubsetFlags::SUBSET_FLAGS_DEFAULT,
+        &drop,
+        &scripts,
+        &features,
+        &names,
+        &languages,
+    );
+    let subset = skera::subset_font(&font, &plan).map_err(|e| e.to_string())?;
+    if font.cff().is_err() {
+        return Ok(subset);
+    }
+    // New glyph ids follow the old ones' order: ask subsetter for them in that order.
+    let mut order: Vec<(GlyphId, GlyphId)> = plan.old_to_new_glyph_mapping().collect();
+    order.sort_by_key(|&(_, new)| new);
+    let mut remapper = subsetter::GlyphRemapper::new();
+    for (i, (old, _)) in order.iter().enumerate() {
+        let old = u16::try_from(old.to_u32()).map_err(|_| "glyph id out of range")?;
+        if usize::from(remapper.remap(old)) != i {
+            return Err("glyph order differs between the subsetters".into());
+        }
+    }
+    let outlines = subsetter::subset(face.data, face.index, &remapper).map_err(|e| format!("{e:?}"))?;
+    let cff = sfnt_tables(&outlines)?
+        .into_iter()
+        .find(|(tag, _)| tag == b"CFF ")
+        .ok_or("no CFF table in the subset outlines")?
+        .1;
+    let mut tables = sfnt_tables(&subset)?;
+    tables.retain(|(tag, _)| tag != b"CFF ");
+    tables.push((*b"CFF ", cff));
+    Ok(sfnt(b"OTTO", tables))
+}
+
+/// The tables of an OpenType file, by tag.
+fn sfnt_tables(data: &[u8]) -> Result<Vec<([u8; 4], Vec<u8>)>, String> {
+    let malformed = || "malformed font".to_string();
+    let u16_at = |at: usize| -> Result<usize, String> {
+        let b = data.get(at..at + 2).ok_or_else(malformed)?;
+        Ok(usize::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    let u32_at = |at: usize| -> Result<usize, String> {
+        let b = data.get(at..at + 4).ok_or_else(malformed)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    (0..u16_at(4)?)
+        .map(|i| {
+            let record = 12 + 16 * i;
+            let tag: [u8; 4] = data
+                .get(record..record + 4)
+                .ok_or_else(malformed)?
+                .try_into()
+                .map_err(|_| malformed())?;
+            let (offset, length) = (u32_at(record + 8)?, u32_at(record + 12)?);
+            let table = data.get(offset..offset + length).ok_or_else(malformed)?;
+            Ok((tag, table.to_vec()))
+        })
+        .collect()
+}
+
+/// An OpenType file of `tables`, in tag order, with its checksums.
+fn sfnt(version: &[u8; 4], mut tables: Vec<([u8; 4], Vec<u8>)>) -> Vec<u8> {
+    fn checksum(data: &[u8]) -> u32 {
+        data.chunks(4).fold(0u32, |sum, word| {
+            let mut padded = [0u8; 4];
+            padded[..word.len()].copy_from_slice(word);
+            sum.wrapping_add(u32::from_be_bytes(padded))
+        })
+    }
+    tables.sort_by_key(|(tag, _)| *tag);
+    let count = tables.len() as u16;
+    let power = 1u16 << (15 - count.max(1).leading_zeros());
+    let mut out = Vec::new();
+    out.extend_from_slice(version);
+    for field in [count, power * 16, power.trailing_zeros() as u16, count * 16 - power * 16] {
+        out.extend_from_slice(&field.to_be_bytes());
+    }
+    let mut offset = 12 + 16 * tables.len();
+    let mut head_at = None;
+    for (tag, data) in &mut tables {
+        if tag == b"head" && data.len() >= 12 {
+            // checkSumAdjustment is reckoned with itself zero.
+            data[8..12].fill(0);
+            head_at = Some(offset);
+        }
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&checksum(data).to_be_bytes());
+        out.extend_from_slice(&(offset as u32).to_be_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        offset += data.len().next_multiple_of(4);
+    }
+    for (_, data) in &tables {
+        out.extend_from_slice(data);
+        out.resize(out.len().next_multiple_of(4), 0);
+    }
+    if let Some(at) = head_at {
+        let adjustment = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
+        out[at + 8..at + 12].copy_from_slice(&adjustment.to_be_bytes());
+    }
+    out
+}
+
 /// The folder of a project that holds its own fonts.
 pub const PROJECT_FONTS: &str = "fonts";
 

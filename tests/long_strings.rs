@@ -23,7 +23,7 @@ fn a_megabyte_word_is_set_broken_between_letters() {
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     assert!(
-        err.contains("manuscripts/a.md: warning[long-word]: a word of 1048576 characters"),
+        err.contains("manuscripts/a.md:5:1: warning[long-word]: a word of 1048576 characters"),
         "{err}"
     );
     assert!(!err.contains("overfull"), "{err}");

@@ -131,6 +131,8 @@ pub struct Chapter {
     /// Title: the first heading's text, if any.
     pub title: Option<String>,
     pub blocks: Vec<Block>,
+    /// Line and column where each of [`Chapter::blocks`] starts, for diagnostics of later stages.
+    pub block_at: Vec<(u32, u32)>,
     /// Footnotes in order of first reference; [`Inline::NoteRef`] indexes this list.
     pub notes: Vec<Note>,
 }

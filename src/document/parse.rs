@@ -410,6 +410,11 @@ struct Open {
 }
 
 struct ChapterParser<'s, 'a, 'b> {
+    /// Top-level blocks' source offsets: `(blocks before, offset)` per top-level event, so
+    /// that later stages can place a diagnostic at its block's line.
+    top_marks: Vec<(usize, usize)>,
+    /// The next `blocks` call reads the chapter's top level.
+    at_top: bool,
     source: &'s SourceFile,
     index: usize,
     lang: String,
@@ -441,6 +446,8 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             note_labels: Vec::new(),
             note_defs: HashMap::new(),
             task_marker: None,
+            top_marks: Vec::new(),
+            at_top: true,
             depth: 0,
             too_deep: false,
         }
@@ -581,8 +588,20 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             Block::Heading(h) => Some(Inline::plain_text(&h.content)),
             _ => None,
         });
+        // Block i was pushed in the last top-level step that began with at most i blocks.
+        let mut block_at = Vec::with_capacity(blocks.len());
+        let mut mark = 0;
+        for i in 0..blocks.len() {
+            while self.top_marks.get(mark + 1).is_some_and(|m| m.0 <= i) {
+                mark += 1;
+            }
+            let offset = self.top_marks.get(mark).map_or(0, |m| m.1);
+            let at = self.at(offset);
+            block_at.push((at.line, at.column));
+        }
         Chapter {
             id,
+            block_at,
             source: self.source.path.clone(),
             lang: self.source.lang.clone(),
             title,
@@ -593,8 +612,12 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
 
     /// Blocks until the end of the enclosing container (whose `End` is consumed) or the input.
     fn blocks(&mut self) -> Vec<Block> {
+        let top = std::mem::replace(&mut self.at_top, false);
         let mut out = Vec::new();
         while let Some((event, range)) = self.events.get(self.pos).cloned() {
+            if top {
+                self.top_marks.push((out.len(), range.start));
+            }
             match event {
                 Event::End(_) => {
                     self.pos += 1;
@@ -739,6 +762,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 }
             }
         }
+        self.at_top = top;
         out
     }
 

@@ -54,22 +54,6 @@ impl Container {
         Ok(())
     }
 
-    /// Copies the named entries of a zip archive whose entries are already compressed (the
-    /// fonts, compressed at compile time), with this container's timestamp.
-    pub fn add_compressed(
-        &mut self,
-        archive: &[u8],
-        names: &[String],
-    ) -> zip::result::ZipResult<()> {
-        let mut archive = zip::ZipArchive::new(Cursor::new(archive))?;
-        for name in names {
-            let file = archive.by_name_raw(name.as_bytes())?;
-            self.zip
-                .raw_copy_file_touch(file, self.stamp, Some(0o644))?;
-        }
-        Ok(())
-    }
-
     pub fn finish(self) -> zip::result::ZipResult<Vec<u8>> {
         Ok(self.zip.finish()?.into_inner())
     }

@@ -14,6 +14,7 @@ use crate::fonts::FontFace;
 use crate::style::Style;
 use container::Container;
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 
 /// Where a page of the print edition begins, for the page-list and page-break markers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,51 +53,35 @@ pub struct CoverImage {
     pub alt: String,
 }
 
-/// The shipped text faces (`fonts::BODY`, `fonts::SANS`), deflated at compile time by
-/// `build.rs`.
-const FONTS_ZIP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/epub-fonts.zip"));
-
 /// Writes the whole EPUB into memory, in `style`.
 pub fn write(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>, String> {
     build(doc, style, options).map_err(|e| format!("cannot write EPUB: {e}"))
 }
 
-fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::ZipResult<Vec<u8>> {
+fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>, String> {
     let meta = &doc.meta;
-    let mut zip = Container::new(meta.modified)?;
     let files = package::Files::of(doc, style, options);
     let embedded: Vec<(FontFace, String)> = files
         .fonts
         .iter()
         .map(|f| (*f, format!("fonts/{}", f.file)))
         .collect();
-    let stylesheet = crate::style::stylesheet(style, &embedded);
-    zip.add(
-        "EPUB/package.opf",
-        package::opf(doc, &files, options).as_bytes(),
-        true,
-    )?;
-    zip.add(
-        "EPUB/nav.xhtml",
-        package::nav(doc, &files, options).as_bytes(),
-        true,
-    )?;
-    zip.add("EPUB/toc.ncx", package::ncx(doc).as_bytes(), true)?;
-    zip.add("EPUB/style.css", stylesheet.as_bytes(), true)?;
+    // Every text file first, so that the fonts can be cut down to the characters they show.
+    let mut texts: Vec<(String, String)> = vec![
+        ("EPUB/package.opf".into(), package::opf(doc, &files, options)),
+        ("EPUB/nav.xhtml".into(), package::nav(doc, &files, options)),
+        ("EPUB/toc.ncx".into(), package::ncx(doc)),
+        (
+            "EPUB/style.css".into(),
+            crate::style::stylesheet(style, &embedded),
+        ),
+    ];
     if let Some(cover) = &files.cover {
-        zip.add(
-            "EPUB/cover.xhtml",
-            xhtml::cover_page(meta, cover).as_bytes(),
-            true,
-        )?;
+        texts.push(("EPUB/cover.xhtml".into(), xhtml::cover_page(meta, cover)));
     }
-    zip.add("EPUB/title.xhtml", xhtml::title_page(meta).as_bytes(), true)?;
+    texts.push(("EPUB/title.xhtml".into(), xhtml::title_page(meta)));
     if let Some(back) = &meta.back_cover {
-        zip.add(
-            "EPUB/back.xhtml",
-            xhtml::back_cover(meta, back).as_bytes(),
-            true,
-        )?;
+        texts.push(("EPUB/back.xhtml".into(), xhtml::back_cover(meta, back)));
     }
     let breaks = options
         .print
@@ -107,61 +92,78 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> zip::result::Z
     for (i, chapter) in doc.chapters.iter().enumerate() {
         let from = breaks.partition_point(|b| b.chapter < i);
         let to = breaks.partition_point(|b| b.chapter <= i);
-        zip.add(
-            &format!("EPUB/{}", xhtml::chapter_file(chapter)),
-            xhtml::chapter(doc, i, &breaks[from..to], &numbers).as_bytes(),
-            true,
-        )?;
+        texts.push((
+            format!("EPUB/{}", xhtml::chapter_file(chapter)),
+            xhtml::chapter(doc, i, &breaks[from..to], &numbers),
+        ));
     }
     let source = options.print.as_ref().map(|p| p.source.as_str());
-    zip.add(
-        "EPUB/colophon.xhtml",
-        xhtml::colophon(meta, source).as_bytes(),
-        true,
-    )?;
-    // Scaling photographs down is the slow part of an ebook with large ones: side by side.
-    let images: Vec<_> = doc.assets.par_iter().map(images::for_ebook).collect();
-    for (asset, data) in doc.assets.iter().zip(&images) {
-        // Images are compressed already; deflating them again only costs time.
-        zip.add(&format!("EPUB/images/{}", asset.name), data, false)?;
+    texts.push(("EPUB/colophon.xhtml".into(), xhtml::colophon(meta, source)));
+    let shown = characters(texts.iter().map(|(_, text)| text.as_str()));
+    // Scaling photographs down and cutting fonts down are the slow parts: side by side.
+    let (images, fonts) = rayon::join(
+        || doc.assets.par_iter().map(images::for_ebook).collect::<Vec<_>>(),
+        || {
+            files
+                .fonts
+                .par_iter()
+                .map(|face| {
+                    crate::fonts::subset(face, &shown)
+                        .map_err(|e| format!("cannot subset the font {}: {e}", face.file))
+                })
+                .collect::<Result<Vec<_>, String>>()
+        },
+    );
+    let fonts = fonts?;
+    let zipped = || -> zip::result::ZipResult<Vec<u8>> {
+        let mut zip = Container::new(meta.modified)?;
+        for (path, text) in &texts {
+            zip.add(path, text.as_bytes(), true)?;
+        }
+        for (asset, data) in doc.assets.iter().zip(&images) {
+            // Images are compressed already; deflating them again only costs time.
+            zip.add(&format!("EPUB/images/{}", asset.name), data, false)?;
+        }
+        for (face, data) in files.fonts.iter().zip(&fonts) {
+            zip.add(&format!("EPUB/fonts/{}", face.file), data, true)?;
+        }
+        if let (Some(generated), Some(cover)) = (&options.cover, &files.cover) {
+            zip.add(
+                &format!("EPUB/images/{}", cover.name),
+                &generated.jpeg,
+                false,
+            )?;
+        }
+        zip.finish()
+    };
+    zipped().map_err(|e| e.to_string())
+}
+
+/// The characters that markup and stylesheet text can show: every character in it (markup
+/// included, a few more than needed) and those written as numeric character references.
+fn characters<'a>(texts: impl Iterator<Item = &'a str>) -> BTreeSet<char> {
+    let mut shown = BTreeSet::new();
+    for text in texts {
+        shown.extend(text.chars());
+        for reference in text.split("&#").skip(1) {
+            let Some((number, _)) = reference.split_once(';') else {
+                continue;
+            };
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16),
+                None => number.parse(),
+            };
+            shown.extend(code.ok().and_then(char::from_u32));
+        }
     }
-    let shipped: Vec<String> = files
-        .fonts
-        .iter()
-        .filter(|f| f.bundled)
-        .map(|f| format!("EPUB/fonts/{}", f.file))
-        .collect();
-    zip.add_compressed(FONTS_ZIP, &shipped)?;
-    for font in files.fonts.iter().filter(|f| !f.bundled) {
-        zip.add(&format!("EPUB/fonts/{}", font.file), font.data, true)?;
-    }
-    if let (Some(generated), Some(cover)) = (&options.cover, &files.cover) {
-        zip.add(
-            &format!("EPUB/images/{}", cover.name),
-            &generated.jpeg,
-            false,
-        )?;
-    }
-    zip.finish()
+    shown
 }
 
 #[cfg(test)]
 mod tests {
-    /// `build.rs` compresses the shipped text faces: the two lists must agree.
     #[test]
-    fn compressed_fonts_are_the_body_fonts() {
-        let archive = zip::ZipArchive::new(std::io::Cursor::new(super::FONTS_ZIP)).unwrap();
-        let mut names: Vec<String> = archive
-            .file_names()
-            .map(|n| n.unwrap().to_string())
-            .collect();
-        names.sort();
-        let mut expected: Vec<String> = crate::fonts::BODY
-            .iter()
-            .chain(crate::fonts::SANS.iter())
-            .map(|f| format!("EPUB/fonts/{}", f.file))
-            .collect();
-        expected.sort();
-        assert_eq!(names, expected);
+    fn characters_include_references() {
+        let shown = super::characters(["<p>a&#233;&#x2014;&amp;</p>"].into_iter());
+        assert!(['a', 'é', '—', '&', 'p'].iter().all(|c| shown.contains(c)));
     }
 }

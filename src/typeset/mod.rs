@@ -217,6 +217,10 @@ pub(crate) struct Context {
     assets: Vec<Asset>,
     /// The chapter being set (index, source file), for diagnostics.
     chapter: Option<(usize, PathBuf)>,
+    /// Where the chapter's top-level blocks start, and the block being set: diagnostics
+    /// point at the block's line.
+    block_at: Vec<(u32, u32)>,
+    block: Option<usize>,
     /// The numbers readers see for the chapter's notes (numbering runs through the document).
     note_numbers: Vec<u32>,
     /// Characters already reported missing (once each, in the first chapter that uses one).
@@ -231,6 +235,8 @@ impl Context {
             diagnostics: Diagnostics::default(),
             assets,
             chapter: None,
+            block_at: Vec::new(),
+            block: None,
             note_numbers: Vec::new(),
             reported: HashSet::new(),
         }
@@ -256,17 +262,26 @@ impl Context {
         )
         .help("replace the character, or put a font that has it in the project's fonts/ folder and name its family in `mainfont` (`monofont` for code)");
         if !source.as_os_str().is_empty() {
-            d = d.at(Location::file(source));
+            d = d.at(self.here().unwrap_or_else(|| Location::file(&source)));
         }
         self.diagnostics.push(d);
     }
 
     fn warn(&mut self, code: &'static str, message: String) {
         let mut d = Diagnostic::warning(code, message);
-        if let Some((_, source)) = &self.chapter {
-            d = d.at(Location::file(source));
+        if let Some(at) = self.here() {
+            d = d.at(at);
         }
         self.diagnostics.push(d);
+    }
+
+    /// The block being set: its file, line and column (the file alone outside the blocks).
+    fn here(&self) -> Option<Location> {
+        let (_, source) = self.chapter.as_ref()?;
+        Some(match self.block.and_then(|b| self.block_at.get(b)) {
+            Some(&(line, column)) => Location::new(source, line, column),
+            None => Location::file(source),
+        })
     }
 }
 
@@ -280,6 +295,7 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
     let stream = flow::flow(&mut cx, doc, style, &geometry, &mut structure);
     let body = pages::paginate(&mut cx, doc, style, &geometry, stream);
     cx.chapter = None;
+    cx.block = None;
     // Front pages come first in reading order: their elements go before the body's.
     let mut front_structure = Vec::new();
     let front = front::front_matter(&mut cx, doc, style, &geometry, &body, &mut front_structure);

@@ -99,10 +99,12 @@ pub fn flow(
     };
     for (index, chapter) in doc.chapters.iter().enumerate() {
         flow.cx.chapter = Some((index, chapter.source.clone()));
+        flow.cx.block_at = chapter.block_at.clone();
         flow.cx.note_numbers = chapter.notes.iter().map(|n| n.number).collect();
         flow.chapter = index;
         flow.lang = doc.chapter_lang(chapter).to_string();
         flow.chapter_rows(doc, chapter);
+        flow.cx.block = None;
         flow.chapter_notes(chapter);
     }
     Stream {
@@ -225,6 +227,7 @@ impl Flow<'_> {
         };
         let mut indent = false;
         for (index, block) in chapter.blocks.iter().enumerate() {
+            self.cx.block = Some(index);
             let frame = Frame {
                 block: index,
                 ..frame
