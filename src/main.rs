@@ -77,6 +77,9 @@ struct BuildArgs {
     /// Rebuild even the manuscripts whose outputs are up to date.
     #[arg(long)]
     force: bool,
+    /// Manuscripts built at once, each on a thread of its own (default: the number of cores).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     /// Booklets: pages per signature (a multiple of 4) for long booklets sewn in gatherings.
     #[arg(long, value_name = "N")]
     signature: Option<usize>,
@@ -162,6 +165,9 @@ impl BuildArgs {
                 signature: self.signature,
                 marks: self.marks,
             },
+            jobs: self
+                .jobs
+                .map_or_else(roneo::build::default_jobs, usize::from),
         }
     }
 }

@@ -36,6 +36,7 @@ fn build_pdf(manuscript: &str, out: &str) -> PathBuf {
         formats: vec![Format::Pdf],
         use_cache: false,
         booklet: Default::default(),
+        jobs: build::default_jobs(),
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(
@@ -298,6 +299,7 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
         formats: vec![Format::Pdf],
         use_cache: false,
         booklet: Default::default(),
+        jobs: build::default_jobs(),
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(

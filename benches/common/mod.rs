@@ -22,6 +22,7 @@ pub fn child(path: &Path, out: &Path) {
         formats: Vec::new(),
         use_cache: false,
         booklet: BookletOptions::default(),
+        jobs: roneo::build::default_jobs(),
     };
     let start = Instant::now();
     let report = roneo::build::build(&options, &|_| {}).expect("builds");

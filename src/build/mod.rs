@@ -1,14 +1,17 @@
 //! Orchestration: which manuscripts, which formats, where the files go, what can be skipped.
 //!
-//! Each manuscript goes through the pipeline on its own (in parallel with the others); its
-//! diagnostics are collected and its outputs are written atomically, so a failed build leaves
+//! Each manuscript goes through the pipeline on its own, on one of a fixed number of workers
+//! (see [`workers`]); each book is written before its worker takes the next. Its diagnostics are collected and its outputs are written atomically, so a failed build leaves
 //! the last good files in place. A content-keyed cache skips manuscripts that are current.
 
 mod cache;
 mod output;
+mod slugs;
+mod workers;
 
 pub use cache::Cache;
 pub use output::{commit_together, write_atomically};
+pub use workers::default_jobs;
 
 use crate::cover::{self, Cover, CoverDesign};
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
@@ -18,7 +21,6 @@ use crate::manuscript::{self, Dependencies, Manuscript, Project};
 use crate::style::{self, Style};
 use crate::typeset::Layout;
 use crate::{impose, pdf, typeset};
-use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -68,6 +70,8 @@ pub struct BuildOptions {
     /// manuscript and still records and prunes).
     pub use_cache: bool,
     pub booklet: BookletOptions,
+    /// Threads in all (`--jobs`): manuscripts built at once, each written before the next.
+    pub jobs: usize,
 }
 
 /// One file written.
@@ -224,42 +228,29 @@ fn parse(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Dia
     (doc.map(|d| (m, d)), diags)
 }
 
-/// Stack of each worker thread. The document walks recurse as deep as the nesting
-/// (at most [`document::MAX_DEPTH`]), and a worker waiting in a join runs other manuscripts'
-/// jobs on top of its own: 2 MiB overflows with two such manuscripts in a debug build.
-/// Reserved, not committed: untouched pages cost nothing.
-const WORKER_STACK: usize = 64 << 20;
-
-/// Sizes the worker threads' stacks, once, before the first parallel job.
-fn worker_threads() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // An error means the pool already runs (an embedding program made it): keep it.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .stack_size(WORKER_STACK)
-            .build_global();
-    });
-}
-
 /// `roneo check`: loads and validates every manuscript, writing nothing.
-pub fn check(paths: &[PathBuf]) -> Result<Report, String> {
-    worker_threads();
+pub fn check(paths: &[PathBuf], jobs: usize) -> Result<Report, String> {
     let mut report = Report::default();
     let found = manuscripts(paths, &mut report.project_diagnostics)?;
-    report.manuscripts = found
-        .par_iter()
-        .map(|(path, project)| {
-            let start = Instant::now();
-            let (_, diagnostics) = load(path, project);
-            ManuscriptReport {
-                path: path.clone(),
-                diagnostics,
-                outputs: Vec::new(),
-                cached: false,
-                elapsed: start.elapsed(),
-            }
-        })
-        .collect();
+    let out_dir = |project: &Project| project.out_dir().unwrap_or_else(|| PathBuf::from("dist"));
+    for error in slugs::collisions(
+        found
+            .iter()
+            .map(|(path, project)| (path.as_path(), out_dir(project))),
+    ) {
+        report.project_diagnostics.push(error);
+    }
+    report.manuscripts = workers::run(&found, jobs, |(path, project)| {
+        let start = Instant::now();
+        let (_, diagnostics) = load(path, project);
+        ManuscriptReport {
+            path: path.clone(),
+            diagnostics,
+            outputs: Vec::new(),
+            cached: false,
+            elapsed: start.elapsed(),
+        }
+    });
     Ok(report)
 }
 
@@ -268,7 +259,6 @@ pub fn build(
     options: &BuildOptions,
     done: &(dyn Fn(&ManuscriptReport) + Sync),
 ) -> Result<Report, String> {
-    worker_threads();
     let mut formats: Vec<Format> = if options.formats.is_empty() {
         Format::ALL.to_vec()
     } else {
@@ -293,6 +283,18 @@ pub fn build(
             .or_else(|| project.out_dir())
             .unwrap_or_else(|| PathBuf::from("dist"))
     };
+    // Two books, one file: refused before anything is built.
+    let collisions = slugs::collisions(
+        found
+            .iter()
+            .map(|(path, project)| (path.as_path(), out_dir(project))),
+    );
+    if !collisions.is_empty() {
+        for error in collisions {
+            report.project_diagnostics.push(error);
+        }
+        return Ok(report);
+    }
     // The cache is read even with `--force`: what a forced build writes is recorded, and the
     // outputs of manuscripts that are gone are pruned, as in any build.
     let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
@@ -302,9 +304,8 @@ pub fn build(
             .entry(dir.clone())
             .or_insert_with(|| Cache::load(&dir));
     }
-    let results: Vec<(ManuscriptReport, Option<Dependencies>)> = found
-        .par_iter()
-        .map(|(path, project)| {
+    let results: Vec<(ManuscriptReport, Option<Dependencies>)> =
+        workers::run(&found, options.jobs, |(path, project)| {
             let dir = out_dir(project);
             let start = Instant::now();
             let result = if options.use_cache
@@ -325,8 +326,7 @@ pub fn build(
             };
             done(&result.0);
             result
-        })
-        .collect();
+        });
     for (m, inputs) in results {
         let (_, project) = found
             .iter()

@@ -4,7 +4,7 @@ use super::{Console, EXIT_USAGE};
 use std::path::PathBuf;
 
 pub fn run(paths: &[PathBuf], console: &Console) -> u8 {
-    match crate::build::check(paths) {
+    match crate::build::check(paths, crate::build::default_jobs()) {
         Ok(report) => {
             let code = console.finish(&report);
             if console.format != super::MessageFormat::Json

@@ -94,14 +94,17 @@ impl Console {
                 } else {
                     format!("{warnings} warning(s) denied by --deny-warnings")
                 };
-                eprintln!(
-                    "error: {why} in {} manuscript(s)",
-                    report
-                        .manuscripts
-                        .iter()
-                        .filter(|m| !m.diagnostics.is_empty())
-                        .count()
-                );
+                // Project errors (roneo.toml, two manuscripts with one slug) stop the build
+                // before any manuscript.
+                match report
+                    .manuscripts
+                    .iter()
+                    .filter(|m| !m.diagnostics.is_empty())
+                    .count()
+                {
+                    0 => eprintln!("error: {why}"),
+                    n => eprintln!("error: {why} in {n} manuscript(s)"),
+                }
             }
             MessageFormat::Human | MessageFormat::Github => {}
         }
