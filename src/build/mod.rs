@@ -2,7 +2,7 @@
 //!
 //! Each manuscript goes through the pipeline on its own, on one of a fixed number of workers
 //! (see [`workers`]); each book is written before its worker takes the next. Its diagnostics are collected and its outputs are written atomically, so a failed build leaves
-//! the last good files in place. A content-keyed cache skips manuscripts that are current.
+//! the last good files in place. A content-keyed cache (stat first) skips manuscripts that are current.
 
 mod cache;
 mod output;
@@ -327,11 +327,7 @@ pub fn build(
             done(&result.0);
             result
         });
-    for (m, inputs) in results {
-        let (_, project) = found
-            .iter()
-            .find(|(p, _)| *p == m.path)
-            .expect("built manuscripts come from the list");
+    for ((m, inputs), (_, project)) in results.into_iter().zip(&found) {
         let dir = out_dir(project);
         if let Some(cache) = caches.get_mut(&dir) {
             match inputs {
@@ -364,7 +360,7 @@ pub fn build(
     for cache in caches.values_mut() {
         report.removed.extend(cache.prune_missing());
     }
-    for (dir, cache) in &caches {
+    for (dir, cache) in &mut caches {
         if let Err(e) = cache.save(dir) {
             report.project_diagnostics.push(
                 Diagnostic::warning("cache-not-saved", e).at(Location::file(Cache::path(dir))),
