@@ -33,6 +33,11 @@ enum Command {
         /// The CI file to write.
         #[arg(long, value_enum, default_value = "github")]
         ci: CiArg,
+        /// The GitHub workflow builds the catalogue in N parts at once, one job each (default:
+        /// one part per 40 manuscripts the project has now, at most 8). A GitHub matrix takes
+        /// at most 256 jobs.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        shards: Option<u16>,
     },
     /// Build manuscripts into ebooks and print files.
     Build {
@@ -203,13 +208,14 @@ impl BuildArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
-        Command::Init { dir, ci } => cmd::init::run(
+        Command::Init { dir, ci, shards } => cmd::init::run(
             &dir,
             match ci {
                 CiArg::Github => cmd::init::Ci::Github,
                 CiArg::Gitlab => cmd::init::Ci::Gitlab,
                 CiArg::None => cmd::init::Ci::None,
             },
+            shards.map(usize::from),
         ),
         Command::Build { args, summary } => {
             cmd::build::run(&args.options(), &args.console.console(), summary.as_deref())
