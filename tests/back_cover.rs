@@ -121,7 +121,9 @@ fn the_back_cover_carries_blurb_codes_publisher_and_price() {
 
 #[test]
 fn a_padded_booklet_puts_its_blanks_before_the_back_cover() {
-    let dir = project(&[("manuscripts/leaflet.md", LEAFLET.as_bytes())]);
+    // As the text runs, not copyfitted to whole sheets.
+    let natural = LEAFLET.replace("lang: en\n", "lang: en\npages: natural\n");
+    let dir = project(&[("manuscripts/leaflet.md", natural.as_bytes())]);
     let out = roneo(
         dir.path(),
         &["build", "--format", "pdf", "--format", "booklet"],
@@ -140,8 +142,10 @@ fn back_cover_false_turns_it_off() {
     if !have("pdfinfo") {
         return;
     }
-    let with = project(&[("manuscripts/leaflet.md", LEAFLET.as_bytes())]);
-    let off = LEAFLET.replace("lang: en\n", "lang: en\nback-cover: false\n");
+    // As the text runs, so that only the back cover makes a difference.
+    let natural = LEAFLET.replace("lang: en\n", "lang: en\npages: natural\n");
+    let with = project(&[("manuscripts/leaflet.md", natural.as_bytes())]);
+    let off = natural.replace("lang: en\n", "lang: en\nback-cover: false\n");
     let without = project(&[("manuscripts/leaflet.md", off.as_bytes())]);
     for dir in [&with, &without] {
         let out = roneo(

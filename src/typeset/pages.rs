@@ -51,11 +51,8 @@ pub fn paginate(
     let Stream { mut rows, notes } = stream;
     let mut pages = Vec::new();
     let mut destinations = Vec::new();
-    let mut next = 0;
-    let mut pending: Vec<usize> = Vec::new();
     let mut section = doc.meta.title.clone();
-    while next < rows.len() || !pending.is_empty() {
-        let mut fill = next_page(&rows, &notes, g, next, &pending);
+    for mut fill in plan(&rows, &notes, g) {
         // The head names the first section that begins on the page, else the one running on.
         let head = fill
             .first_section
@@ -77,13 +74,30 @@ pub fn paginate(
             &head,
             &mut destinations,
         ));
-        next = fill.next;
-        pending = fill.deferred;
     }
     BodyPages {
         pages,
         destinations,
     }
+}
+
+/// How many pages the stream fills, without composing them: what the copyfitter compares.
+pub fn count(stream: &Stream, g: &Geometry) -> usize {
+    plan(&stream.rows, &stream.notes, g).len()
+}
+
+/// Which rows go on which page, page after page.
+fn plan(rows: &[Row], notes: &HashMap<(usize, usize), NoteBlock>, g: &Geometry) -> Vec<Fill> {
+    let mut fills = Vec::new();
+    let mut next = 0;
+    let mut pending: Vec<usize> = Vec::new();
+    while next < rows.len() || !pending.is_empty() {
+        let fill = next_page(rows, notes, g, next, &pending);
+        next = fill.next;
+        pending = fill.deferred.clone();
+        fills.push(fill);
+    }
+    fills
 }
 
 /// Fills one page from row `next`, ending it at the last allowed break when a row does not
@@ -257,11 +271,10 @@ fn compose(
         let top = g.cell_top(cell);
         let base = items.len();
         // Each row is placed once: its items move onto the page.
-        items.extend(
-            std::mem::take(&mut row.items)
-                .into_iter()
-                .map(|item| translate(item, left, top)),
-        );
+        items.extend(std::mem::take(&mut row.items).into_iter().map(|mut item| {
+            translate(&mut item, left, top);
+            item
+        }));
         for (range, element) in &row.tags {
             tagged.push((base + range.start..base + range.end, *element));
         }
@@ -294,11 +307,11 @@ fn compose(
         for key in &fill.notes {
             if let Some(note) = notes.get(key) {
                 let base = items.len();
-                items.extend(
-                    note.items
-                        .iter()
-                        .map(|item| translate(item.clone(), left, y)),
-                );
+                items.extend(note.items.iter().map(|item| {
+                    let mut item = item.clone();
+                    translate(&mut item, left, y);
+                    item
+                }));
                 tagged.push((base..items.len(), note.structure));
                 y += note.height + 2.0;
             }
@@ -369,8 +382,9 @@ fn furniture(
     items
 }
 
-fn translate(mut item: Item, dx: f32, dy: f32) -> Item {
-    match &mut item {
+/// Moves an item by (dx, dy).
+pub(super) fn translate(item: &mut Item, dx: f32, dy: f32) {
+    match item {
         Item::Text(run) => {
             run.x += dx;
             run.y += dy;
@@ -396,7 +410,6 @@ fn translate(mut item: Item, dx: f32, dy: f32) -> Item {
             rect.y += dy;
         }
     }
-    item
 }
 
 #[cfg(test)]
@@ -421,6 +434,7 @@ mod tests {
                 }),
                 kind: RowKind::Content,
                 break_before: may_break_before(k, n),
+                figure: None,
             })
             .collect()
     }
@@ -439,16 +453,10 @@ mod tests {
         g: &Geometry,
         notes: &HashMap<(usize, usize), NoteBlock>,
     ) -> Vec<Vec<usize>> {
-        let mut next = 0;
-        let mut pending = Vec::new();
-        let mut pages = Vec::new();
-        while next < rows.len() || !pending.is_empty() {
-            let fill = next_page(rows, notes, g, next, &pending);
-            pages.push(fill.placed.iter().map(|p| p.0).collect());
-            next = fill.next;
-            pending = fill.deferred;
-        }
-        pages
+        plan(rows, notes, g)
+            .iter()
+            .map(|fill| fill.placed.iter().map(|p| p.0).collect())
+            .collect()
     }
 
     /// How many rows each page takes.
