@@ -2,10 +2,11 @@
 //! whole number of sheets (a multiple of 4 pages, or the count `pages:` asks) with no blank
 //! page, by bounded adjustments tried in order of how little a reader notices them: first how
 //! the front matter is arranged (the title on the cover alone, no contents page, the colophon
-//! on the inside back cover), then the figures' heights, a step at a time down to a floor.
+//! on the inside back cover), then the figures' heights, a step at a time down to a floor, and
+//! last the text block a line longer or shorter.
 //!
 //! Only page counts are compared, from the page builder's plan; the pages are composed once
-//! more only when the figures change.
+//! more only when the body changes.
 
 use super::flow::{self, Stream};
 use super::front::{self, FrontPlan};
@@ -27,6 +28,8 @@ pub struct Fit {
     pub front: FrontPlan,
     /// Of each figure's natural height.
     pub figure_scale: f32,
+    /// Grid lines of the body's pages (the style's, or one more or fewer).
+    pub lines: usize,
     /// The print edition's pages, back cover included.
     pub pages: usize,
     /// The count asked for was reached.
@@ -65,8 +68,8 @@ pub fn applies(style: &Style, natural: usize) -> bool {
 
 /// Finds the first arrangement, in order of how little it shows, that gives the page count
 /// asked. `stream` is the text before pagination, `body` its pages at natural size; `back` the
-/// pages after the text (the back cover). Returns the fit and, when the figures changed, the
-/// stream with them scaled.
+/// pages after the text (the back cover). Returns the fit and, when the body must be set again
+/// (figures scaled, or pages a line long or short), the stream to set.
 pub fn fit(
     cx: &mut Context,
     doc: &Document,
@@ -118,43 +121,55 @@ pub fn fit(
     let natural = length(&arrangements[0], body.pages.len()).0;
     let mut tried = 0;
     let mut nearest = natural;
-    for step in 0..=steps {
-        let scale = 1.0 - step as f32 * FIGURE_STEP;
-        let body_pages = if step == 0 {
-            body.pages.len()
-        } else {
-            for row in &mut stream.rows {
-                flow::scale_figure(row, scale, g);
-            }
-            pages::count(&stream, g)
-        };
-        for (i, a) in arrangements.iter().enumerate() {
-            let (total, blank) = length(a, body_pages);
-            // The style's own arrangement may keep its blank; the copyfitter adds none.
-            if blank && i > 0 {
-                continue;
-            }
-            tried += 1;
-            if let PageCount::Exactly(n) = style.copyfit.pages {
-                if total.abs_diff(n) < nearest.abs_diff(n) {
-                    nearest = total;
+    // Last, the text block a line longer (fewer pages) or shorter (more), on the same grid.
+    for lines in [g.lines, g.lines + 1, g.lines - 1] {
+        let grid = Geometry { lines, ..g.clone() };
+        for step in 0..=steps {
+            let scale = 1.0 - step as f32 * FIGURE_STEP;
+            let body_pages = if step == 0 && lines == g.lines {
+                body.pages.len()
+            } else {
+                for row in &mut stream.rows {
+                    flow::scale_figure(row, scale, g);
                 }
-            }
-            if wanted(total) {
+                pages::count(&stream, &grid)
+            };
+            for (i, a) in arrangements.iter().enumerate() {
+                let (total, blank) = length(a, body_pages);
+                // The style's own arrangement may keep its blank; the copyfitter adds none.
+                if blank && i > 0 {
+                    continue;
+                }
+                tried += 1;
+                if let PageCount::Exactly(n) = style.copyfit.pages {
+                    if total.abs_diff(n) < nearest.abs_diff(n) {
+                        nearest = total;
+                    }
+                }
+                if !wanted(total) {
+                    continue;
+                }
                 let mut changes: Vec<String> = Vec::new();
                 if step > 0 {
                     changes.push(format!("figures at {:.0} %", scale * 100.0));
                 }
                 changes.extend(a.changes.iter().map(|c| c.to_string()));
+                if lines > g.lines {
+                    changes.push("pages a line long".into());
+                } else if lines < g.lines {
+                    changes.push("pages a line short".into());
+                }
                 let fit = Fit {
                     front: a.plan.clone(),
                     figure_scale: scale,
+                    lines,
                     pages: total,
                     reached: true,
                     tried,
                     changes,
                 };
-                return (fit, (step > 0).then_some(stream));
+                let again = step > 0 || lines != g.lines;
+                return (fit, again.then_some(stream));
             }
         }
     }
@@ -162,6 +177,7 @@ pub fn fit(
     let fit = Fit {
         front: arrangements[0].plan.clone(),
         figure_scale: 1.0,
+        lines: g.lines,
         pages: natural,
         reached: false,
         tried,

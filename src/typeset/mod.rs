@@ -308,9 +308,13 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
         let (fit, scaled) = copyfit::fit(&mut cx, doc, style, &geometry, spare, &body, back);
         let body = match scaled {
             Some(stream) => {
-                // Set again with the figures smaller: its warnings are the ones that stand.
+                // Set again as fitted: its warnings are the ones that stand.
                 cx.diagnostics = before;
-                pages::paginate(&mut cx, doc, style, &geometry, stream)
+                let grid = Geometry {
+                    lines: fit.lines,
+                    ..geometry.clone()
+                };
+                pages::paginate(&mut cx, doc, style, &grid, stream)
             }
             None => body,
         };
