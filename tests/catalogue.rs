@@ -342,3 +342,49 @@ fn build_and_check_take_only_their_shard() {
         }
     }
 }
+
+/// A large build's summary is short (issue 21): counts, the slowest manuscripts and every
+/// diagnostic; a line per manuscript only with `-v`.
+#[test]
+fn a_large_builds_summary_is_counts_the_slowest_and_every_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    plain(dir.path(), 0..12);
+    let bad = dir.path().join("manuscripts/bad.md");
+    std::fs::write(&bad, "---\ntitle: Bad\nlang: en\n---\n\n![x](nope.png)\n").unwrap();
+    let out = roneo(dir.path(), &["build", "--format", "epub"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (text, err) = (String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(!text.contains("wrote"), "{text}");
+    assert!(
+        text.contains("12 manuscript(s) built, 0 up to date, 1 failed: 12 file(s) written"),
+        "{text}"
+    );
+    let slowest: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "slowest:")
+        .skip(1)
+        .collect();
+    assert_eq!(slowest.len(), 5, "{text}");
+    assert!(
+        slowest
+            .iter()
+            .all(|l| l.trim_start().split_once(" ms  manuscripts/").is_some()),
+        "{text}"
+    );
+    assert!(
+        err.contains("manuscripts/bad.md:6:1: error[missing-image]"),
+        "{err}"
+    );
+
+    // Mended, it alone is built, and `-v` gives a line for each manuscript.
+    std::fs::write(&bad, "---\ntitle: Bad\nlang: en\n---\n\nMended.\n").unwrap();
+    let out = roneo(dir.path(), &["build", "--format", "epub", "-v"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("wrote dist/bad.epub").count(), 1, "{text}");
+    assert_eq!(text.matches(" up to date\n").count(), 12 + 1, "{text}");
+    // Nothing to do: one line.
+    let out = roneo(dir.path(), &["build", "--format", "epub"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text, "13 manuscript(s) up to date\n");
+}

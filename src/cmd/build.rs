@@ -1,9 +1,9 @@
-//! `roneo build`: a progress bar on a terminal, plain lines otherwise, and a summary of every
-//! output with its size, page count and time; on request also a Markdown table of the books
-//! (for a CI job's summary page).
+//! `roneo build`: a progress bar on a terminal, plain lines otherwise, and a summary: every
+//! output with its size, page count and time, or for a large build the counts and the slowest
+//! manuscripts; on request also a Markdown table of the books (for a CI job's summary page).
 
 use super::{Console, MessageFormat, EXIT_USAGE};
-use crate::build::{BuildOptions, Format, ManuscriptReport, Report};
+use crate::build::{BuildOptions, Format, ManuscriptReport, Report, Shard};
 use crate::diagnostic::display_path;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -50,7 +50,7 @@ pub fn run(options: &BuildOptions, console: &Console, markdown_summary: Option<&
     }
     let code = console.finish(&report);
     if !console.quiet && console.format != MessageFormat::Json {
-        summary(&report, console.verbose);
+        print!("{}", summary(&report, console.verbose, options.shard));
     }
     if let Some(file) = markdown_summary {
         let written = std::fs::OpenOptions::new()
@@ -103,36 +103,81 @@ pub fn markdown_table(report: &Report) -> String {
     table
 }
 
-fn summary(report: &Report, verbose: bool) {
-    for m in &report.manuscripts {
-        if m.cached {
-            if verbose {
-                println!("{:<40} up to date", display_path(&m.path));
+/// Above this many manuscripts built, the summary is counts and the slowest, not a line per file.
+const SHORT_SUMMARY_ABOVE: usize = 10;
+
+/// How many of the slowest manuscripts a short summary names.
+const SLOWEST: usize = 5;
+
+/// What a build did: a line per file written (and, with `verbose`, per manuscript up to date)
+/// for a few manuscripts or with `verbose`; for more, the counts and the slowest manuscripts.
+/// The diagnostics are printed before, all of them, by [`Console::finish`].
+fn summary(report: &Report, verbose: bool, shard: Option<Shard>) -> String {
+    let mut text = String::new();
+    let built: Vec<&ManuscriptReport> = report.manuscripts.iter().filter(|m| !m.cached).collect();
+    let cached = report.manuscripts.len() - built.len();
+    let failed = built.iter().filter(|m| m.diagnostics.has_errors()).count();
+    let short = !verbose && built.len() > SHORT_SUMMARY_ABOVE;
+    if !short {
+        for m in &report.manuscripts {
+            if m.cached {
+                if verbose {
+                    text.push_str(&format!("{:<40} up to date\n", display_path(&m.path)));
+                }
+                continue;
             }
-            continue;
-        }
-        for o in &m.outputs {
-            let pages = o.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
-            let pages = match &o.note {
-                Some(note) => format!("{pages} ({note})"),
-                None => pages,
-            };
-            println!(
-                "wrote {:<40} {:>7.1} KB{pages}, {} ms",
-                display_path(&o.path),
-                o.bytes as f64 / 1024.0,
-                m.elapsed.as_millis()
-            );
+            if verbose && m.diagnostics.has_errors() {
+                text.push_str(&format!(
+                    "{:<40} failed: {} error(s)\n",
+                    display_path(&m.path),
+                    m.diagnostics.errors()
+                ));
+            }
+            for o in &m.outputs {
+                let pages = o.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
+                let pages = match &o.note {
+                    Some(note) => format!("{pages} ({note})"),
+                    None => pages,
+                };
+                text.push_str(&format!(
+                    "wrote {:<40} {:>7.1} KB{pages}, {} ms\n",
+                    display_path(&o.path),
+                    o.bytes as f64 / 1024.0,
+                    m.elapsed.as_millis()
+                ));
+            }
         }
     }
     for path in &report.removed {
-        println!(
-            "removed {} (its manuscript is gone or has another slug)",
+        text.push_str(&format!(
+            "removed {} (its manuscript is gone or has another slug)\n",
             display_path(path)
-        );
+        ));
     }
-    let cached = report.manuscripts.iter().filter(|m| m.cached).count();
-    if cached > 0 {
-        println!("{cached} manuscript(s) up to date");
+    let of_shard = shard.map(|s| format!(" (shard {s})")).unwrap_or_default();
+    if report.manuscripts.is_empty() {
+        text.push_str(&format!("no manuscripts to build{of_shard}\n"));
+    } else if short {
+        let files: usize = built.iter().map(|m| m.outputs.len()).sum();
+        let bytes: u64 = built.iter().flat_map(|m| &m.outputs).map(|o| o.bytes).sum();
+        text.push_str(&format!(
+            "{} manuscript(s) built, {cached} up to date, {failed} failed{of_shard}: \
+             {files} file(s) written, {:.1} MB\n",
+            built.len() - failed,
+            bytes as f64 / 1e6
+        ));
+        let mut slowest = built.clone();
+        slowest.sort_by_key(|m| std::cmp::Reverse(m.elapsed));
+        text.push_str("slowest:\n");
+        for m in slowest.iter().take(SLOWEST) {
+            text.push_str(&format!(
+                "  {:>7} ms  {}\n",
+                m.elapsed.as_millis(),
+                display_path(&m.path)
+            ));
+        }
+    } else if cached > 0 {
+        text.push_str(&format!("{cached} manuscript(s) up to date\n"));
     }
+    text
 }
