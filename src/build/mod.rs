@@ -33,11 +33,16 @@ pub enum Format {
     Pdf,
     /// The reading PDF imposed for saddle-stitch printing.
     Booklet,
+    /// A perfect-bound book's cover: back, spine and front on one sheet, with bleed.
+    Cover,
 }
 
 impl Format {
     /// Every format roneo can write.
-    pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet];
+    pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet, Format::Cover];
+    /// What a build writes when no format is asked for: a pamphlet's editions (the cover of a
+    /// bound book only on request).
+    pub const DEFAULT: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet];
 
     /// What follows the slug in the output's file name.
     pub fn extension(self) -> &'static str {
@@ -45,6 +50,7 @@ impl Format {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
             Format::Booklet => "booklet.pdf",
+            Format::Cover => "cover.pdf",
         }
     }
 }
@@ -260,7 +266,7 @@ pub fn build(
     done: &(dyn Fn(&ManuscriptReport) + Sync),
 ) -> Result<Report, String> {
     let mut formats: Vec<Format> = if options.formats.is_empty() {
-        Format::ALL.to_vec()
+        Format::DEFAULT.to_vec()
     } else {
         options.formats.clone()
     };
@@ -555,6 +561,19 @@ fn produce(
                     Err(e) => (Err(e), None, None),
                 }
             }
+            Format::Cover => {
+                let Some(&PrintedPdf { block, .. }) =
+                    print.pdf(doc, style, (cover, back_cover), diagnostics)
+                else {
+                    continue;
+                };
+                let Some((bytes, note)) =
+                    cover_spread(doc, style, (cover, back_cover), block, diagnostics)
+                else {
+                    continue;
+                };
+                (Ok(bytes), Some(1), Some(note))
+            }
         };
         match bytes {
             Ok(bytes) => pending.push((
@@ -588,7 +607,51 @@ struct PrintOutputs {
 struct PrintedPdf {
     bytes: Vec<u8>,
     pages: usize,
+    /// Pages of the book block: all but the covers.
+    block: usize,
     fit: Option<String>,
+}
+
+/// The cover spread of a bound book whose block has `block` pages, and the summary's note.
+fn cover_spread(
+    doc: &Document,
+    style: &Style,
+    (cover, back_cover): (Option<&Cover>, Option<&Cover>),
+    block: usize,
+    diagnostics: &mut Diagnostics,
+) -> Option<(Vec<u8>, String)> {
+    let leaves = block.div_ceil(2);
+    let thickness = leaves as f32 * style.paper_thickness;
+    let spine = cover::draw_spine(doc, &cover_design(style), thickness, diagnostics)?;
+    let front = match cover {
+        Some(cover) => pdf::spread::Front::Drawn(cover),
+        // Without a generated cover there is a cover file.
+        None => pdf::spread::Front::File(doc.meta.cover.and_then(|id| doc.assets.get(id))?),
+    };
+    let spread = pdf::spread::Spread {
+        front,
+        back: back_cover,
+        spine: &spine,
+        trim: (style.page.width, style.page.height),
+    };
+    match pdf::spread::write(&spread, &doc.meta) {
+        Ok(bytes) => {
+            let mm = thickness * 25.4 / 72.0;
+            let text = if thickness >= cover::TEXT_SPINE {
+                "with"
+            } else {
+                "without"
+            };
+            Some((
+                bytes,
+                format!("spine {mm:.1} mm for {leaves} leaves, {text} spine text"),
+            ))
+        }
+        Err(d) => {
+            diagnostics.push(d);
+            None
+        }
+    }
 }
 
 impl PrintOutputs {
@@ -638,9 +701,15 @@ impl PrintOutputs {
             let written = match self.layout.take() {
                 Some(Ok(layout)) => {
                     let pages = layout.pages.len();
+                    let block = pages - layout.covers;
                     let fit = layout.fit.as_ref().and_then(typeset::Fit::summary);
                     match pdf::write(layout, cover, back_cover) {
-                        Ok(bytes) => Some(PrintedPdf { bytes, pages, fit }),
+                        Ok(bytes) => Some(PrintedPdf {
+                            bytes,
+                            pages,
+                            block,
+                            fit,
+                        }),
                         Err(d) => {
                             diagnostics.push(d);
                             None

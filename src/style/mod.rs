@@ -202,6 +202,8 @@ pub struct Style {
     pub accent: [u8; 3],
     pub cover: CoverStyle,
     pub copyfit: Copyfit,
+    /// A leaf of the book's paper, in points: a bound book's spine is as thick as its leaves.
+    pub paper_thickness: f32,
     pub epub: EpubStyle,
 }
 

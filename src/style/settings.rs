@@ -41,6 +41,7 @@ pub(super) struct Resolver {
     embed_fonts: Option<bool>,
     epub_css: Option<String>,
     pages: Option<PageCount>,
+    paper_thickness: Option<f32>,
     front_matter: Option<Vec<FrontPage>>,
     /// The project's own faces, read when a family is asked for that roneo does not ship.
     project_faces: Option<Vec<FontFace>>,
@@ -169,6 +170,10 @@ impl Resolver {
                         bad("`auto`, `natural` or a number of pages from 1 to 10000, such as `8`")
                     }
                 },
+            },
+            "paper-thickness" => match length(v).filter(|t| (0.02 * MM..=1.0 * MM).contains(t)) {
+                Some(t) => self.paper_thickness = Some(t),
+                None => bad("a leaf's thickness from 0.02mm to 1mm, such as `0.1mm`"),
             },
             "front-matter" => match front_pages(v) {
                 Ok(pages) => self.front_matter = Some(pages),
@@ -402,6 +407,7 @@ impl Resolver {
                 front_matter: self.front_matter.take(),
                 figure_floor: 0.6,
             },
+            paper_thickness: self.paper_thickness.unwrap_or(0.1 * MM),
             epub: EpubStyle {
                 embed_fonts: self.embed_fonts.unwrap_or(true),
                 css: self.epub_css.take(),

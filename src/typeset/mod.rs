@@ -47,6 +47,8 @@ pub struct Layout {
     pub assets: Vec<Asset>,
     /// What copyfitting changed to reach the page count, when it ran.
     pub fit: Option<Fit>,
+    /// Pages that are covers (the front, the back): a bound book's block has the others.
+    pub covers: usize,
 }
 
 /// One page; coordinates in points from the top-left corner, y downwards.
@@ -387,6 +389,7 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
             meta: doc.meta.clone(),
             assets: doc.assets.clone(),
             fit,
+            covers: usize::from(plan.pages.contains(&crate::style::FrontPage::Cover)) + back,
         },
         cx.diagnostics,
     ))
