@@ -2,15 +2,17 @@
 //!
 //! Each manuscript goes through the pipeline on its own, on one of a fixed number of workers
 //! (see [`workers`]); each book is written before its worker takes the next. Its diagnostics are collected and its outputs are written atomically, so a failed build leaves
-//! the last good files in place. A content-keyed cache skips manuscripts that are current.
+//! the last good files in place. A content-keyed cache (stat first) skips manuscripts that are current.
 
 mod cache;
 mod output;
+mod shard;
 mod slugs;
 mod workers;
 
 pub use cache::Cache;
 pub use output::{commit_together, write_atomically};
+pub use shard::Shard;
 pub use workers::default_jobs;
 
 use crate::cover::{self, Cover, CoverDesign};
@@ -43,6 +45,15 @@ impl Format {
     /// What a build writes when no format is asked for: a pamphlet's editions (the cover of a
     /// bound book only on request).
     pub const DEFAULT: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet];
+
+    /// Its name on the command line (`--format`) and in `roneo list`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+            Format::Booklet => "booklet",
+        }
+    }
 
     /// What follows the slug in the output's file name.
     pub fn extension(self) -> &'static str {
@@ -78,6 +89,8 @@ pub struct BuildOptions {
     pub booklet: BookletOptions,
     /// Threads in all (`--jobs`): manuscripts built at once, each written before the next.
     pub jobs: usize,
+    /// Only this part of the manuscripts (`--shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 /// One file written.
@@ -169,6 +182,68 @@ pub fn manuscripts(
     Ok(all)
 }
 
+/// The manuscripts of `shard` (all without one).
+fn in_shard(found: Vec<(PathBuf, Project)>, shard: Option<Shard>) -> Vec<(PathBuf, Project)> {
+    match shard {
+        Some(shard) => found
+            .into_iter()
+            .filter(|(path, project)| shard.holds(path, &project.root))
+            .collect(),
+        None => found,
+    }
+}
+
+/// Where a project's books go: `--out`, else the project's `out`, else `dist`.
+fn out_dir(given: Option<&Path>, project: &Project) -> PathBuf {
+    given
+        .map(Path::to_path_buf)
+        .or_else(|| project.out_dir())
+        .unwrap_or_else(|| PathBuf::from("dist"))
+}
+
+/// A manuscript as `roneo list` shows it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub path: PathBuf,
+    pub slug: String,
+    /// The file each format is written to.
+    pub outputs: Vec<(Format, PathBuf)>,
+}
+
+/// `roneo list`: the manuscripts (of `shard`), their slugs and outputs. Project errors (a bad `roneo.toml`, two manuscripts with
+/// one slug) come back in the diagnostics.
+pub fn list(
+    paths: &[PathBuf],
+    out: Option<&Path>,
+    shard: Option<Shard>,
+) -> Result<(Vec<Listed>, Diagnostics), String> {
+    let mut diagnostics = Diagnostics::default();
+    let found = manuscripts(paths, &mut diagnostics)?;
+    for error in slugs::collisions(
+        found
+            .iter()
+            .map(|(path, project)| (path.as_path(), out_dir(out, project))),
+    ) {
+        diagnostics.push(error);
+    }
+    let listed = in_shard(found, shard)
+        .into_iter()
+        .map(|(path, project)| {
+            let slug = manuscript::slug_of(&path);
+            let dir = out_dir(out, &project);
+            Listed {
+                outputs: Format::ALL
+                    .iter()
+                    .map(|&f| (f, dir.join(format!("{slug}.{}", f.extension()))))
+                    .collect(),
+                slug,
+                path,
+            }
+        })
+        .collect();
+    Ok((listed, diagnostics))
+}
+
 /// Without a PATH: the current directory, or the project above it when run from inside one
 /// (e.g. from `manuscripts/`), as `git` and `cargo` do.
 fn default_path() -> PathBuf {
@@ -234,18 +309,18 @@ fn parse(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Dia
     (doc.map(|d| (m, d)), diags)
 }
 
-/// `roneo check`: loads and validates every manuscript, writing nothing.
-pub fn check(paths: &[PathBuf], jobs: usize) -> Result<Report, String> {
+/// `roneo check`: loads and validates every manuscript (of `shard`), writing nothing.
+pub fn check(paths: &[PathBuf], shard: Option<Shard>, jobs: usize) -> Result<Report, String> {
     let mut report = Report::default();
     let found = manuscripts(paths, &mut report.project_diagnostics)?;
-    let out_dir = |project: &Project| project.out_dir().unwrap_or_else(|| PathBuf::from("dist"));
     for error in slugs::collisions(
         found
             .iter()
-            .map(|(path, project)| (path.as_path(), out_dir(project))),
+            .map(|(path, project)| (path.as_path(), out_dir(None, project))),
     ) {
         report.project_diagnostics.push(error);
     }
+    let found = in_shard(found, shard);
     report.manuscripts = workers::run(&found, jobs, |(path, project)| {
         let start = Instant::now();
         let (_, diagnostics) = load(path, project);
@@ -282,14 +357,9 @@ pub fn build(
         return Ok(report);
     }
     // One output folder per project (usually one project).
-    let out_dir = |project: &Project| {
-        options
-            .out_dir
-            .clone()
-            .or_else(|| project.out_dir())
-            .unwrap_or_else(|| PathBuf::from("dist"))
-    };
-    // Two books, one file: refused before anything is built.
+    let out_dir = |project: &Project| out_dir(options.out_dir.as_deref(), project);
+    // Two books, one file: refused before anything is built, in the whole catalogue (the
+    // shards' books end up side by side).
     let collisions = slugs::collisions(
         found
             .iter()
@@ -301,6 +371,7 @@ pub fn build(
         }
         return Ok(report);
     }
+    let found = in_shard(found, options.shard);
     // The cache is read even with `--force`: what a forced build writes is recorded, and the
     // outputs of manuscripts that are gone are pruned, as in any build.
     let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
@@ -333,11 +404,7 @@ pub fn build(
             done(&result.0);
             result
         });
-    for (m, inputs) in results {
-        let (_, project) = found
-            .iter()
-            .find(|(p, _)| *p == m.path)
-            .expect("built manuscripts come from the list");
+    for ((m, inputs), (_, project)) in results.into_iter().zip(&found) {
         let dir = out_dir(project);
         if let Some(cache) = caches.get_mut(&dir) {
             match inputs {
@@ -370,7 +437,7 @@ pub fn build(
     for cache in caches.values_mut() {
         report.removed.extend(cache.prune_missing());
     }
-    for (dir, cache) in &caches {
+    for (dir, cache) in &mut caches {
         if let Err(e) = cache.save(dir) {
             report.project_diagnostics.push(
                 Diagnostic::warning("cache-not-saved", e).at(Location::file(Cache::path(dir))),
