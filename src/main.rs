@@ -168,6 +168,7 @@ impl BuildArgs {
             jobs: self
                 .jobs
                 .map_or_else(roneo::build::default_jobs, usize::from),
+            deny_warnings: self.console.deny_warnings,
         }
     }
 }

@@ -56,6 +56,7 @@ fn build_pdfs(dir: &Path) -> (usize, Vec<usize>) {
         use_cache: true,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        deny_warnings: false,
     };
     let depths: Mutex<HashMap<std::thread::ThreadId, (usize, usize)>> = Mutex::default();
     let done = |_: &build::ManuscriptReport| {

@@ -37,6 +37,7 @@ fn build_pdf(manuscript: &str, out: &str) -> PathBuf {
         use_cache: false,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(
@@ -300,6 +301,7 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
         use_cache: false,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(
