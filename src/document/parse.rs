@@ -421,9 +421,11 @@ struct ChapterParser<'s, 'a, 'b> {
     events: Vec<(Event<'s>, Range<usize>)>,
     pos: usize,
     shared: &'b mut Shared<'a>,
-    /// Footnote labels in order of first reference.
-    note_labels: Vec<String>,
-    note_defs: HashMap<String, (Vec<Block>, Location)>,
+    /// Footnote labels as first written, in order of first reference, with that reference's
+    /// place.
+    note_labels: Vec<(String, Location)>,
+    /// Definitions by [`label_key`]: the label as written, the note, its place.
+    note_defs: HashMap<String, (String, Vec<Block>, Location)>,
     task_marker: Option<bool>,
     /// Containers (quotes, lists, notes, tables) open around the current position.
     depth: usize,
@@ -545,20 +547,20 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
         self.shared.id_chapter.insert(id.clone(), self.index);
         let blocks = self.blocks();
         let mut notes = Vec::new();
-        for label in std::mem::take(&mut self.note_labels) {
+        for (label, cited_at) in std::mem::take(&mut self.note_labels) {
             self.shared.notes += 1;
             let number = self.shared.notes;
             let note_id = self.shared.ids.fresh(&format!("note-{number}"));
             self.shared.id_chapter.insert(note_id.clone(), self.index);
-            let blocks = match self.note_defs.remove(&label) {
-                Some((blocks, _)) => blocks,
+            let blocks = match self.note_defs.remove(&label_key(&label)) {
+                Some((_, blocks, _)) => blocks,
                 None => {
                     self.shared.diags.push(
                         Diagnostic::error(
                             "undefined-footnote",
                             format!("footnote [^{label}] is never defined"),
                         )
-                        .at(Location::file(&self.source.path))
+                        .at(cited_at)
                         .help(format!("add a line `[^{label}]: …` with the note's text")),
                     );
                     Vec::new()
@@ -570,9 +572,9 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 blocks,
             });
         }
-        let mut unused: Vec<_> = self.note_defs.drain().collect();
-        unused.sort_by_key(|(_, (_, at))| (at.line, at.column));
-        for (label, (_, at)) in unused {
+        let mut unused: Vec<_> = self.note_defs.drain().map(|(_, def)| def).collect();
+        unused.sort_by_key(|(_, _, at)| (at.line, at.column));
+        for (label, _, at) in unused {
             self.shared.diags.push(
                 Diagnostic::warning(
                     "unused-footnote",
@@ -703,8 +705,9 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     let blocks = self.nested(range.start, Self::blocks);
+                    let at = self.at(range.start);
                     self.note_defs
-                        .insert(label.to_string(), (blocks, self.at(range.start)));
+                        .insert(label_key(&label), (label.to_string(), blocks, at));
                 }
                 Event::Start(Tag::Table(alignments)) => {
                     let table = self.nested(range.start, |p| p.table(&alignments));
@@ -958,6 +961,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             match event {
                 Event::Text(t) => {
                     self.check_glyphs(&t, range.start, false);
+                    self.check_unmatched_notes(range.clone());
                     push_text(target!(), &t)
                 }
                 Event::Code(t) => {
@@ -969,11 +973,16 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 Event::HardBreak => target!().push(Inline::LineBreak),
                 Event::TaskListMarker(checked) => self.task_marker = Some(checked),
                 Event::FootnoteReference(label) => {
-                    let label = label.to_string();
-                    let index = match self.note_labels.iter().position(|l| *l == label) {
+                    let key = label_key(&label);
+                    let index = match self
+                        .note_labels
+                        .iter()
+                        .position(|(l, _)| label_key(l) == key)
+                    {
                         Some(i) => i,
                         None => {
-                            self.note_labels.push(label);
+                            let at = self.at(range.start);
+                            self.note_labels.push((label.to_string(), at));
                             self.note_labels.len() - 1
                         }
                     };
@@ -1058,6 +1067,36 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
     }
 
     /// Characters no shipped font has cannot be printed: the PDF would show blanks or boxes.
+    /// A `[^label]` left as text: CommonMark (GFM) makes a footnote reference only of a label
+    /// that has a definition, so an undefined one would be printed as it stands.
+    fn check_unmatched_notes(&mut self, range: Range<usize>) {
+        let source: &'s SourceFile = self.source;
+        let body = source.body();
+        for (i, _) in body[range.clone()].match_indices('[') {
+            let start = i + range.start;
+            let escaped = body[..start].ends_with('\\');
+            let Some(label) = body[start..]
+                .strip_prefix("[^")
+                .and_then(|rest| rest.split_once(']'))
+                .map(|(label, _)| label)
+                .filter(|l| !l.is_empty() && !l.contains(char::is_whitespace))
+            else {
+                continue;
+            };
+            if escaped {
+                continue;
+            }
+            self.shared.diags.push(
+                Diagnostic::error(
+                    "undefined-footnote",
+                    format!("footnote [^{label}] is never defined"),
+                )
+                .at(self.at(start))
+                .help(format!("add a line `[^{label}]: …` with the note's text, or write `\\[^{label}]` to print it as it stands")),
+            );
+        }
+    }
+
     fn check_glyphs(&mut self, text: &str, offset: usize, code: bool) {
         if let Some((i, c)) = text
             .char_indices()
@@ -1396,6 +1435,13 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
 /// Whether inlines would show a reader nothing (no text, no image description).
 fn is_blank(inlines: &[Inline]) -> bool {
     Inline::plain_text(inlines).trim().is_empty()
+}
+
+/// What two footnote labels must share to match, as CommonMark matches link labels: Unicode
+/// case folded, runs of white space made one space.
+fn label_key(label: &str) -> String {
+    let collapsed = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    unicase::UniCase::new(collapsed).to_folded_case()
 }
 
 fn push_text(target: &mut Vec<Inline>, text: &str) {

@@ -172,7 +172,7 @@ pub fn slug_of(path: &Path) -> String {
     } else {
         path.clone()
     };
-    let text = std::fs::read_to_string(&index).unwrap_or_default();
+    let text = with_line_feeds(std::fs::read_to_string(&index).unwrap_or_default());
     let mut ignored = Diagnostics::default();
     front_matter::split(&text)
         .and_then(|(yaml, line, _)| front_matter::parse(yaml, &index, line, &mut ignored))
@@ -279,6 +279,7 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
+    let text = with_line_feeds(text);
     let body_start = front_matter::split(&text).map_or(0, |(_, _, b)| b);
     let lines = LineIndex::new(&text);
     if let Some((start, chars)) = longest_word(&text).filter(|&(_, n)| n > MAX_WORD_CHARS) {
@@ -302,6 +303,15 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         lang: None,
         lines,
     })
+}
+
+/// `text` with CommonMark's other line endings, CR LF and a lone CR, made LF: every later
+/// reader (front matter, Markdown, line numbers) then sees the lines a CommonMark reader does.
+fn with_line_feeds(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// The longest run of characters without white space a source may hold (1 Mi): one such word
