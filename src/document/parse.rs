@@ -46,6 +46,22 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
             .as_deref()
             .and_then(|u| url::Url::parse(u).ok()),
     };
+    // The title and subtitle are printed (running heads, a title line): their characters are
+    // checked as the text's are, at their keys.
+    if let Some(meta) = &meta {
+        for (text, at) in [
+            (Some(&meta.title), &meta.title_at),
+            (meta.subtitle.as_ref(), &meta.subtitle_at),
+        ] {
+            if let (Some(text), Some(at)) = (text, at) {
+                if let Some(c) = text.chars().find(|&c| !fonts::can_print(c, false)) {
+                    if shared.missing_glyphs.insert(c) {
+                        shared.diags.push(unprintable(c, at.clone()));
+                    }
+                }
+            }
+        }
+    }
     let mut chapters = Vec::new();
     for (index, source) in manuscript.chapters.iter().enumerate() {
         let chapter_lang = source.lang.clone().unwrap_or_else(|| lang.clone());
@@ -243,12 +259,14 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
         cover_photo,
         logo,
         title_at: Some(at("title")),
+        subtitle_at: Some(at("subtitle")),
         figure_numbers: fm.figure_numbers.unwrap_or(false),
         hyphenation_exceptions: fm.hyphenation_exceptions.clone(),
         modified,
         back_cover: back_cover(fm, &lang),
         print: PrintSettings {
             standard: fm.pdf_standard.clone(),
+            standard_at: fm.pdf_standard.as_ref().map(|_| at("pdf")),
             bleed_mm: fm.bleed_mm,
             creep_mm: fm.creep_mm,
         },
@@ -1103,14 +1121,8 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             .find(|&(_, c)| !fonts::can_print(c, code))
         {
             if self.shared.missing_glyphs.insert(c) {
-                self.shared.diags.push(
-                    Diagnostic::warning(
-                        "missing-glyph",
-                        format!("no shipped font has the character '{c}' (U+{:04X}); unless a project font has it, the PDF cannot print it", c as u32),
-                    )
-                    .at(self.at(offset + i))
-                    .help("the EPUB falls back to the reader's fonts; for print, put a font that has the character in the project's fonts/ folder and name its family in `mainfont` (or `monofont` for code)"),
-                );
+                let at = self.at(offset + i);
+                self.shared.diags.push(unprintable(c, at));
             }
         }
     }
@@ -1435,6 +1447,16 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
 /// Whether inlines would show a reader nothing (no text, no image description).
 fn is_blank(inlines: &[Inline]) -> bool {
     Inline::plain_text(inlines).trim().is_empty()
+}
+
+/// The warning for a character no shipped font has, at its place.
+fn unprintable(c: char, at: Location) -> Diagnostic {
+    Diagnostic::warning(
+        "missing-glyph",
+        format!("no shipped font has the character '{c}' (U+{:04X}); unless a project font has it, the PDF cannot print it", c as u32),
+    )
+    .at(at)
+    .help("the EPUB falls back to the reader's fonts; for print, put a font that has the character in the project's fonts/ folder and name its family in `mainfont` (or `monofont` for code)")
 }
 
 /// What two footnote labels must share to match, as CommonMark matches link labels: Unicode

@@ -81,6 +81,21 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
     };
     project.config.apply(&mut front, &project.root);
     let slug = front.slug.clone().unwrap_or_else(|| slug_from_name(path));
+    if slug.chars().count() > front_matter::MAX_SLUG_CHARS {
+        diags.push(
+            Diagnostic::error(
+                "value-too-long",
+                format!(
+                    "the slug `{slug}` made from the file name is {} characters long; at most {}",
+                    slug.chars().count(),
+                    front_matter::MAX_SLUG_CHARS
+                ),
+            )
+            .at(Location::new(&index_path, 1, 1))
+            .help("the slug names the output files: rename the file, or set a shorter `slug:` in the front matter"),
+        );
+        return None;
+    }
 
     let mut chapters = Vec::new();
     if !index.body().trim().is_empty() || folder.is_none() {
@@ -252,7 +267,7 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         Ok(b) => b,
         Err(e) => {
             diags.push(
-                Diagnostic::error("unreadable-file", format!("cannot read file: {e}"))
+                Diagnostic::error("unreadable-file", format!("cannot read the file: {}", crate::diagnostic::os_error(&e)))
                     .at(Location::file(path)),
             );
             return None;
