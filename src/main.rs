@@ -204,6 +204,7 @@ impl BuildArgs {
                 .jobs
                 .map_or_else(roneo::build::default_jobs, usize::from),
             shard: self.shard,
+            deny_warnings: self.console.deny_warnings,
         }
     }
 }

@@ -52,6 +52,7 @@ impl Format {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
             Format::Booklet => "booklet",
+            Format::Cover => "cover",
         }
     }
 
@@ -91,6 +92,8 @@ pub struct BuildOptions {
     pub jobs: usize,
     /// Only this part of the manuscripts (`--shard K/N`).
     pub shard: Option<Shard>,
+    /// `--deny-warnings`: a manuscript with a warning fails, so nothing of it is written or cached.
+    pub deny_warnings: bool,
 }
 
 /// One file written.
@@ -386,9 +389,9 @@ pub fn build(
             let dir = out_dir(project);
             let start = Instant::now();
             let result = if options.use_cache
-                && caches
-                    .get(&dir)
-                    .is_some_and(|c| c.is_current(path, &identities))
+                && caches.get(&dir).is_some_and(|c| {
+                    c.is_current(path, &identities) && !(options.deny_warnings && c.warned(path))
+                })
             {
                 let report = ManuscriptReport {
                     path: path.clone(),
@@ -399,7 +402,7 @@ pub fn build(
                 };
                 (report, None)
             } else {
-                build_one(path, project, &formats, &options.booklet, &dir, start)
+                build_one(path, project, &formats, options, &dir, start)
             };
             done(&result.0);
             result
@@ -408,7 +411,7 @@ pub fn build(
         let dir = out_dir(project);
         if let Some(cache) = caches.get_mut(&dir) {
             match inputs {
-                Some(inputs) if !m.diagnostics.has_errors() => {
+                Some(inputs) if !fails(&m.diagnostics, options.deny_warnings) => {
                     let written: Vec<(PathBuf, String)> = m
                         .outputs
                         .iter()
@@ -425,7 +428,8 @@ pub fn build(
                                 .collect()
                         })
                         .unwrap_or_default();
-                    let removed = cache.record(&m.path, &inputs, &written, &owned);
+                    let warned = m.diagnostics.warnings() > 0;
+                    let removed = cache.record(&m.path, &inputs, &written, &owned, warned);
                     report.removed.extend(removed);
                 }
                 Some(_) => cache.failed(&m.path),
@@ -447,6 +451,11 @@ pub fn build(
     Ok(report)
 }
 
+/// Whether a manuscript's build failed: an error, or a warning under `--deny-warnings`.
+fn fails(diagnostics: &Diagnostics, deny_warnings: bool) -> bool {
+    diagnostics.has_errors() || (deny_warnings && diagnostics.warnings() > 0)
+}
+
 /// What an output's cache record covers besides its inputs: the format and its options.
 fn identity(format: Format, booklet: &BookletOptions) -> String {
     let options = match format {
@@ -461,10 +470,11 @@ fn build_one(
     path: &Path,
     project: &Project,
     formats: &[Format],
-    booklet: &BookletOptions,
+    options: &BuildOptions,
     out_dir: &Path,
     start: Instant,
 ) -> (ManuscriptReport, Option<Dependencies>) {
+    let booklet = &options.booklet;
     let (loaded, mut diagnostics) = parse(path, project);
     let mut outputs = Vec::new();
     let mut inputs = None;
@@ -510,7 +520,7 @@ fn build_one(
         }
         // Written only when every format succeeded, and together: should one file fail to
         // be written, none is, and all the last good files stay.
-        if !diagnostics.has_errors() {
+        if !fails(&diagnostics, options.deny_warnings) {
             let files: Vec<(PathBuf, &[u8])> = pending
                 .iter()
                 .map(|(output, bytes)| (output.path.clone(), bytes.as_slice()))

@@ -231,6 +231,9 @@ pub(crate) struct Context {
     note_numbers: Vec<u32>,
     /// Characters already reported missing (once each, in the first chapter that uses one).
     reported: HashSet<char>,
+    /// The front matter's printed texts (title, subtitle), what each is, and its key's place:
+    /// a character missing from one is reported there.
+    front: Vec<(String, &'static str, Location)>,
 }
 
 impl Context {
@@ -245,6 +248,7 @@ impl Context {
             block: None,
             note_numbers: Vec::new(),
             reported: HashSet::new(),
+            front: Vec::new(),
         }
     }
 
@@ -253,8 +257,15 @@ impl Context {
         if !self.reported.insert(c) {
             return;
         }
+        let in_front = self
+            .front
+            .iter()
+            .find(|(text, _, _)| text.contains(c))
+            .map(|(_, what, at)| (*what, at.clone()));
         let (index, source) = self.chapter.clone().unwrap_or((usize::MAX, PathBuf::new()));
-        let place = if index == usize::MAX {
+        let place = if let Some((what, _)) = in_front {
+            what.to_string()
+        } else if index == usize::MAX {
             "the front matter".to_string()
         } else {
             format!("chapter {}", index + 1)
@@ -267,7 +278,9 @@ impl Context {
             ),
         )
         .help("replace the character, or put a font that has it in the project's fonts/ folder and name its family in `mainfont` (`monofont` for code)");
-        if !source.as_os_str().is_empty() {
+        if let Some((_, at)) = in_front {
+            d = d.at(at);
+        } else if !source.as_os_str().is_empty() {
             d = d.at(self.here().unwrap_or_else(|| Location::file(&source)));
         }
         self.diagnostics.push(d);
@@ -297,6 +310,15 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
     let geometry = Geometry::new(style);
     let faces = style.faces.list();
     let mut cx = Context::new(&faces, &doc.meta.hyphenation_exceptions, doc.assets.clone());
+    let meta = &doc.meta;
+    for (text, what, at) in [
+        (Some(&meta.title), "the title", &meta.title_at),
+        (meta.subtitle.as_ref(), "the subtitle", &meta.subtitle_at),
+    ] {
+        if let (Some(text), Some(at)) = (text, at) {
+            cx.front.push((text.clone(), what, at.clone()));
+        }
+    }
     let mut structure = Vec::new();
     let stream = flow::flow(&mut cx, doc, style, &geometry, &mut structure);
     let back = usize::from(doc.meta.back_cover.is_some());
