@@ -240,17 +240,22 @@ pub fn check(paths: &[PathBuf], jobs: usize) -> Result<Report, String> {
     ) {
         report.project_diagnostics.push(error);
     }
-    report.manuscripts = workers::run(&found, jobs, |(path, project)| {
-        let start = Instant::now();
-        let (_, diagnostics) = load(path, project);
-        ManuscriptReport {
-            path: path.clone(),
-            diagnostics,
-            outputs: Vec::new(),
-            cached: false,
-            elapsed: start.elapsed(),
-        }
-    });
+    report.manuscripts = workers::run(
+        &found,
+        jobs,
+        |(path, project)| {
+            let start = Instant::now();
+            let (_, diagnostics) = load(path, project);
+            ManuscriptReport {
+                path: path.clone(),
+                diagnostics,
+                outputs: Vec::new(),
+                cached: false,
+                elapsed: start.elapsed(),
+            }
+        },
+        |(path, _), what| internal_error(path, what),
+    );
     Ok(report)
 }
 
@@ -304,8 +309,10 @@ pub fn build(
             .entry(dir.clone())
             .or_insert_with(|| Cache::load(&dir));
     }
-    let results: Vec<(ManuscriptReport, Option<Dependencies>)> =
-        workers::run(&found, options.jobs, |(path, project)| {
+    let results: Vec<(ManuscriptReport, Option<Dependencies>)> = workers::run(
+        &found,
+        options.jobs,
+        |(path, project)| {
             let dir = out_dir(project);
             let start = Instant::now();
             let result = if options.use_cache
@@ -326,7 +333,14 @@ pub fn build(
             };
             done(&result.0);
             result
-        });
+        },
+        // Nothing was written for it; a failed build leaves nothing current in the cache.
+        |(path, _), what| {
+            let report = internal_error(path, what);
+            done(&report);
+            (report, Some(Dependencies::default()))
+        },
+    );
     for (m, inputs) in results {
         let (_, project) = found
             .iter()
@@ -374,6 +388,31 @@ pub fn build(
     Ok(report)
 }
 
+/// A manuscript whose build panicked: a bug in roneo, reported as one, the other manuscripts
+/// built as usual.
+fn internal_error(path: &Path, what: String) -> ManuscriptReport {
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.push(
+        Diagnostic::error(
+            "internal-error",
+            format!("roneo failed on this manuscript (a bug in roneo, not in it): {what}"),
+        )
+        .at(Location::file(path))
+        .help(format!(
+            "nothing was written for it. Please report it at {}/issues with `roneo --version`, \
+             the message above and the manuscript (or the smallest part of it that fails)",
+            env!("CARGO_PKG_REPOSITORY")
+        )),
+    );
+    ManuscriptReport {
+        path: path.to_path_buf(),
+        diagnostics,
+        outputs: Vec::new(),
+        cached: false,
+        elapsed: Duration::ZERO,
+    }
+}
+
 /// What an output's cache record covers besides its inputs: the format and its options.
 fn identity(format: Format, booklet: &BookletOptions) -> String {
     let options = match format {
@@ -416,6 +455,13 @@ fn build_one(
                 d
             },
             || {
+                // Test hook (debug builds only): a bug in the middle of a manuscript's build.
+                #[cfg(debug_assertions)]
+                if std::env::var_os("RONEO_TEST_PANIC")
+                    .is_some_and(|name| path.to_string_lossy().contains(&*name.to_string_lossy()))
+                {
+                    panic!("RONEO_TEST_PANIC names this manuscript");
+                }
                 let mut d = Diagnostics::default();
                 let pending = produce(
                     &m,
