@@ -302,12 +302,25 @@ pub fn build(
     }
     // The cache is read even with `--force`: what a forced build writes is recorded, and the
     // outputs of manuscripts that are gone are pruned, as in any build.
+    // Each output folder is this build's until it returns (taken in one order: no deadlock).
+    let dirs: std::collections::BTreeSet<PathBuf> =
+        found.iter().map(|(_, project)| out_dir(project)).collect();
+    let mut locks = Vec::new();
+    for dir in &dirs {
+        match output::lock(dir) {
+            Ok(lock) => locks.push(lock),
+            Err(e) => report
+                .project_diagnostics
+                .push(Diagnostic::error("write-failed", e).at(Location::file(dir))),
+        }
+    }
+    if report.project_diagnostics.has_errors() {
+        return Ok(report);
+    }
     let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
-    for (_, project) in &found {
-        let dir = out_dir(project);
-        caches
-            .entry(dir.clone())
-            .or_insert_with(|| Cache::load(&dir));
+    for dir in dirs {
+        let cache = Cache::load(&dir);
+        caches.insert(dir, cache);
     }
     let results: Vec<(ManuscriptReport, Option<Dependencies>)> = workers::run(
         &found,
@@ -385,6 +398,7 @@ pub fn build(
             );
         }
     }
+    drop(locks);
     Ok(report)
 }
 
@@ -490,8 +504,15 @@ fn build_one(
                 .collect();
             match commit_together(&files) {
                 Ok(()) => outputs.extend(pending.into_iter().map(|(output, _)| output)),
-                Err((target, e)) => diagnostics
-                    .push(Diagnostic::error("write-failed", e).at(Location::file(target))),
+                Err((target, e)) => diagnostics.push(
+                    Diagnostic::error("write-failed", e)
+                        .at(Location::file(target))
+                        .help(
+                            "none of this manuscript's files was replaced: the last good ones \
+                             are as they were. Free some room or make the folder writable, \
+                             then build again",
+                        ),
+                ),
             }
         }
         let mut dependencies = doc.dependencies.clone();
