@@ -584,11 +584,12 @@ fn produce(
                 (epub::write(doc, style, &options), None, None)
             }
             Format::Pdf => match print.pdf(doc, style, (cover, back_cover), diagnostics) {
-                Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
+                Some(pdf) => (Ok(pdf.bytes.clone()), Some(pdf.pages), pdf.fit.clone()),
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, style, (cover, back_cover), diagnostics)
+                let Some(PrintedPdf { bytes, .. }) =
+                    print.pdf(doc, style, (cover, back_cover), diagnostics)
                 else {
                     continue;
                 };
@@ -647,7 +648,14 @@ fn produce(
 struct PrintOutputs {
     /// The layout, or the errors that stopped it (kept: every print format reports them).
     layout: Option<Result<Layout, Diagnostics>>,
-    pdf: Option<Option<(Vec<u8>, usize)>>,
+    pdf: Option<Option<PrintedPdf>>,
+}
+
+/// The reading PDF, with its page count and what copyfitting changed to reach it.
+struct PrintedPdf {
+    bytes: Vec<u8>,
+    pages: usize,
+    fit: Option<String>,
 }
 
 impl PrintOutputs {
@@ -686,7 +694,7 @@ impl PrintOutputs {
         style: &Style,
         (cover, back_cover): (Option<&Cover>, Option<&Cover>),
         diagnostics: &mut Diagnostics,
-    ) -> Option<&(Vec<u8>, usize)> {
+    ) -> Option<&PrintedPdf> {
         if self.pdf.is_none() {
             if let Err(errors) = self.layout(doc, style, diagnostics) {
                 diagnostics.extend(errors.clone());
@@ -697,8 +705,9 @@ impl PrintOutputs {
             let written = match self.layout.take() {
                 Some(Ok(layout)) => {
                     let pages = layout.pages.len();
+                    let fit = layout.fit.as_ref().and_then(typeset::Fit::summary);
                     match pdf::write(layout, cover, back_cover) {
-                        Ok(bytes) => Some((bytes, pages)),
+                        Ok(bytes) => Some(PrintedPdf { bytes, pages, fit }),
                         Err(d) => {
                             diagnostics.push(d);
                             None

@@ -327,6 +327,11 @@ fn back_cover(fm: &crate::manuscript::FrontMatter, lang: &str) -> Option<super::
         blurb: blurb.map(|b| typography::text(b, lang)),
         call_to_action: fm.call_to_action.clone().map(|mut c| {
             c.text = c.text.map(|t| typography::text(&t, lang));
+            // The front-matter check parsed the address as browsers do; written out as it
+            // stands, a space or bracket would make the EPUB's link invalid.
+            if let Ok(valid) = super::web::normalize(&c.url) {
+                c.url = valid;
+            }
             c
         }),
         price: fm.price.clone(),

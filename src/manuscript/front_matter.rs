@@ -35,6 +35,8 @@ pub const STYLE_KEYS: &[&str] = &[
     "cover",
     "epub-css",
     "embed-fonts",
+    "pages",
+    "front-matter",
 ];
 
 /// A style key as written, with where: the style stage checks and applies it.
@@ -385,13 +387,16 @@ pub fn interpret(
                 Some(Some(mm)) => fm.creep_mm = Some(mm),
                 _ => bad("a length such as `0.1mm`"),
             },
-            key if STYLE_KEYS.contains(&key) => match scalar(value) {
+            // A list (`front-matter: [cover, colophon]`) arrives as its items joined by commas.
+            key if STYLE_KEYS.contains(&key) => match scalar(value)
+                .or_else(|| matches!(value, Value::Sequence(_)).then(|| list(value)).flatten().map(|l| l.join(", ")))
+            {
                 Some(text) => fm.style.push(StyleSetting {
                     key: key.to_string(),
                     value: text,
                     at: at.clone(),
                 }),
-                None => bad("text, a number or true/false"),
+                None => bad("text, a number, true/false or a list"),
             },
             other => diags.push(
                 Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))

@@ -7,6 +7,7 @@
 //! title, colophon and contents pages. Nothing here knows about PDF: the [`Layout`] is plain
 //! geometry that any writer can draw.
 
+mod copyfit;
 mod flow;
 mod front;
 mod geometry;
@@ -16,6 +17,7 @@ mod pages;
 mod paragraph;
 pub mod shape;
 
+pub use copyfit::Fit;
 pub use geometry::Geometry;
 pub use pages::BodyPages;
 pub use shape::FontId;
@@ -43,6 +45,8 @@ pub struct Layout {
     pub fonts: Vec<FontFace>,
     pub meta: Metadata,
     pub assets: Vec<Asset>,
+    /// What copyfitting changed to reach the page count, when it ran.
+    pub fit: Option<Fit>,
 }
 
 /// One page; coordinates in points from the top-left corner, y downwards.
@@ -293,16 +297,53 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
     let mut cx = Context::new(&faces, &doc.meta.hyphenation_exceptions, doc.assets.clone());
     let mut structure = Vec::new();
     let stream = flow::flow(&mut cx, doc, style, &geometry, &mut structure);
-    let body = pages::paginate(&mut cx, doc, style, &geometry, stream);
+    let back = usize::from(doc.meta.back_cover.is_some());
+    let own = front::FrontPlan::of(style);
+    // The style's own front matter is about four pages; a closer count is the copyfitter's.
+    let natural = pages::count(&stream, &geometry) + own.pages.len() + back;
+    let (body, plan, fit) = if copyfit::applies(style, natural) {
+        let spare = stream.clone();
+        let before = cx.diagnostics.clone();
+        let body = pages::paginate(&mut cx, doc, style, &geometry, stream);
+        let (fit, scaled) = copyfit::fit(&mut cx, doc, style, &geometry, spare, &body, back);
+        let body = match scaled {
+            Some(stream) => {
+                // Set again as fitted: its warnings are the ones that stand.
+                cx.diagnostics = before;
+                let grid = Geometry {
+                    lines: fit.lines,
+                    ..geometry.clone()
+                };
+                pages::paginate(&mut cx, doc, style, &grid, stream)
+            }
+            None => body,
+        };
+        (body, fit.front.clone(), Some(fit))
+    } else {
+        (
+            pages::paginate(&mut cx, doc, style, &geometry, stream),
+            own,
+            None,
+        )
+    };
     cx.chapter = None;
     cx.block = None;
     // Front pages come first in reading order: their elements go before the body's.
     let mut front_structure = Vec::new();
-    let front = front::front_matter(&mut cx, doc, style, &geometry, &body, &mut front_structure);
+    let front = front::front_matter(
+        &mut cx,
+        doc,
+        style,
+        &geometry,
+        &body,
+        &plan,
+        &mut front_structure,
+    );
     if cx.diagnostics.has_errors() {
         return Err(cx.diagnostics);
     }
     let offset = front.len();
+    let body_len = body.pages.len();
     let mut all = front;
     all.extend(body.pages.into_iter().map(|mut page| {
         for tag in &mut page.tagged {
@@ -312,6 +353,18 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
     }));
     front_structure.extend(structure);
     let mut structure = front_structure;
+    if plan.colophon_last {
+        let index = all.len();
+        all.push(front::colophon_last(
+            &mut cx,
+            doc,
+            style,
+            &geometry,
+            index,
+            (body_len + 1).to_string(),
+            &mut structure,
+        ));
+    }
     if let Some(back) = &doc.meta.back_cover {
         all.push(front::back_cover(doc, back, &geometry, &mut structure));
     }
@@ -333,6 +386,7 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
             fonts: faces,
             meta: doc.meta.clone(),
             assets: doc.assets.clone(),
+            fit,
         },
         cx.diagnostics,
     ))
