@@ -324,17 +324,22 @@ pub fn check(paths: &[PathBuf], shard: Option<Shard>, jobs: usize) -> Result<Rep
         report.project_diagnostics.push(error);
     }
     let found = in_shard(found, shard);
-    report.manuscripts = workers::run(&found, jobs, |(path, project)| {
-        let start = Instant::now();
-        let (_, diagnostics) = load(path, project);
-        ManuscriptReport {
-            path: path.clone(),
-            diagnostics,
-            outputs: Vec::new(),
-            cached: false,
-            elapsed: start.elapsed(),
-        }
-    });
+    report.manuscripts = workers::run(
+        &found,
+        jobs,
+        |(path, project)| {
+            let start = Instant::now();
+            let (_, diagnostics) = load(path, project);
+            ManuscriptReport {
+                path: path.clone(),
+                diagnostics,
+                outputs: Vec::new(),
+                cached: false,
+                elapsed: start.elapsed(),
+            }
+        },
+        |(path, _), what| internal_error(path, what),
+    );
     Ok(report)
 }
 
@@ -377,15 +382,30 @@ pub fn build(
     let found = in_shard(found, options.shard);
     // The cache is read even with `--force`: what a forced build writes is recorded, and the
     // outputs of manuscripts that are gone are pruned, as in any build.
-    let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
-    for (_, project) in &found {
-        let dir = out_dir(project);
-        caches
-            .entry(dir.clone())
-            .or_insert_with(|| Cache::load(&dir));
+    // Each output folder is this build's until it returns (taken in one order: no deadlock).
+    let dirs: std::collections::BTreeSet<PathBuf> =
+        found.iter().map(|(_, project)| out_dir(project)).collect();
+    let mut locks = Vec::new();
+    for dir in &dirs {
+        match output::lock(dir) {
+            Ok(lock) => locks.push(lock),
+            Err(e) => report
+                .project_diagnostics
+                .push(Diagnostic::error("write-failed", e).at(Location::file(dir))),
+        }
     }
-    let results: Vec<(ManuscriptReport, Option<Dependencies>)> =
-        workers::run(&found, options.jobs, |(path, project)| {
+    if report.project_diagnostics.has_errors() {
+        return Ok(report);
+    }
+    let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
+    for dir in dirs {
+        let cache = Cache::load(&dir);
+        caches.insert(dir, cache);
+    }
+    let results: Vec<(ManuscriptReport, Option<Dependencies>)> = workers::run(
+        &found,
+        options.jobs,
+        |(path, project)| {
             let dir = out_dir(project);
             let start = Instant::now();
             let result = if options.use_cache
@@ -406,7 +426,14 @@ pub fn build(
             };
             done(&result.0);
             result
-        });
+        },
+        // Nothing was written for it; a failed build leaves nothing current in the cache.
+        |(path, _), what| {
+            let report = internal_error(path, what);
+            done(&report);
+            (report, Some(Dependencies::default()))
+        },
+    );
     for ((m, inputs), (_, project)) in results.into_iter().zip(&found) {
         let dir = out_dir(project);
         if let Some(cache) = caches.get_mut(&dir) {
@@ -448,12 +475,38 @@ pub fn build(
             );
         }
     }
+    drop(locks);
     Ok(report)
 }
 
 /// Whether a manuscript's build failed: an error, or a warning under `--deny-warnings`.
 fn fails(diagnostics: &Diagnostics, deny_warnings: bool) -> bool {
     diagnostics.has_errors() || (deny_warnings && diagnostics.warnings() > 0)
+}
+
+/// A manuscript whose build panicked: a bug in roneo, reported as one, the other manuscripts
+/// built as usual.
+fn internal_error(path: &Path, what: String) -> ManuscriptReport {
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.push(
+        Diagnostic::error(
+            "internal-error",
+            format!("roneo failed on this manuscript (a bug in roneo, not in it): {what}"),
+        )
+        .at(Location::file(path))
+        .help(format!(
+            "nothing was written for it. Please report it at {}/issues with `roneo --version`, \
+             the message above and the manuscript (or the smallest part of it that fails)",
+            env!("CARGO_PKG_REPOSITORY")
+        )),
+    );
+    ManuscriptReport {
+        path: path.to_path_buf(),
+        diagnostics,
+        outputs: Vec::new(),
+        cached: false,
+        elapsed: Duration::ZERO,
+    }
 }
 
 /// What an output's cache record covers besides its inputs: the format and its options.
@@ -499,6 +552,13 @@ fn build_one(
                 d
             },
             || {
+                // Test hook (debug builds only): a bug in the middle of a manuscript's build.
+                #[cfg(debug_assertions)]
+                if std::env::var_os("RONEO_TEST_PANIC")
+                    .is_some_and(|name| path.to_string_lossy().contains(&*name.to_string_lossy()))
+                {
+                    panic!("RONEO_TEST_PANIC names this manuscript");
+                }
                 let mut d = Diagnostics::default();
                 let pending = produce(
                     &m,
@@ -527,8 +587,15 @@ fn build_one(
                 .collect();
             match commit_together(&files) {
                 Ok(()) => outputs.extend(pending.into_iter().map(|(output, _)| output)),
-                Err((target, e)) => diagnostics
-                    .push(Diagnostic::error("write-failed", e).at(Location::file(target))),
+                Err((target, e)) => diagnostics.push(
+                    Diagnostic::error("write-failed", e)
+                        .at(Location::file(target))
+                        .help(
+                            "none of this manuscript's files was replaced: the last good ones \
+                             are as they were. Free some room or make the folder writable, \
+                             then build again",
+                        ),
+                ),
             }
         }
         let mut dependencies = doc.dependencies.clone();
