@@ -333,6 +333,7 @@ impl Resolver {
             problems.extend(warnings);
             return Err(problems);
         }
+        let fallbacks = self.fallbacks(&mut warnings);
         let sans_headings = self.heading_family == Some(Family::Sans);
         let style = Style {
             theme: std::mem::take(&mut self.theme),
@@ -341,6 +342,7 @@ impl Resolver {
                 sans,
                 mono,
                 fallback: fonts::FALLBACK,
+                fallbacks,
             },
             page: PageStyle {
                 name,
@@ -414,6 +416,27 @@ impl Resolver {
             },
         };
         Ok((style, warnings))
+    }
+
+    /// The faces characters fall back to: every face in the project's `fonts/`, then the
+    /// shipped script faces. A file there that does not parse is skipped with a warning (an
+    /// error when a family the project names is looked for there, see [`Resolver::family`]).
+    fn fallbacks(&mut self, warnings: &mut Vec<Diagnostic>) -> Vec<FontFace> {
+        if self.root.as_os_str().is_empty() {
+            // The defaults, outside any project.
+            return fonts::SCRIPTS.to_vec();
+        }
+        let root = self.root.clone();
+        let project = self.project_faces.get_or_insert_with(|| {
+            let (faces, files, bad) = fonts::project_faces(&root);
+            warnings.extend(bad.into_iter().map(|mut d| {
+                d.severity = crate::diagnostic::Severity::Warning;
+                d
+            }));
+            self.files.extend(files);
+            faces
+        });
+        project.iter().chain(&fonts::SCRIPTS).copied().collect()
     }
 
     /// The four faces (regular, italic, bold, bold italic) of the family `asked` names, else
