@@ -93,7 +93,7 @@ struct BuildArgs {
     /// Output folder (default: `out` in roneo.toml, else dist).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Output format (repeatable; default: every format).
+    /// Output format (repeatable; default: epub, pdf and booklet).
     #[arg(long = "format", value_enum)]
     formats: Vec<FormatArg>,
     /// Rebuild even the manuscripts whose outputs are up to date.
@@ -137,6 +137,8 @@ enum FormatArg {
     Epub,
     Pdf,
     Booklet,
+    /// A bound book's cover spread (back, spine, front), only when asked for.
+    Cover,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -190,6 +192,7 @@ impl BuildArgs {
                     FormatArg::Epub => Format::Epub,
                     FormatArg::Pdf => Format::Pdf,
                     FormatArg::Booklet => Format::Booklet,
+                    FormatArg::Cover => Format::Cover,
                 })
                 .collect(),
             use_cache: !self.force,
@@ -201,6 +204,7 @@ impl BuildArgs {
                 .jobs
                 .map_or_else(roneo::build::default_jobs, usize::from),
             shard: self.shard,
+            deny_warnings: self.console.deny_warnings,
         }
     }
 }

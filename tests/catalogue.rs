@@ -57,6 +57,7 @@ fn build_pdfs(dir: &Path) -> (usize, Vec<usize>) {
         booklet: Default::default(),
         jobs: build::default_jobs(),
         shard: None,
+        deny_warnings: false,
     };
     let depths: Mutex<HashMap<std::thread::ThreadId, (usize, usize)>> = Mutex::default();
     let done = |_: &build::ManuscriptReport| {

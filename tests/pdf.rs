@@ -42,6 +42,7 @@ fn build_pdf_at(manuscript: &Path, out: &str) -> PathBuf {
         booklet: Default::default(),
         jobs: build::default_jobs(),
         shard: None,
+        deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(
@@ -306,6 +307,7 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
         booklet: Default::default(),
         jobs: build::default_jobs(),
         shard: None,
+        deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(

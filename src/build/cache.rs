@@ -65,6 +65,9 @@ struct Entry {
     inputs: Vec<Input>,
     /// Every file roneo wrote for the manuscript and has not removed.
     outputs: Vec<Written>,
+    /// Whether that build had warnings: under `--deny-warnings` it is not current.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    warned: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -372,6 +375,7 @@ impl Cache {
         dependencies: &Dependencies,
         written: &[(PathBuf, String)],
         owned: &[PathBuf],
+        warned: bool,
     ) -> Vec<PathBuf> {
         let inputs: Vec<Input> = dependencies.iter().map(|d| self.input(d)).collect();
         let digest = digest(&inputs);
@@ -403,10 +407,21 @@ impl Cache {
                 removed.push(old.path.clone());
             }
         }
-        let entry = Entry { inputs, outputs };
+        let entry = Entry {
+            inputs,
+            outputs,
+            warned,
+        };
         self.dirty |= entry != earlier;
         self.entries.insert(key, entry);
         removed
+    }
+
+    /// Whether the last build of `manuscript` had warnings.
+    pub fn warned(&self, manuscript: &Path) -> bool {
+        self.entries
+            .get(&Cache::key(manuscript))
+            .is_some_and(|e| e.warned)
     }
 
     /// A failed build: nothing of the manuscript is current any more, but the files written
