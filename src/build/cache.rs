@@ -483,7 +483,13 @@ mod tests {
         let mut cache = Cache::default();
         let mut dependencies = Dependencies::default();
         dependencies.file(path);
-        cache.record(&path.with_extension("manuscript"), &dependencies, &[], &[], false);
+        cache.record(
+            &path.with_extension("manuscript"),
+            &dependencies,
+            &[],
+            &[],
+            false,
+        );
         cache
     }
 
