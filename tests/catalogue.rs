@@ -234,7 +234,12 @@ fn list_shows_every_manuscript_with_its_slug_and_outputs() {
         };
         assert_eq!(m["path"], path.as_str(), "{m}");
         assert_eq!(m["slug"], slug.as_str(), "{m}");
-        for (format, ending) in [("epub", "epub"), ("pdf", "pdf"), ("booklet", "booklet.pdf")] {
+        for (format, ending) in [
+            ("epub", "epub"),
+            ("pdf", "pdf"),
+            ("booklet", "booklet.pdf"),
+            ("cover", "cover.pdf"),
+        ] {
             assert_eq!(
                 m["outputs"][format],
                 format!("books/{slug}.{ending}").as_str(),
@@ -257,7 +262,8 @@ fn list_shows_every_manuscript_with_its_slug_and_outputs() {
             "chosen-3",
             "elsewhere/chosen-3.epub",
             "elsewhere/chosen-3.pdf",
-            "elsewhere/chosen-3.booklet.pdf"
+            "elsewhere/chosen-3.booklet.pdf",
+            "elsewhere/chosen-3.cover.pdf"
         ]
     );
 }
