@@ -71,15 +71,12 @@ fn catalogue(dir: &Path, n: usize) {
 fn cpu_ms() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-    let fields: Vec<f64> = stat
+    let fields: Vec<&str> = stat
         .rsplit_once(')')
-        .map(|(_, rest)| {
-            rest.split_whitespace()
-                .filter_map(|f| f.parse().ok())
-                .collect()
-        })
+        .map(|(_, rest)| rest.split_whitespace().collect())
         .unwrap_or_default();
-    match (fields.get(11), fields.get(12)) {
+    let tick = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (tick(11), tick(12)) {
         (Some(user), Some(system)) => (user + system) * 10.0,
         _ => f64::NAN,
     }
