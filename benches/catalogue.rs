@@ -93,6 +93,7 @@ fn child(project: &Path, out: &Path, jobs: usize) {
         booklet: BookletOptions::default(),
         jobs,
         shard: None,
+        deny_warnings: false,
     };
     let (start, cpu) = (Instant::now(), cpu_ms());
     let report = roneo::build::build(&options, &|_| {}).expect("builds");
