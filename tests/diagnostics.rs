@@ -162,3 +162,56 @@ fn a_choice_key_with_an_unknown_value_lists_the_choices() {
     let err = refused("---\ntitle: T\nlang: en\npdf: { page: a0 }\n---\nHello.\n", &["--format", "pdf"]);
     assert!(err.contains("manuscripts/a.md:4:1: error[invalid-style]") && err.contains("a5, a6, a4"), "{err}");
 }
+
+#[test]
+fn a_missing_image_is_missing_from_wherever_the_build_runs() {
+    let text = "---\ntitle: T\nlang: en\n---\nHello.\n\n![A picture](images/nope.png)\n";
+    let p = project(&[("manuscripts/a.md", text.as_bytes())]);
+    let runs = [
+        (p.path().join("manuscripts"), "a.md", "a.md"),
+        (p.path().join("manuscripts"), "./a.md", "a.md"),
+        (p.path().to_path_buf(), "manuscripts/a.md", "manuscripts/a.md"),
+        (p.path().parent().unwrap().to_path_buf(), "", ""),
+    ];
+    for (cwd, arg, shown) in runs {
+        let arg = if arg.is_empty() {
+            p.path().join("manuscripts/a.md").display().to_string()
+        } else {
+            arg.to_string()
+        };
+        let out = roneo(&cwd, &["build", "--format", "epub", &arg]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{arg}: {err}");
+        assert!(err.contains(&format!("{shown}:7:1: error[missing-image]")), "{arg}: {err}");
+        assert!(!err.contains("asset-outside-project"), "{arg}: {err}");
+    }
+}
+
+#[test]
+fn every_length_and_number_key_out_of_range_is_refused_at_its_line() {
+    // (key: value, what the message must say): each a value the layout cannot honour.
+    let cases = [
+        ("fontsize: 0pt", "between 4pt and 72pt"),
+        ("fontsize: 1000pt", "between 4pt and 72pt"),
+        ("linestretch: 100", "between 0.5 and 4"),
+        ("toc-depth: 9", "from 1 to 6"),
+        ("papersize: 10000x10000mm", "from 50 to 1000mm a side"),
+        ("papersize: 20x30mm", "from 50 to 1000mm a side"),
+        ("margin: -1mm", "a length"),
+        ("margin: 300mm", "12 em across and 8 lines"),
+        ("margin-top: 200mm", "12 em across and 8 lines"),
+        ("margin-bottom: 200mm", "12 em across and 8 lines"),
+        ("margin-inner: 140mm", "12 em across and 8 lines"),
+        ("margin-outer: 140mm", "12 em across and 8 lines"),
+        ("bleed: 21mm", "from 0 to 20mm"),
+        ("creep: 1.5mm", "from 0 to 1mm"),
+        ("series-position: second", "a number"),
+        ("series: { name: S, position: second }", "a number"),
+    ];
+    for (setting, says) in cases {
+        let text = format!("---\ntitle: T\nlang: en\n{setting}\n---\nHello.\n");
+        let err = refused(&text, &[]);
+        assert!(err.contains("manuscripts/a.md:4:1: error["), "{setting}: {err}");
+        assert!(err.contains(says), "{setting}: {err}");
+    }
+}
