@@ -41,6 +41,7 @@ fn build_pdf_at(manuscript: &Path, out: &str) -> PathBuf {
         use_cache: false,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        shard: None,
         deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
@@ -305,6 +306,7 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
         use_cache: false,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        shard: None,
         deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();

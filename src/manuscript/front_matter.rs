@@ -37,6 +37,7 @@ pub const STYLE_KEYS: &[&str] = &[
     "embed-fonts",
     "pages",
     "front-matter",
+    "paper-thickness",
 ];
 
 /// A style key as written, with where: the style stage checks and applies it.

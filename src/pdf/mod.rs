@@ -12,6 +12,7 @@
 //! manuscript are byte-identical.
 
 mod glyphs;
+pub mod spread;
 
 use crate::cover::Cover;
 use crate::diagnostic::{Diagnostic, Location};
@@ -128,7 +129,7 @@ pub fn write(
     }
     document.set_outline(outline);
     document.set_tag_tree(tag_tree(&layout, content));
-    document.set_metadata(metadata(&layout));
+    document.set_metadata(metadata(&layout.meta));
     let standard_at = layout.meta.print.standard_at.clone();
     let file = layout.meta.title_at.as_ref().map(|at| Location::file(&at.file));
     document.finish().map_err(|e| {
@@ -363,12 +364,18 @@ fn draw(
 /// The cover's drawing over the whole page and its bleed (the surface's origin is the trim's
 /// corner): vectors, its text as text in subset fonts, its photograph as it is.
 fn draw_cover(surface: &mut krilla::surface::Surface, cover: &Cover) {
+    let bleed = cover.bleed();
+    draw_canvas(surface, cover, -bleed, -bleed);
+}
+
+/// Draws a cover's whole canvas (trim and bleed) with its top-left corner at (`x`, `y`).
+fn draw_canvas(surface: &mut krilla::surface::Surface, cover: &Cover, x: f32, y: f32) {
     let (width, height) = cover.trim();
     let bleed = cover.bleed();
     let Some(size) = Size::from_wh(width + 2.0 * bleed, height + 2.0 * bleed) else {
         return;
     };
-    surface.push_transform(&Transform::from_translate(-bleed, -bleed));
+    surface.push_transform(&Transform::from_translate(x, y));
     surface.draw_svg(cover.tree(), size, SvgSettings::default());
     surface.pop();
 }
@@ -492,8 +499,7 @@ fn outline_node(entry: &OutlineEntry, bleed: f32) -> OutlineNode {
     node
 }
 
-fn metadata(layout: &Layout) -> Metadata {
-    let m = &layout.meta;
+fn metadata(m: &crate::document::Metadata) -> Metadata {
     let mut metadata = Metadata::new()
         .title(m.title.clone())
         .authors(m.authors.clone())
