@@ -378,3 +378,10 @@ fn a_cache_that_cannot_be_saved_is_a_warning_at_its_file() {
     assert!(err.contains("dist/.roneo-cache.json: warning[cache-not-saved]"), "{err}");
     assert!(!err.contains("os error"), "{err}");
 }
+
+#[test]
+fn an_invisible_character_is_named_by_its_code_point_not_rust_escapes() {
+    let err = refused("---\ntitle: T\nlang: en\n---\nHel\u{7}lo.\n", &["--format", "pdf"]);
+    assert!(err.contains("manuscripts/a.md:5:1: error[missing-glyph]"), "{err}");
+    assert!(err.contains("invisible character U+0007") && !err.contains("\\u{"), "{err}");
+}
