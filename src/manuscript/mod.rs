@@ -399,7 +399,7 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
         ));
     }
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .map_err(|e| format!("cannot read {}: {}", dir.display(), crate::diagnostic::os_error(&e)))?
         .flatten()
         .map(|e| e.path())
         .filter(|p| {

@@ -211,9 +211,9 @@ impl Resolver {
                         error(
                             "missing-css",
                             format!(
-                                "cannot read the EPUB stylesheet `{}` ({})",
+                                "cannot read the EPUB stylesheet `{}`: {}",
                                 path.display(),
-                                e.kind()
+                                crate::diagnostic::os_error(&e)
                             ),
                             &s.at,
                         )
