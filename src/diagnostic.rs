@@ -116,6 +116,16 @@ pub fn os_error(e: &std::io::Error) -> String {
     }
 }
 
+/// A character as a message names it: `the character '毛' (U+6BDB)`, or only its code point when it is
+/// invisible (a control character or a space other than the plain one).
+pub fn shown_char(c: char) -> String {
+    if c.is_control() || (c.is_whitespace() && c != ' ') {
+        format!("the invisible character U+{:04X}", u32::from(c))
+    } else {
+        format!("the character '{c}' (U+{:04X})", u32::from(c))
+    }
+}
+
 /// Paths are shown relative to the working directory when they lie below it, as compilers do.
 pub fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();

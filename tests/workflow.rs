@@ -144,8 +144,8 @@ fn every_diagnostic_code_names_file_line_and_column() {
             "error",
             vec![("manuscripts/a.md", md("\n"))],
             "manuscripts/a.md",
-            0,
-            0,
+            5,
+            1,
         ),
         (
             "missing-image",

@@ -144,9 +144,9 @@ pub fn lock(dir: &Path) -> Result<OutputLock, String> {
             )
         } else {
             format!(
-                "cannot write to the output folder {}: {e}; make it writable (or choose another \
-                 with `--out`) and build again",
-                dir.display()
+                "cannot write to the output folder {}: {}",
+                dir.display(),
+                os_error(&e)
             )
         }
     };

@@ -304,7 +304,7 @@ fn load_logo(m: &Manuscript, href: &str, at: Location, diags: &mut Diagnostics) 
             diags.push(
                 Diagnostic::error(
                     "unreadable-image",
-                    format!("logo '{href}' cannot be read: {e}"),
+                    format!("logo '{href}' cannot be read: {}", crate::diagnostic::os_error(&e)),
                 )
                 .at(at),
             );
@@ -1458,7 +1458,7 @@ fn is_blank(inlines: &[Inline]) -> bool {
 fn unprintable(c: char, at: Location) -> Diagnostic {
     Diagnostic::warning(
         "missing-glyph",
-        format!("no shipped font has the character '{c}' (U+{:04X}); unless a project font has it, the PDF cannot print it", c as u32),
+        format!("no shipped font has {}; unless a project font has it, the PDF cannot print it", crate::diagnostic::shown_char(c)),
     )
     .at(at)
     .help("the EPUB falls back to the reader's fonts; for print, put a font that has the character in the project's fonts/ folder and name its family in `mainfont` (or `monofont` for code)")

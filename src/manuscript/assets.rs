@@ -107,8 +107,12 @@ impl AssetStore {
         }
         let href = percent_decode(href.split(['?', '#']).next().unwrap_or(href));
         // Absolute before normalising, so that leading `..` components are not lost.
-        let base =
-            std::path::absolute(from_file.parent().unwrap_or(Path::new("."))).unwrap_or_default();
+        // A bare file name (`roneo build book.md`) has an empty parent: the current folder.
+        let dir = from_file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let base = std::path::absolute(dir).unwrap_or_default();
         let joined = normalize(&base.join(&href));
         self.dependencies.file(&joined);
         let canonical = match joined.canonicalize() {
@@ -130,7 +134,7 @@ impl AssetStore {
         // Through a symbolic link, the file it leads to changes the image too.
         self.dependencies.file(&canonical);
         let data = std::fs::read(&canonical)
-            .map_err(|e| AssetError::Unreadable(PathBuf::from(&href), e.to_string()))?;
+            .map_err(|e| AssetError::Unreadable(PathBuf::from(&href), crate::diagnostic::os_error(&e)))?;
         let asset = self.check(&canonical, &href, data, at)?;
         let id = self.assets.len();
         self.assets.push(asset);

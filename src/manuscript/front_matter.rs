@@ -333,15 +333,22 @@ pub fn interpret(
             "series" | "belongs-to-collection" => match value {
                 Value::Mapping(m) => {
                     fm.collection = m.get("name").and_then(scalar);
-                    fm.collection_position = m.get("position").and_then(scalar);
+                    let position = m.get("position").and_then(scalar);
                     if fm.collection.is_none() {
                         bad("text, or a mapping with `name` and `position`");
+                    } else if position.as_deref().is_some_and(|p| !is_position(p)) {
+                        bad(&format!("a mapping whose `position` is a number such as `2`, not `{}`", position.unwrap_or_default()));
+                    } else {
+                        fm.collection_position = position;
                     }
                 }
                 v => fm.collection = scalar(v).or_else(|| { bad("text"); None }),
             },
             "series-position" | "group-position" => {
-                fm.collection_position = scalar(value).or_else(|| { bad("a number"); None })
+                match scalar(value).filter(|n| is_position(n)) {
+                    Some(n) => fm.collection_position = Some(n),
+                    None => bad(&format!("a number such as `2`, not `{}`", shown(value))),
+                }
             }
             "slug" => match scalar(value) {
                 Some(s) if s.chars().count() > MAX_SLUG_CHARS => {
@@ -406,11 +413,11 @@ pub fn interpret(
             },
             "bleed" => match scalar(value).as_deref().map(parse_mm) {
                 Some(Some(mm)) if mm <= MAX_BLEED_MM => fm.bleed_mm = Some(mm),
-                _ => bad(&format!("a length from 0 to {MAX_BLEED_MM}mm, such as `3mm`, not `{}`", shown(value))),
+                _ => bad(&format!("a length such as `3mm`, from 0 to {MAX_BLEED_MM}mm, not `{}`", shown(value))),
             },
             "creep" => match scalar(value).as_deref().map(parse_mm) {
                 Some(Some(mm)) if mm <= MAX_CREEP_MM => fm.creep_mm = Some(mm),
-                _ => bad(&format!("a length from 0 to {MAX_CREEP_MM}mm (about one sheet's thickness), such as `0.1mm`, not `{}`", shown(value))),
+                _ => bad(&format!("a length such as `0.1mm`, from 0 to {MAX_CREEP_MM}mm (about one sheet's thickness), not `{}`", shown(value))),
             },
             // A list (`front-matter: [cover, colophon]`) arrives as its items joined by commas.
             key if STYLE_KEYS.contains(&key) => match scalar(value)
@@ -566,6 +573,11 @@ const MAX_BLEED_MM: f32 = 20.0;
 
 /// Creep is about one sheet's thickness (0.1mm for 80 g/m² paper); 1mm is card.
 const MAX_CREEP_MM: f32 = 1.0;
+
+/// A place in a series: a number (EPUB's `group-position`), such as `2` or `2.5`.
+fn is_position(s: &str) -> bool {
+    s.trim().parse::<f64>().is_ok_and(|n| n.is_finite() && n >= 0.0)
+}
 
 /// A value as written, for messages.
 fn shown(value: &Value) -> String {

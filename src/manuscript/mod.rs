@@ -97,6 +97,8 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
         return None;
     }
 
+    // Where the text should begin: the line after the front matter.
+    let text_at = index.location(0);
     let mut chapters = Vec::new();
     if !index.body().trim().is_empty() || folder.is_none() {
         chapters.push(index);
@@ -144,7 +146,7 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
     if chapters.iter().all(|c| c.body().trim().is_empty()) {
         diags.push(
             Diagnostic::error("empty-manuscript", "the manuscript has no text")
-                .at(Location::file(&index_path))
+                .at(text_at)
                 .help("write the text below the front matter, or list chapter files under `chapters:`"),
         );
         return None;
@@ -397,7 +399,7 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
         ));
     }
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .map_err(|e| format!("cannot read {}: {}", dir.display(), crate::diagnostic::os_error(&e)))?
         .flatten()
         .map(|e| e.path())
         .filter(|p| {

@@ -532,6 +532,25 @@ pub(crate) fn date_time(seconds: i64) -> DateTime {
 
 #[cfg(test)]
 mod tests {
+    use krilla::configure::{ValidationError, Validators};
+    use krilla::error::KrillaError;
+
+    #[test]
+    fn a_pdf_a_violation_reads_as_a_sentence() {
+        let face = crate::fonts::bundled().next().unwrap();
+        let font = krilla::text::Font::new(face.data.into(), face.index).unwrap();
+        let e = KrillaError::Validation(vec![
+            (
+                ValidationError::ContainsNotDefGlyph(font, None, "毛".into()),
+                Validators::default(),
+            ),
+            (ValidationError::NoDocumentTitle, Validators::default()),
+        ]);
+        let text = super::explain(&e);
+        assert!(text.contains("'毛'") && text.contains("title"), "{text}");
+        assert!(!text.contains("Font") && !text.contains('{') && !text.contains("Validation"), "{text}");
+    }
+
     #[test]
     fn unix_seconds_become_a_calendar_date() {
         let d = format!("{:?}", super::date_time(1_700_000_000));

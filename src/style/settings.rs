@@ -130,7 +130,7 @@ impl Resolver {
             "papersize" => match page_size(v) {
                 Some((w, h)) => self.papersize = Some(((v.to_string(), w, h), at())),
                 None => bad(
-                    "a5, a6, a4, b5, b6, letter, half-letter, legal, or a size such as `130x200mm`",
+                    "a5, a6, a4, b5, b6, letter, half-letter, legal, or a size from 50 to 1000mm a side such as `130x200mm`",
                 ),
             },
             "margin" | "margin-top" | "margin-bottom" | "margin-inner" | "margin-outer" => {
@@ -211,9 +211,9 @@ impl Resolver {
                         error(
                             "missing-css",
                             format!(
-                                "cannot read the EPUB stylesheet `{}` ({})",
+                                "cannot read the EPUB stylesheet `{}`: {}",
                                 path.display(),
-                                e.kind()
+                                crate::diagnostic::os_error(&e)
                             ),
                             &s.at,
                         )
@@ -570,7 +570,9 @@ fn page_size(s: &str) -> Option<(f32, f32)> {
         .into_iter()
         .find(|u| h.trim().ends_with(u))?;
     let w_len = length(w).or_else(|| length(&format!("{}{unit}", w.trim())))?;
-    (w_len > 0.0 && h_len > 0.0).then_some((w_len, h_len))
+    // Smaller is a label, larger a poster: neither is a page roneo can set.
+    let side = (50.0 * MM)..=(1000.0 * MM);
+    (side.contains(&w_len) && side.contains(&h_len)).then_some((w_len, h_len))
 }
 
 /// `#rrggbb` or `#rgb`.

@@ -293,8 +293,8 @@ impl Context {
         let mut d = Diagnostic::error(
             "missing-glyph",
             format!(
-                "no font has a glyph for {c:?} (U+{:04X}) in {place}; fonts tried: {}",
-                u32::from(c),
+                "no font has a glyph for {} in {place}; fonts tried: {}",
+                crate::diagnostic::shown_char(c),
                 tried.join(", ")
             ),
         )
