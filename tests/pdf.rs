@@ -41,6 +41,8 @@ fn build_pdf_at(manuscript: &Path, out: &str) -> PathBuf {
         use_cache: false,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        shard: None,
+        deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(
@@ -304,6 +306,8 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
         use_cache: false,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        shard: None,
+        deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(

@@ -1,6 +1,7 @@
 //! Atomic output: write beside the target, then rename over it; and one build at a time in
 //! an output folder.
 
+use crate::diagnostic::os_error;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,7 +71,7 @@ pub fn commit_together(files: &[(PathBuf, &[u8])]) -> Result<(), (PathBuf, Strin
             cleanup(&temps);
             return Err((
                 target.clone(),
-                format!("cannot write {}: {e}", target.display()),
+                format!("cannot write {}: {}", target.display(), os_error(&e)),
             ));
         }
         done.push((target.clone(), backup));
@@ -98,7 +99,7 @@ fn write_temp(target: &Path, data: &[u8]) -> Result<PathBuf, String> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+        .map_err(|e| format!("cannot create output folder {}: {}", dir.display(), os_error(&e)))?;
     let temp = sibling(target, "tmp");
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
@@ -114,7 +115,7 @@ fn write_temp(target: &Path, data: &[u8]) -> Result<PathBuf, String> {
     })();
     result.map(|()| temp.clone()).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
-        format!("cannot write {}: {e}", target.display())
+        format!("cannot write {}: {}", target.display(), os_error(&e))
     })
 }
 

@@ -28,13 +28,17 @@ pub enum Family {
 }
 
 /// The faces of a style, in the typesetter's font order: main regular, italic, bold, bold
-/// italic, monospace, fallback, then sans regular, italic, bold, bold italic.
+/// italic, monospace, fallback, then sans regular, italic, bold, bold italic, then the
+/// fallbacks for other scripts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Faces {
     pub main: [FontFace; 4],
     pub sans: [FontFace; 4],
     pub mono: FontFace,
     pub fallback: FontFace,
+    /// Faces for characters the style's own lack, in the order they are tried: the project's
+    /// `fonts/`, then the shipped script faces.
+    pub fallbacks: Vec<FontFace>,
 }
 
 impl Faces {
@@ -43,6 +47,7 @@ impl Faces {
         all.push(self.mono);
         all.push(self.fallback);
         all.extend(self.sans);
+        all.extend_from_slice(&self.fallbacks);
         all
     }
 
@@ -202,6 +207,8 @@ pub struct Style {
     pub accent: [u8; 3],
     pub cover: CoverStyle,
     pub copyfit: Copyfit,
+    /// A leaf of the book's paper, in points: a bound book's spine is as thick as its leaves.
+    pub paper_thickness: f32,
     pub epub: EpubStyle,
 }
 

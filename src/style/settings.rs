@@ -41,6 +41,7 @@ pub(super) struct Resolver {
     embed_fonts: Option<bool>,
     epub_css: Option<String>,
     pages: Option<PageCount>,
+    paper_thickness: Option<f32>,
     front_matter: Option<Vec<FrontPage>>,
     /// The project's own faces, read when a family is asked for that roneo does not ship.
     project_faces: Option<Vec<FontFace>>,
@@ -169,6 +170,10 @@ impl Resolver {
                         bad("`auto`, `natural` or a number of pages from 1 to 10000, such as `8`")
                     }
                 },
+            },
+            "paper-thickness" => match length(v).filter(|t| (0.02 * MM..=1.0 * MM).contains(t)) {
+                Some(t) => self.paper_thickness = Some(t),
+                None => bad("a leaf's thickness from 0.02mm to 1mm, such as `0.1mm`"),
             },
             "front-matter" => match front_pages(v) {
                 Ok(pages) => self.front_matter = Some(pages),
@@ -328,6 +333,7 @@ impl Resolver {
             problems.extend(warnings);
             return Err(problems);
         }
+        let fallbacks = self.fallbacks(&mut warnings);
         let sans_headings = self.heading_family == Some(Family::Sans);
         let style = Style {
             theme: std::mem::take(&mut self.theme),
@@ -336,6 +342,7 @@ impl Resolver {
                 sans,
                 mono,
                 fallback: fonts::FALLBACK,
+                fallbacks,
             },
             page: PageStyle {
                 name,
@@ -402,12 +409,34 @@ impl Resolver {
                 front_matter: self.front_matter.take(),
                 figure_floor: 0.6,
             },
+            paper_thickness: self.paper_thickness.unwrap_or(0.1 * MM),
             epub: EpubStyle {
                 embed_fonts: self.embed_fonts.unwrap_or(true),
                 css: self.epub_css.take(),
             },
         };
         Ok((style, warnings))
+    }
+
+    /// The faces characters fall back to: every face in the project's `fonts/`, then the
+    /// shipped script faces. A file there that does not parse is skipped with a warning (an
+    /// error when a family the project names is looked for there, see [`Resolver::family`]).
+    fn fallbacks(&mut self, warnings: &mut Vec<Diagnostic>) -> Vec<FontFace> {
+        if self.root.as_os_str().is_empty() {
+            // The defaults, outside any project.
+            return fonts::SCRIPTS.to_vec();
+        }
+        let root = self.root.clone();
+        let project = self.project_faces.get_or_insert_with(|| {
+            let (faces, files, bad) = fonts::project_faces(&root);
+            warnings.extend(bad.into_iter().map(|mut d| {
+                d.severity = crate::diagnostic::Severity::Warning;
+                d
+            }));
+            self.files.extend(files);
+            faces
+        });
+        project.iter().chain(&fonts::SCRIPTS).copied().collect()
     }
 
     /// The four faces (regular, italic, bold, bold italic) of the family `asked` names, else
