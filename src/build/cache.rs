@@ -483,7 +483,7 @@ mod tests {
         let mut cache = Cache::default();
         let mut dependencies = Dependencies::default();
         dependencies.file(path);
-        cache.record(&path.with_extension("manuscript"), &dependencies, &[], &[]);
+        cache.record(&path.with_extension("manuscript"), &dependencies, &[], &[], false);
         cache
     }
 
@@ -567,7 +567,7 @@ mod tests {
         let mut dependencies = Dependencies::default();
         dependencies.file(&md);
         dependencies.tree(dir.path().join("fonts"));
-        cache.record(&md, &dependencies, &[], &[]);
+        cache.record(&md, &dependencies, &[], &[], false);
         cache.file(&stray);
         let mut cache = saved_and_loaded(cache);
         let known: Vec<&PathBuf> = cache.files.keys().collect();
