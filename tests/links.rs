@@ -136,3 +136,23 @@ fn site_relative_links_without_base_url_are_an_error_naming_it() {
     );
     assert!(stderr(&out).contains("base-url"), "{}", stderr(&out));
 }
+
+#[test]
+fn addresses_a_reader_cannot_follow_are_located_errors() {
+    // From the CommonMark spec's autolinks: unregistered schemes, and a host of empty parts.
+    for (line, code) in [
+        ("<a+b+c:d>", "unsupported-link"),
+        ("<made-up-scheme://foo,bar>", "unsupported-link"),
+        ("<localhost:5001/foo>", "unsupported-link"),
+        ("<https://../>", "invalid-url"),
+    ] {
+        let (dir, out) = build(&format!("Text.\n\nSee {line}.\n"));
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{line}: {err}");
+        assert!(
+            err.contains(&format!("manuscripts/links.md:8:5: error[{code}]")),
+            "{line}: {err}"
+        );
+        assert!(!dir.path().join("dist/links.epub").exists());
+    }
+}

@@ -1310,6 +1310,15 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             return self.web_target(address, dest, start);
         }
         if has_scheme {
+            let scheme = lower.split_once(':').map_or("", |(s, _)| s);
+            if !web::FOLLOWED_SCHEMES.contains(&scheme) {
+                self.shared.diags.push(
+                    Diagnostic::error("unsupported-link", format!("link target '{dest}' has the scheme '{scheme}:', which reading systems do not follow"))
+                        .at(self.at(start))
+                        .help(format!("link with one of {}; a web address needs its https://", web::FOLLOWED_SCHEMES.join(", "))),
+                );
+                return None;
+            }
             return self.web_target(web::normalize(dest), dest, start);
         }
         let (file, fragment) = match dest.split_once('#') {

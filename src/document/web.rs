@@ -20,9 +20,18 @@ const NOT_RFC3986: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
+/// The schemes of links a reading system follows (EPUBCheck warns of unregistered ones).
+pub const FOLLOWED_SCHEMES: &[&str] = &["http", "https", "mailto", "ftp", "tel"];
+
 /// The address `written` as a valid URI, or why it cannot be one.
 pub fn normalize(written: &str) -> Result<String, String> {
     let url = Url::parse(written.trim()).map_err(|e| e.to_string())?;
+    // The URL standard lets `https://../` through; RFC 3986 readers do not.
+    if let Some(host) = url.domain() {
+        if host.trim_end_matches('.').split('.').any(str::is_empty) {
+            return Err(format!("the host '{host}' has an empty part"));
+        }
+    }
     let tail = &url[Position::BeforePath..];
     let mut out = url[..Position::BeforePath].to_string();
     for (i, part) in tail.split('%').enumerate() {
@@ -64,5 +73,7 @@ mod tests {
         }
         assert!(normalize("https://exa mple.org/").is_err());
         assert!(normalize("https://").is_err());
+        assert!(normalize("https://../").is_err());
+        assert!(normalize("https://a..b/").is_err());
     }
 }
