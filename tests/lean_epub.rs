@@ -9,8 +9,11 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The seed built as an EPUB in a temporary copy, and its entries: name, stored size, data.
-fn seed() -> (tempfile::TempDir, PathBuf, Vec<(String, u64, Vec<u8>)>) {
+/// An EPUB's entries: name, stored size, data.
+type Entries = Vec<(String, u64, Vec<u8>)>;
+
+/// The seed built as an EPUB in a temporary copy, and its entries.
+fn seed() -> (tempfile::TempDir, PathBuf, Entries) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(
         &repo().join("manuscripts/chile-1973"),
@@ -53,7 +56,7 @@ fn original(name: &str) -> Vec<u8> {
 
 /// The characters of the book's text: every XHTML file's text outside tags, with the
 /// entities roneo writes decoded.
-fn text_characters(entries: &[(String, u64, Vec<u8>)]) -> BTreeSet<char> {
+fn text_characters(entries: &Entries) -> BTreeSet<char> {
     let mut shown = BTreeSet::new();
     for (name, _, data) in entries.iter().filter(|(n, ..)| n.ends_with(".xhtml")) {
         let xhtml = std::str::from_utf8(data).unwrap_or_else(|_| panic!("{name} is UTF-8"));
@@ -81,7 +84,7 @@ fn text_characters(entries: &[(String, u64, Vec<u8>)]) -> BTreeSet<char> {
     shown
 }
 
-fn fonts(entries: &[(String, u64, Vec<u8>)]) -> Vec<(&str, &[u8])> {
+fn fonts(entries: &Entries) -> Vec<(&str, &[u8])> {
     let fonts: Vec<(&str, &[u8])> = entries
         .iter()
         .filter_map(|(name, _, data)| Some((name.strip_prefix("EPUB/fonts/")?, &data[..])))
