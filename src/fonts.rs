@@ -126,12 +126,67 @@ pub const FALLBACK: FontFace = face!(
     "font/ttf"
 );
 
+/// Serif faces for the scripts the body family lacks, regular and bold, drawn to sit with
+/// a book face: Arabic (Noto Naskh Arabic), Hebrew and Devanagari (Noto Serif). CJK faces are
+/// too big to ship; a project puts one in its `fonts/`.
+pub const SCRIPTS: [FontFace; 6] = [
+    face!(
+        "noto",
+        "NotoNaskhArabic-Regular.ttf",
+        "Noto Naskh Arabic",
+        false,
+        false,
+        "font/ttf"
+    ),
+    face!(
+        "noto",
+        "NotoNaskhArabic-Bold.ttf",
+        "Noto Naskh Arabic",
+        false,
+        true,
+        "font/ttf"
+    ),
+    face!(
+        "noto",
+        "NotoSerifHebrew-Regular.ttf",
+        "Noto Serif Hebrew",
+        false,
+        false,
+        "font/ttf"
+    ),
+    face!(
+        "noto",
+        "NotoSerifHebrew-Bold.ttf",
+        "Noto Serif Hebrew",
+        false,
+        true,
+        "font/ttf"
+    ),
+    face!(
+        "noto",
+        "NotoSerifDevanagari-Regular.ttf",
+        "Noto Serif Devanagari",
+        false,
+        false,
+        "font/ttf"
+    ),
+    face!(
+        "noto",
+        "NotoSerifDevanagari-Bold.ttf",
+        "Noto Serif Devanagari",
+        false,
+        true,
+        "font/ttf"
+    ),
+];
+
 /// Every shipped face.
 pub fn bundled() -> impl Iterator<Item = &'static FontFace> {
     BODY.iter()
         .chain(SANS.iter())
         .chain(std::iter::once(&MONO))
         .chain(std::iter::once(&FALLBACK))
+        .chain(SCRIPTS.iter())
 }
 
 /// The body face for a style.
@@ -140,7 +195,7 @@ pub fn body(italic: bool, bold: bool) -> &'static FontFace {
 }
 
 /// Whether a shipped font can print `c`: the body family (or the monospace face for code), then
-/// the fallback. White space and invisible format characters need no glyph.
+/// the fallbacks. White space and invisible format characters need no glyph.
 pub fn can_print(c: char, code: bool) -> bool {
     static FACES: OnceLock<Vec<rustybuzz::ttf_parser::Face<'static>>> = OnceLock::new();
     // Every shipped face has printable ASCII (tested in `typeset::shape`): most text needs no
@@ -158,15 +213,12 @@ pub fn can_print(c: char, code: bool) -> bool {
     let faces = FACES.get_or_init(|| {
         [BODY[0], MONO, FALLBACK]
             .iter()
+            .chain(SCRIPTS.iter().step_by(2))
             .filter_map(|f| rustybuzz::ttf_parser::Face::parse(f.data, 0).ok())
             .collect()
     });
-    let (primary, fallback) = if code {
-        (&faces[1], &faces[2])
-    } else {
-        (&faces[0], &faces[2])
-    };
-    primary.glyph_index(c).is_some() || fallback.glyph_index(c).is_some()
+    let primary = usize::from(code);
+    faces[primary].glyph_index(c).is_some() || faces[2..].iter().any(|f| f.glyph_index(c).is_some())
 }
 
 /// `face` cut down to the glyphs that `text` needs, as an OpenType file for an ebook: `cmap`,
@@ -432,6 +484,7 @@ mod tests {
                 && super::can_print('Ж', false)
                 && super::can_print('\u{202F}', false)
         );
+        assert!(['ب', 'ש', 'क'].iter().all(|&c| super::can_print(c, false)));
         assert!(!super::can_print('日', false));
     }
 

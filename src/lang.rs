@@ -55,3 +55,38 @@ mod tests {
         assert_eq!(super::problem("english"), Some("is not a language tag"));
     }
 }
+
+/// Whether the language's script is written right to left (Arabic, Hebrew, Persian, Urdu, …),
+/// unless the tag names another script (`az-Latn`).
+pub fn is_rtl(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
+    let script = parts.find(|p| p.len() == 4).map(|s| s.to_ascii_lowercase());
+    match script.as_deref() {
+        Some("arab" | "hebr" | "syrc" | "thaa" | "nkoo" | "adlm" | "rohg") => true,
+        Some(_) => false,
+        None => matches!(
+            primary.as_str(),
+            "ar" | "he"
+                | "iw"
+                | "fa"
+                | "ur"
+                | "yi"
+                | "ps"
+                | "sd"
+                | "ug"
+                | "dv"
+                | "ckb"
+                | "syr"
+                | "prs"
+                | "arz"
+                | "apc"
+                | "ary"
+                | "arq"
+                | "lrc"
+                | "mzn"
+                | "glk"
+                | "bal"
+        ),
+    }
+}

@@ -11,6 +11,7 @@ mod back;
 mod compose;
 mod contrast;
 mod raster;
+mod spine;
 mod text;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -18,6 +19,7 @@ use crate::document::{BackCover, Document, Logo};
 use crate::fonts::{self, FontFace};
 
 pub use compose::Drawing;
+pub use spine::TEXT_SPINE;
 
 /// An sRGB colour.
 pub type Rgb = [u8; 3];
@@ -302,6 +304,45 @@ pub fn draw_back(
             diags.push(Diagnostic::error(
                 "cover-failed",
                 format!("the back cover could not be drawn: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Draws the spine of a perfect-bound book, `thickness` points wide, in the covers' design.
+pub fn draw_spine(
+    doc: &Document,
+    design: &CoverDesign,
+    thickness: f32,
+    diags: &mut Diagnostics,
+) -> Option<Cover> {
+    let ((width, height), bleed) = page(doc, design.trim);
+    let sheet = compose::Sheet {
+        width,
+        height,
+        bleed,
+    };
+    let drawing = spine::compose(&doc.meta, design, thickness, sheet);
+    for problem in &drawing.too_long {
+        let mut d = Diagnostic::warning("cover-text-too-long", problem.clone())
+            .help("shorten the title, or use thicker paper (`paper-thickness`)");
+        if let Some(at) = &doc.meta.title_at {
+            d = d.at(at.clone());
+        }
+        diags.push(d);
+    }
+    match drawing.parse(None, None) {
+        Ok(tree) => Some(Cover {
+            drawing,
+            tree,
+            photo: None,
+            logo: None,
+        }),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "cover-failed",
+                format!("the spine could not be drawn: {e}"),
             ));
             None
         }

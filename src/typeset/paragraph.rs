@@ -25,6 +25,8 @@ const TRACK_SHRINK: f32 = 0.008;
 /// Cost of breaking an address after a slash or dot (no hyphen is added: it would read as part
 /// of the address).
 const URL_BREAK_PENALTY: f32 = 200.0;
+/// How far the space between two CJK characters may grow in a justified line, in em.
+const CJK_STRETCH: f32 = 0.1;
 /// Where a word may break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum BreakKind {
@@ -37,6 +39,8 @@ enum BreakKind {
     /// Between any two letters of a word wider than the line, where no other break is: the
     /// last resort.
     Emergency,
+    /// Between characters of scripts written without spaces (CJK), where UAX #14 allows it.
+    Script,
 }
 /// Cost of breaking after a hyphen or dash the author wrote (\exhyphenpenalty).
 const EXPLICIT_HYPHEN_PENALTY: f32 = 500.0;
@@ -145,6 +149,8 @@ struct Segment {
     link: Option<usize>,
     note: Option<usize>,
     strike: bool,
+    /// Bidi embedding level (odd: right to left).
+    level: u8,
 }
 
 /// The glyphs and text of a paragraph's segments, stored once for the paragraph: a segment
@@ -177,6 +183,7 @@ impl Store {
             link: style.link,
             note: None,
             strike: style.strike,
+            level: 0,
         }
     }
 }
@@ -377,6 +384,97 @@ struct Builder<'a> {
     counted: (usize, usize, usize),
     pieces: &'a [Piece],
     style: &'a ParagraphStyle,
+    bidi: Bidi,
+    /// Bidi level of each item (empty when the paragraph is all left to right).
+    levels: Vec<u8>,
+    /// The level of the items pushed next.
+    level: u8,
+}
+
+/// The bidi levels of a paragraph's text, when it has right-to-left text or direction.
+#[derive(Default)]
+struct Bidi {
+    /// Level per byte of the pieces' texts, one after the other; empty: all level 0.
+    levels: Vec<u8>,
+    /// Where each piece starts in `levels`.
+    starts: Vec<usize>,
+    /// The paragraph's level: 1 for a right-to-left paragraph.
+    base: u8,
+}
+
+impl Bidi {
+    /// Runs the Unicode bidirectional algorithm over the paragraph when it needs it: an
+    /// all-left-to-right paragraph (most of a Latin book) costs a scan for right-to-left
+    /// characters.
+    fn new(pieces: &[Piece], rtl: bool) -> Bidi {
+        let needed = rtl
+            || pieces
+                .iter()
+                .any(|p| !p.text.is_ascii() && p.text.chars().any(is_rtl_char));
+        if !needed {
+            return Bidi::default();
+        }
+        let mut text = String::new();
+        let mut starts = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            starts.push(text.len());
+            match piece.kind {
+                // An image is a neutral object; a forced line break does not end the paragraph.
+                PieceKind::Image(..) => text.push('\u{FFFC}'),
+                PieceKind::LineBreak => text.push('\u{2028}'),
+                // Line feeds would end the bidi paragraph: they are spaces here.
+                _ => text.extend(piece.text.chars().map(|c| match c {
+                    '\n' | '\r' => ' ',
+                    c => c,
+                })),
+            }
+        }
+        let base = unicode_bidi::Level::new(u8::from(rtl)).expect("level 0 or 1");
+        let info = unicode_bidi::BidiInfo::new(&text, Some(base));
+        Bidi {
+            levels: info.levels.iter().map(|l| l.number()).collect(),
+            starts,
+            base: u8::from(rtl),
+        }
+    }
+
+    fn active(&self) -> bool {
+        !self.levels.is_empty()
+    }
+
+    /// The level of byte `at` of piece `piece`'s text.
+    fn at(&self, piece: usize, at: usize) -> u8 {
+        match self.starts.get(piece) {
+            Some(start) if self.active() => {
+                self.levels.get(start + at).copied().unwrap_or(self.base)
+            }
+            _ => self.base,
+        }
+    }
+}
+
+/// Characters of the right-to-left scripts and the controls that make text right to left.
+fn is_rtl_char(c: char) -> bool {
+    matches!(c,
+        '\u{0590}'..='\u{08FF}'
+        | '\u{FB1D}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}'
+        | '\u{10800}'..='\u{10FFF}'
+        | '\u{1E800}'..='\u{1EFFF}'
+        | '\u{200F}' | '\u{202B}' | '\u{202E}' | '\u{2067}')
+}
+
+/// Characters of the scripts written without spaces between words, where lines break between
+/// characters: Han, kana, Hangul, their punctuation and full-width forms.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{1100}'..='\u{11FF}'
+        | '\u{2E80}'..='\u{A4CF}'
+        | '\u{AC00}'..='\u{D7AF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FE30}'..='\u{FE4F}'
+        | '\u{FF00}'..='\u{FFEF}'
+        | '\u{20000}'..='\u{3FFFF}')
 }
 
 /// The buffers a word is worked out in, reused from word to word.
@@ -391,7 +489,10 @@ struct Scratch {
     boundaries: Vec<usize>,
     /// The word's right-to-left runs, which no break may enter.
     whole: Vec<Range<usize>>,
-    faces: Vec<(usize, usize, FontId)>,
+    /// A part's runs of one face and one bidi level: start, end, face, level.
+    faces: Vec<(usize, usize, FontId, u8)>,
+    /// The bidi level of each of `runs`.
+    levels: Vec<u8>,
     shaped: Vec<ShapedGlyph>,
 }
 
@@ -399,6 +500,9 @@ impl Builder<'_> {
     fn push(&mut self, item: Item, content: Content) {
         self.items.push(item);
         self.contents.push(content);
+        if self.bidi.active() {
+            self.levels.push(self.level);
+        }
     }
 
     /// Chars of piece `index`'s text before byte `at`. Segments come in text order, so the
@@ -417,10 +521,13 @@ impl Builder<'_> {
         count
     }
 
-    fn space(&mut self, cx: &Context, piece: &Piece) {
+    /// A word space: the one at byte `at` of piece `index`.
+    fn space(&mut self, cx: &Context, index: usize, at: usize) {
         if matches!(self.items.last(), None | Some(Item::Glue { .. })) {
             return;
         }
+        let piece = &self.pieces[index];
+        self.level = self.bidi.at(index, at);
         let font = piece.style.font.preferred();
         let width = cx.fonts.width(" ", font) * piece.style.size;
         match self.style.align {
@@ -468,7 +575,9 @@ impl Builder<'_> {
         if matches!(self.items.last(), Some(Item::Glue { .. })) {
             self.items.pop();
             self.contents.pop();
+            self.levels.pop();
         }
+        self.level = self.bidi.base;
         self.push(
             Item::Penalty {
                 width: 0.0,
@@ -522,6 +631,13 @@ impl Builder<'_> {
                 s.breaks.push((w[2].0, BreakKind::AfterHyphen));
             }
         }
+        if !word.text.is_ascii() && word.text.chars().any(is_cjk) {
+            s.breaks.extend(
+                unicode_linebreak::linebreaks(&word.text)
+                    .filter(|&(at, _)| at < word.text.len())
+                    .map(|(at, _)| (at, BreakKind::Script)),
+            );
+        }
         if word.text.contains("://") || word.text.starts_with("www.") {
             for w in s.chars.windows(2) {
                 if matches!(w[0].1, '/' | '.' | '?' | '&' | '=') && w[1].1 != '/' {
@@ -538,20 +654,23 @@ impl Builder<'_> {
         s.runs.clear();
         s.boundaries.clear();
         s.whole.clear();
+        s.levels.clear();
         for (part, (piece_index, word_range, piece_range)) in word.parts.iter().enumerate() {
             let piece = &pieces[*piece_index];
             let text = &piece.text[piece_range.clone()];
-            face_runs(cx, text, piece.style.font, &mut s.faces);
-            for &(run_start, run_end, font) in &s.faces {
+            let level = |at: usize| self.bidi.at(*piece_index, piece_range.start + at);
+            face_runs(cx, text, piece.style.font, &level, &mut s.faces);
+            for &(run_start, run_end, font, level) in &s.faces {
                 let range = word_range.start + run_start..word_range.start + run_end;
                 s.shaped.clear();
+                let rtl = level % 2 == 1;
                 cx.fonts
-                    .shape_into(&text[run_start..run_end], font, &mut s.shaped);
+                    .shape_into(&text[run_start..run_end], font, rtl, &mut s.shaped);
                 // Right-to-left runs keep whole: their clusters descend and no break applies.
-                let rtl = s.shaped.windows(2).any(|w| w[0].cluster > w[1].cluster);
                 if rtl {
                     s.whole.push(range.clone());
                 }
+                s.levels.push(level);
                 s.boundaries.push(range.start);
                 for &g in &s.shaped {
                     let g = ShapedGlyph {
@@ -586,6 +705,7 @@ impl Builder<'_> {
                 // At a break point: emit the penalty, then continue with the next syllable.
                 let (_, kind) = s.breaks[next_break];
                 next_break += 1;
+                self.level = s.levels[run];
                 self.break_point(cx, &pieces[word.parts[part].0], kind);
                 continue;
             }
@@ -610,6 +730,8 @@ impl Builder<'_> {
             let mut segment = self
                 .store
                 .segment(glyph_start, text_start, &piece.style, font);
+            segment.level = s.levels[run];
+            self.level = segment.level;
             let in_piece = piece_range.start + (start - word_range.start);
             if let Some(offset) = piece.offset {
                 segment.offset = Some(offset + self.chars_before(*piece_index, in_piece));
@@ -692,7 +814,20 @@ impl Builder<'_> {
             BreakKind::AfterHyphen => (EXPLICIT_HYPHEN_PENALTY, true),
             BreakKind::Address => (URL_BREAK_PENALTY, false),
             BreakKind::Emergency => (EMERGENCY_BREAK_PENALTY, false),
+            BreakKind::Script => (0.0, false),
         };
+        // Justified CJK lines take up their slack between the characters.
+        if kind == BreakKind::Script && self.style.align == Align::Justify {
+            self.push(
+                Item::Glue {
+                    width: 0.0,
+                    stretch: CJK_STRETCH * piece.style.size,
+                    shrink: 0.0,
+                },
+                Content::Invisible,
+            );
+            return;
+        }
         if kind != BreakKind::Hyphenation {
             self.push(
                 Item::Penalty {
@@ -706,9 +841,11 @@ impl Builder<'_> {
         }
         let font = piece.style.font.preferred();
         let (glyphs, text) = (self.store.glyphs.len(), self.store.text.len());
-        cx.fonts.shape_into("-", font, &mut self.store.glyphs);
+        cx.fonts
+            .shape_into("-", font, false, &mut self.store.glyphs);
         self.store.text.push('-');
-        let hyphen = self.store.segment(glyphs, text, &piece.style, font);
+        let mut hyphen = self.store.segment(glyphs, text, &piece.style, font);
+        hyphen.level = self.level;
         self.push(
             Item::Penalty {
                 width: hyphen.width,
@@ -726,34 +863,42 @@ fn inside(ranges: &[Range<usize>], at: usize) -> bool {
     ranges.get(i).is_some_and(|r| r.start < at)
 }
 
-/// Splits `text` into runs of the face each character needs, into `runs`; reports characters
-/// no face has.
+/// Splits `text` into runs of one face (the one each character needs) and one bidi level
+/// (`level` of a byte), into `runs`; reports characters no face has.
 fn face_runs(
     cx: &mut Context,
     text: &str,
     style: FontStyle,
-    runs: &mut Vec<(usize, usize, FontId)>,
+    level: &dyn Fn(usize) -> u8,
+    runs: &mut Vec<(usize, usize, FontId, u8)>,
 ) {
     runs.clear();
     for (i, c) in text.char_indices() {
+        let level = level(i);
+        // Marks and joiners stay with their base character, in its face.
+        if let Some(run) = runs.last_mut().filter(|r| r.3 == level && is_mark(c)) {
+            run.1 = i + c.len_utf8();
+            continue;
+        }
         let font = match cx.fonts.face_for(style, c) {
             Some(font) => font,
             None => {
-                cx.missing_glyph(c);
+                cx.missing_glyph(c, style);
                 style.preferred()
             }
         };
-        // Marks stay with their base character.
-        let joins = runs.last().is_some_and(|r| r.2 == font || is_mark(c));
         match runs.last_mut() {
-            Some(run) if joins => run.1 = i + c.len_utf8(),
-            _ => runs.push((i, i + c.len_utf8(), font)),
+            Some(run) if run.2 == font && run.3 == level => run.1 = i + c.len_utf8(),
+            _ => runs.push((i, i + c.len_utf8(), font, level)),
         }
     }
 }
 
+/// Combining marks, variation selectors and joiners: they belong to the character before.
 fn is_mark(c: char) -> bool {
-    ('\u{0300}'..='\u{036F}').contains(&c) || ('\u{FE00}'..='\u{FE0F}').contains(&c)
+    !c.is_ascii()
+        && (matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
+            || unicode_bidi::bidi_class(c) == unicode_bidi::BidiClass::NSM)
 }
 
 fn set_pieces(
@@ -776,7 +921,11 @@ fn set_pieces(
         counted: (usize::MAX, 0, 0),
         pieces,
         style,
+        bidi: Bidi::new(pieces, crate::lang::is_rtl(&style.lang)),
+        levels: Vec::new(),
+        level: 0,
     };
+    b.level = b.bidi.base;
     if style.indent > 0.0 {
         b.push(
             Item::Box {
@@ -798,6 +947,7 @@ fn set_pieces(
             PieceKind::Image(asset, alt, aspect) => {
                 b.word(cx, &word);
                 word.clear();
+                b.level = b.bidi.at(index, 0);
                 let height = piece.style.size;
                 let width = height * aspect;
                 b.push(
@@ -818,7 +968,7 @@ fn set_pieces(
                         }
                         b.word(cx, &word);
                         word.clear();
-                        b.space(cx, piece);
+                        b.space(cx, index, i);
                         start = i + c.len_utf8();
                     }
                 }
@@ -920,8 +1070,14 @@ fn materialize(
         let mut left = line_size(&contents[start..=brk.position]);
         let mut place = |line: &mut SetLine, segment: &Segment, f: &Flexibility, x, space| {
             let (scale, track) = shares.adjustment(f, segment.size);
-            if let Some(offset) = segment.offset.filter(|_| first_text) {
-                line.offset = offset;
+            // The line's first character in reading order: the leftmost one unless the line
+            // was reordered.
+            if let Some(offset) = segment.offset {
+                line.offset = if first_text {
+                    offset
+                } else {
+                    line.offset.min(offset)
+                };
                 first_text = false;
             }
             if let Some(note) = segment.note {
@@ -957,7 +1113,15 @@ fn materialize(
                 cx,
             );
         };
-        for i in start..brk.position {
+        let hyphen = matches!(contents[brk.position], Content::Hyphen(_));
+        let count = brk.position - start + usize::from(hyphen);
+        let order = if paragraph.bidi.active() {
+            visual_order(paragraph, start, brk.position, hyphen)
+        } else {
+            Vec::new()
+        };
+        for k in 0..count {
+            let i = order.get(k).copied().unwrap_or(start + k);
             match (&items[i], &contents[i]) {
                 (Item::Box { width, .. }, content) => {
                     let mut set_width = *width;
@@ -995,19 +1159,29 @@ fn materialize(
                         pending_space += set_width;
                     }
                 }
+                (Item::Penalty { width, .. }, Content::Hyphen(hyphen)) if i == brk.position => {
+                    place(&mut line, hyphen, &hyphen.parts(style.align), x, 0.0);
+                    x += width;
+                    line.hyphenated = true;
+                }
                 _ => {}
             }
         }
-        if let (Item::Penalty { width, .. }, Content::Hyphen(hyphen)) =
-            (&items[brk.position], &contents[brk.position])
-        {
-            place(&mut line, hyphen, &hyphen.parts(style.align), x, 0.0);
-            x += width;
-            line.hyphenated = true;
-        }
         line.width = x;
-        if style.align == Align::Center {
-            let shift = (style.measure - x) / 2.0;
+        if paragraph.bidi.active() {
+            line.notes.sort_unstable();
+        }
+        // Centred lines sit in the middle; a right-to-left paragraph's lines end at the right.
+        let shift = match style.align {
+            Align::Center => (style.measure - x) / 2.0,
+            _ if paragraph.bidi.base == 1 => style.measure - x,
+            _ => 0.0,
+        };
+        if shift != 0.0 {
+            for strike in &mut line.strikes {
+                strike.0 += shift;
+                strike.1 += shift;
+            }
             for run in &mut line.runs {
                 run.x += shift;
             }
@@ -1024,6 +1198,44 @@ fn materialize(
         start = brk.position + 1;
     }
     lines
+}
+
+/// The items of the line from `start` to `end` (and the hyphen at `end`) in the order they are
+/// drawn from left to right: rules L1 and L2 of the Unicode bidirectional algorithm over the
+/// items' levels. Penalties draw nothing and are left out; white space at the end of the line
+/// takes the paragraph's level.
+fn visual_order(paragraph: &Builder, start: usize, end: usize, hyphen: bool) -> Vec<usize> {
+    let mut units: Vec<(usize, u8)> = (start..end)
+        .filter(|&i| !matches!(paragraph.items[i], Item::Penalty { .. }))
+        .chain(hyphen.then_some(end))
+        .map(|i| (i, paragraph.levels[i]))
+        .collect();
+    let base = paragraph.bidi.base;
+    for unit in units.iter_mut().rev() {
+        if !matches!(paragraph.items[unit.0], Item::Glue { .. }) {
+            break;
+        }
+        unit.1 = base;
+    }
+    let highest = units.iter().map(|u| u.1).max().unwrap_or(base);
+    let lowest_odd = units.iter().map(|u| u.1).filter(|l| l % 2 == 1).min();
+    if let Some(lowest_odd) = lowest_odd {
+        for level in (lowest_odd..=highest).rev() {
+            let mut i = 0;
+            while i < units.len() {
+                if units[i].1 < level {
+                    i += 1;
+                    continue;
+                }
+                let from = i;
+                while i < units.len() && units[i].1 >= level {
+                    i += 1;
+                }
+                units[from..i].reverse();
+            }
+        }
+    }
+    units.into_iter().map(|u| u.0).collect()
 }
 
 /// How a justified line's stretch or shrink is shared out, each as a ratio of what that kind

@@ -62,7 +62,15 @@ pub struct FontSet {
     /// Faces that have every printable ASCII character (a project's font may not).
     ascii: Vec<bool>,
     units_per_em: Vec<f32>,
-    /// Per face: text → glyphs (looked up by `&str`, so a hit allocates nothing).
+    /// Family, italic and bold of each face, to pick the fallback face that matches a style.
+    styles: Vec<(&'static str, bool, bool)>,
+    /// Where characters the style's face lacks are looked for, in order: the project's faces,
+    /// the shipped fallback, the shipped script faces, then the body and monospace faces.
+    fallbacks: Vec<FontId>,
+    /// The fallback answer per character and style, worked out once.
+    found: RefCell<HashMap<(char, FontId), Option<FontId>>>,
+    /// Per face and direction (left to right, right to left): text → glyphs (looked up by
+    /// `&str`, so a hit allocates nothing).
     shaped: RefCell<Vec<HashMap<String, Vec<ShapedGlyph>>>>,
     plans: RefCell<PlanCache>,
 }
@@ -82,11 +90,24 @@ impl FontSet {
             .map(|f| (' '..='~').all(|c| f.glyph_index(c).is_some()))
             .collect();
         let units_per_em = faces.iter().map(|f| f.units_per_em() as f32).collect();
-        let shaped = RefCell::new(vec![HashMap::default(); faces.len()]);
+        let styles = list.iter().map(|f| (f.family, f.italic, f.bold)).collect();
+        let extra = SANS + 4..list.len();
+        let fallbacks = extra
+            .clone()
+            .filter(|&f| !list[f].bundled)
+            .chain([FALLBACK])
+            .chain(extra.filter(|&f| list[f].bundled))
+            .chain([0, MONO])
+            .filter(|&f| f < list.len())
+            .collect();
+        let shaped = RefCell::new(vec![HashMap::default(); 2 * faces.len()]);
         FontSet {
             faces,
             ascii,
             units_per_em,
+            styles,
+            fallbacks,
+            found: RefCell::new(HashMap::default()),
             shaped,
             plans: RefCell::new(HashMap::default()),
         }
@@ -96,8 +117,9 @@ impl FontSet {
         self.faces[font].glyph_index(c).is_some()
     }
 
-    /// The face that draws `c` in `style`: the style's own face, else the fallback, else the
-    /// other faces; `None` when no bundled font has the character.
+    /// The face that draws `c` in `style`: the style's own face, else the first fallback
+    /// that has it (in the style's weight and slant where its family has them); `None` when
+    /// no face has the character.
     pub fn face_for(&self, style: FontStyle, c: char) -> Option<FontId> {
         let preferred = style.preferred();
         // Most faces cover printable ASCII: no need to look it up.
@@ -107,9 +129,39 @@ impl FontSet {
         {
             return Some(preferred);
         }
-        [FALLBACK, 0, MONO]
-            .into_iter()
-            .find(|&f| self.has_glyph(f, c))
+        if let Some(&found) = self.found.borrow().get(&(c, preferred)) {
+            return found;
+        }
+        let first = self
+            .fallbacks
+            .iter()
+            .copied()
+            .find(|&f| self.has_glyph(f, c));
+        let found = first.map(|first| {
+            let family = self.styles[first].0;
+            self.fallbacks
+                .iter()
+                .copied()
+                .filter(|&f| self.styles[f].0 == family && self.has_glyph(f, c))
+                .min_by_key(|&f| {
+                    let (_, italic, bold) = self.styles[f];
+                    2 * u8::from(bold != style.bold) + u8::from(italic != style.italic)
+                })
+                .unwrap_or(first)
+        });
+        self.found.borrow_mut().insert((c, preferred), found);
+        found
+    }
+
+    /// The faces tried for a character in `style`, for messages.
+    pub fn tried(&self, style: FontStyle) -> impl Iterator<Item = FontId> + '_ {
+        let preferred = style.preferred();
+        std::iter::once(preferred).chain(
+            self.fallbacks
+                .iter()
+                .copied()
+                .filter(move |&f| f != preferred),
+        )
     }
 
     /// The space glyph of a face, drawn between words so that extracted text has spaces.
@@ -117,25 +169,31 @@ impl FontSet {
         self.faces[font].glyph_index(' ').map_or(0, |g| g.0)
     }
 
-    /// Shapes `text` with one face, in the direction of its script (so Arabic letters join and
-    /// run right to left within a word; lines are not reordered). Zero-width control
-    /// characters are dropped by the shaper's default-ignorable handling.
+    /// Shapes `text` left to right with one face (labels, tests).
     pub fn shape(&self, text: &str, font: FontId) -> Vec<ShapedGlyph> {
         let mut glyphs = Vec::new();
-        self.shape_into(text, font, &mut glyphs);
+        self.shape_into(text, font, false, &mut glyphs);
         glyphs
     }
 
-    /// [`FontSet::shape`], appending the glyphs to `out`: a word already shaped costs a lookup
-    /// and a copy, no allocation.
-    pub fn shape_into(&self, text: &str, font: FontId, out: &mut Vec<ShapedGlyph>) {
-        if let Some(glyphs) = self.shaped.borrow()[font].get(text) {
+    /// Shapes `text` with one face in one direction (the bidi level of the run), in its script
+    /// (so Arabic letters join, Devanagari forms its conjuncts), appending the glyphs to `out`
+    /// in visual order: a run already shaped costs a lookup and a copy, no allocation.
+    /// Zero-width control characters are dropped by the shaper's default-ignorable handling.
+    pub fn shape_into(&self, text: &str, font: FontId, rtl: bool, out: &mut Vec<ShapedGlyph>) {
+        let cache = 2 * font + usize::from(rtl);
+        if let Some(glyphs) = self.shaped.borrow()[cache].get(text) {
             out.extend_from_slice(glyphs);
             return;
         }
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
+        buffer.set_direction(if rtl {
+            rustybuzz::Direction::RightToLeft
+        } else {
+            rustybuzz::Direction::LeftToRight
+        });
         let face = &self.faces[font];
         let mut plans = self.plans.borrow_mut();
         let plan = plans
@@ -164,12 +222,12 @@ impl FontSet {
             })
             .collect();
         out.extend_from_slice(&glyphs);
-        self.shaped.borrow_mut()[font].insert(text.to_string(), glyphs);
+        self.shaped.borrow_mut()[cache].insert(text.to_string(), glyphs);
     }
 
     /// Width of `text` in em in one face, for measuring labels.
     pub fn width(&self, text: &str, font: FontId) -> f32 {
-        if let Some(glyphs) = self.shaped.borrow()[font].get(text) {
+        if let Some(glyphs) = self.shaped.borrow()[2 * font].get(text) {
             return glyphs.iter().map(|g| g.advance).sum();
         }
         self.shape(text, font).iter().map(|g| g.advance).sum()
@@ -191,10 +249,11 @@ mod tests {
     }
 
     #[test]
-    fn every_face_covers_printable_ascii() {
+    fn every_style_face_covers_printable_ascii() {
         let faces = crate::style::Style::default().faces.list();
         let fonts = FontSet::new(&faces);
-        for font in 0..faces.len() {
+        // The script faces need not: they set only what the others lack.
+        for font in 0..SANS + 4 {
             for c in ' '..='~' {
                 assert!(fonts.has_glyph(font, c), "face {font} lacks {c:?}");
             }
@@ -207,5 +266,35 @@ mod tests {
         let style = FontStyle::default();
         assert_eq!(fonts.face_for(style, 'a'), Some(0));
         assert_eq!(fonts.face_for(style, '\u{10FFFD}'), None);
+    }
+
+    #[test]
+    fn scripts_fall_back_to_the_shipped_face_in_the_styles_weight() {
+        let faces = crate::style::Style::default().faces.list();
+        let fonts = FontSet::new(&faces);
+        let bold = FontStyle {
+            bold: true,
+            ..FontStyle::default()
+        };
+        for (c, family) in [
+            ('ب', "Noto Naskh Arabic"),
+            ('क', "Noto Serif Devanagari"),
+        ] {
+            let regular = fonts.face_for(FontStyle::default(), c).unwrap();
+            let heavy = fonts.face_for(bold, c).unwrap();
+            assert_eq!(
+                (faces[regular].family, faces[regular].bold),
+                (family, false)
+            );
+            assert_eq!((faces[heavy].family, faces[heavy].bold), (family, true));
+        }
+        // The style's own face comes first: Libertine has Hebrew, the monospace face has not.
+        assert_eq!(fonts.face_for(FontStyle::default(), 'ש'), Some(0));
+        let code = FontStyle {
+            mono: true,
+            ..FontStyle::default()
+        };
+        let hebrew = fonts.face_for(code, 'ש').unwrap();
+        assert_eq!(faces[hebrew].family, "Noto Serif Hebrew");
     }
 }
