@@ -224,9 +224,14 @@ pub fn can_print(c: char, code: bool) -> bool {
 /// `face` cut down to the glyphs that `text` needs, as an OpenType file for an ebook: `cmap`,
 /// metrics and the layout tables (GSUB, GPOS, GDEF) keep what shaping those characters can
 /// reach (ligatures, kerning, small capitals), so a reading system sets the text as the whole
-/// font would. skera subsets every table but CFF outlines; those are subset by `subsetter` in
-/// the same glyph order and put in their place. The same face and text give the same bytes.
-pub fn subset(face: &FontFace, text: &std::collections::BTreeSet<char>) -> Result<Vec<u8>, String> {
+/// font would; with `small_caps`, the small capitals too (`smcp`). skera subsets every table
+/// but CFF outlines; those are subset by `subsetter` in the same glyph order and put in their
+/// place. The same face and text give the same bytes.
+pub fn subset(
+    face: &FontFace,
+    text: &std::collections::BTreeSet<char>,
+    small_caps: bool,
+) -> Result<Vec<u8>, String> {
     use read_fonts::collections::IntSet;
     use read_fonts::types::{GlyphId, NameId, Tag};
     use read_fonts::{FontRef, TableProvider};
@@ -237,9 +242,12 @@ pub fn subset(face: &FontFace, text: &std::collections::BTreeSet<char>) -> Resul
     let drop: IntSet<Tag> = DEFAULT_DROP_TABLES.iter().copied().collect();
     let mut scripts = IntSet::<Tag>::empty();
     scripts.invert();
-    // The shaper's defaults (ligatures, kerning, marks). Small capitals would double the
-    // glyphs for one line of the title page: reading systems draw them from the capitals.
-    let features: IntSet<Tag> = DEFAULT_LAYOUT_FEATURES.iter().copied().collect();
+    // The shaper's defaults (ligatures, kerning, marks), and small capitals where the
+    // stylesheet asks for them (else reading systems fake them from shrunken capitals).
+    let mut features: IntSet<Tag> = DEFAULT_LAYOUT_FEATURES.iter().copied().collect();
+    if small_caps {
+        features.insert(Tag::new(b"smcp"));
+    }
     // Family and style names, the copyright notice and the licence (the OFL asks for both).
     let names: IntSet<NameId> = (0..=6u16).chain([13, 14]).map(NameId::new).collect();
     let languages: IntSet<u16> = [0x0409].into_iter().collect();

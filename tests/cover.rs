@@ -221,3 +221,41 @@ fn every_built_in_theme_gives_a_different_cover() {
         }
     }
 }
+
+/// The EPUB's cover JPEG as stored.
+fn cover_bytes(epub: &Path) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
+    let mut entry = archive.by_name("EPUB/images/cover.jpg").unwrap();
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+    data
+}
+
+/// The raster is kept beside the outputs, known by what it is drawn from: a rebuild takes it
+/// from there, and a changed drawing is drawn again.
+#[test]
+fn the_cover_raster_is_cached_between_builds() {
+    let dir = project(&[("manuscripts/notes.md", TEXT_ONLY)]);
+    let out = dir.path().join("dist");
+    let o = roneo(dir.path(), &["build", "--format", "epub"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cached = out.join(".roneo-cover-notes");
+    let entry = std::fs::read(&cached).expect("the raster is cached");
+    let split = entry.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let (key, jpeg) = entry.split_at(split);
+    assert_eq!(jpeg, cover_bytes(&out.join("notes.epub")));
+    // Another picture under the same key: what a rebuild uses shows where it came from.
+    let stand_in = std::fs::read(repo().join("manuscripts/chile-1973/images/junta.jpg")).unwrap();
+    std::fs::write(&cached, [key, &stand_in[..]].concat()).unwrap();
+    let o = roneo(dir.path(), &["build", "--format", "epub", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(cover_bytes(&out.join("notes.epub")), stand_in);
+    // A new title is a new drawing.
+    let retitled = String::from_utf8_lossy(TEXT_ONLY).replace("Notes on", "More notes on");
+    std::fs::write(dir.path().join("manuscripts/notes.md"), retitled).unwrap();
+    let o = roneo(dir.path(), &["build", "--format", "epub"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fresh = cover_bytes(&out.join("notes.epub"));
+    assert_ne!(fresh, stand_in);
+    assert!(std::fs::read(&cached).unwrap().ends_with(&fresh));
+}

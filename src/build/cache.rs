@@ -134,7 +134,7 @@ impl Input {
     }
 }
 
-fn hash_bytes(data: &[u8]) -> String {
+pub(super) fn hash_bytes(data: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(data))
 }
 

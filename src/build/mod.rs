@@ -543,6 +543,8 @@ fn build_one(
             doc.meta.back_cover.as_ref().and_then(|back| {
                 cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics)
             });
+        // A cover raster drawn now, cached only if the build succeeds.
+        let mut raster = None;
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -568,6 +570,7 @@ fn build_one(
                     formats,
                     booklet,
                     out_dir,
+                    &mut raster,
                     &mut d,
                 );
                 (pending, d)
@@ -586,7 +589,17 @@ fn build_one(
                 .map(|(output, bytes)| (output.path.clone(), bytes.as_slice()))
                 .collect();
             match commit_together(&files) {
-                Ok(()) => outputs.extend(pending.into_iter().map(|(output, _)| output)),
+                Ok(()) => {
+                    outputs.extend(pending.into_iter().map(|(output, _)| output));
+                    if let Some((path, data)) = raster {
+                        // Lost, it only costs the next build the time to draw it again.
+                        if let Err(e) = write_atomically(&path, &data) {
+                            diagnostics.push(
+                                Diagnostic::warning("cache-not-saved", e).at(Location::file(path)),
+                            );
+                        }
+                    }
+                }
                 Err((target, e)) => diagnostics.push(
                     Diagnostic::error("write-failed", e)
                         .at(Location::file(target))
@@ -625,6 +638,7 @@ fn produce(
     formats: &[Format],
     booklet: &BookletOptions,
     out_dir: &Path,
+    raster: &mut Option<(PathBuf, Vec<u8>)>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<(Output, Vec<u8>)> {
     let mut print = PrintOutputs::default();
@@ -640,8 +654,11 @@ fn produce(
                 // The cover's raster is made while the pages are typeset (for the page-list).
                 let (image, edition) = match cover {
                     Some(cover) => {
-                        let (image, edition) =
-                            rayon::join(|| cover.jpeg(), || print.edition(doc, style, diagnostics));
+                        let cached = out_dir.join(format!(".roneo-cover-{}", m.slug));
+                        let (image, edition) = rayon::join(
+                            || cover_jpeg(cover, &cached, raster),
+                            || print.edition(doc, style, diagnostics),
+                        );
                         (Some((image, cover.alt())), edition)
                     }
                     None => (None, print.edition(doc, style, diagnostics)),
@@ -736,6 +753,35 @@ fn produce(
         }
     }
     pending
+}
+
+/// The cover's raster, from `cached` when that holds it for the same drawing, photograph,
+/// logo, faces and roneo; else drawn, and put in `fresh` to be cached once the build
+/// succeeds. Cached as the key's line, then the JPEG.
+fn cover_jpeg(
+    cover: &Cover,
+    cached: &Path,
+    fresh: &mut Option<(PathBuf, Vec<u8>)>,
+) -> Result<(Vec<u8>, u32, u32), String> {
+    let mut inputs = Vec::new();
+    cover.raster_inputs(|data| {
+        inputs.push(cache::hash_bytes(data));
+    });
+    let key = cache::build_identity(&format!("cover {}", inputs.join(" ")));
+    let (width, height) = cover.raster_size();
+    if let Ok(data) = std::fs::read(cached) {
+        if let Some(jpeg) = data
+            .strip_prefix(key.as_bytes())
+            .and_then(|rest| rest.strip_prefix(b"\n"))
+        {
+            return Ok((jpeg.to_vec(), width, height));
+        }
+    }
+    let (jpeg, width, height) = cover.jpeg()?;
+    let mut entry = format!("{key}\n").into_bytes();
+    entry.extend_from_slice(&jpeg);
+    *fresh = Some((cached.to_path_buf(), entry));
+    Ok((jpeg, width, height))
 }
 
 /// The print edition of one manuscript, typeset at most once and shared by the PDF, the

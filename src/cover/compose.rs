@@ -37,6 +37,11 @@ impl Photo {
         })
     }
 
+    /// The file as it is.
+    pub(super) fn data(&self) -> &[u8] {
+        &self.data
+    }
+
     /// The photograph decoded, once; `None` when the file does not decode (the document
     /// stage's image check reports it).
     fn decoded(&self) -> Option<&image::DynamicImage> {

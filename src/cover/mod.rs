@@ -117,6 +117,7 @@ pub struct Cover {
     pub drawing: Drawing,
     tree: usvg::Tree,
     photo: Option<compose::Photo>,
+    logo: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 /// Width of the EPUB's cover image: what ebook stores ask for at least.
@@ -140,17 +141,41 @@ impl Cover {
         &self.tree
     }
 
+    /// Everything [`Cover::jpeg`] draws from, piece by piece (the drawing, the photograph,
+    /// the logo, the faces), for a cache to know the image by.
+    pub fn raster_inputs(&self, mut input: impl FnMut(&[u8])) {
+        input(self.drawing.svg.as_bytes());
+        if let Some(photo) = &self.photo {
+            input(photo.data());
+        }
+        if let Some(logo) = &self.logo {
+            input(logo);
+        }
+        let fonts = &self.drawing.fonts;
+        for face in fonts.faces() {
+            fonts.with_face_data(face.id, |data, index| {
+                input(data);
+                input(&index.to_le_bytes());
+            });
+        }
+    }
+
     /// What the cover says, for alternative text.
     pub fn alt(&self) -> &str {
         &self.drawing.alt
     }
 
+    /// The size of [`Cover::jpeg`]'s image in pixels.
+    pub fn raster_size(&self) -> (u32, u32) {
+        let (w, h) = self.trim();
+        (EBOOK_WIDTH, (EBOOK_WIDTH as f32 * h / w).round() as u32)
+    }
+
     /// The cover inside the trim as a JPEG, [`EBOOK_WIDTH`] pixels wide at the trim's
     /// proportions, sRGB (with its profile). Returns the bytes and the size in pixels.
     pub fn jpeg(&self) -> Result<(Vec<u8>, u32, u32), String> {
-        let (w, h) = self.trim();
-        let width = EBOOK_WIDTH;
-        let height = (width as f32 * h / w).round() as u32;
+        let (w, _) = self.trim();
+        let (width, height) = self.raster_size();
         let scale = width as f32 / w;
         let bleed = self.bleed() * scale;
         let transform =
@@ -237,6 +262,7 @@ pub fn draw(doc: &Document, design: &CoverDesign, diags: &mut Diagnostics) -> Op
         drawing,
         tree,
         photo,
+        logo: doc.meta.logo.as_ref().map(|l| l.data.clone()),
     })
 }
 
@@ -272,6 +298,7 @@ pub fn draw_back(
             drawing,
             tree,
             photo: None,
+            logo: doc.meta.logo.as_ref().map(|l| l.data.clone()),
         }),
         Err(e) => {
             diags.push(Diagnostic::error(
@@ -310,6 +337,7 @@ pub fn draw_spine(
             drawing,
             tree,
             photo: None,
+            logo: None,
         }),
         Err(e) => {
             diags.push(Diagnostic::error(

@@ -421,7 +421,7 @@ mod tests {
     /// Red and green gradients; blue in stripes `stripe` pixels wide.
     fn photo(w: u32, h: u32, stripe: u32) -> image::RgbImage {
         image::RgbImage::from_fn(w, h, |x, y| {
-            let bar = (x / stripe) % 2 == 0;
+            let bar = (x / stripe).is_multiple_of(2);
             image::Rgb([
                 (x * 255 / w) as u8,
                 (y * 255 / h) as u8,

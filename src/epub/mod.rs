@@ -103,6 +103,10 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>
     let source = options.print.as_ref().map(|p| p.source.as_str());
     texts.push(("EPUB/colophon.xhtml".into(), xhtml::colophon(meta, source)));
     let shown = characters(texts.iter().map(|(_, text)| text.as_str()));
+    // The stylesheet sets lines (the publisher's) in small capitals of the regular face.
+    let small_caps = texts
+        .iter()
+        .any(|(path, css)| path.ends_with(".css") && css.contains("small-caps"));
     // Scaling photographs down and cutting fonts down are the slow parts: side by side.
     let (images, fonts) = rayon::join(
         || {
@@ -116,7 +120,8 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>
                 .fonts
                 .par_iter()
                 .map(|face| {
-                    crate::fonts::subset(face, &shown)
+                    let regular = style.faces.main.first() == Some(face);
+                    crate::fonts::subset(face, &shown, small_caps && regular)
                         .map_err(|e| format!("cannot subset the font {}: {e}", face.file))
                 })
                 .collect::<Result<Vec<_>, String>>()
