@@ -2,7 +2,11 @@
 //! seed pamphlet, the long fixture text and a generated 160,000-word novel, the last on one
 //! core in a fresh process so its peak memory is its own. Targets live here, never in tests.
 
-use std::path::{Path, PathBuf};
+#[path = "../tests/common/novel.rs"]
+mod novel;
+
+use novel::novel;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -83,38 +87,6 @@ fn report(name: &str, target_ms: Option<f64>, path: &Path, runs: usize) -> Stage
         verdict(ms(s.total()), target_ms, "ms")
     );
     s
-}
-
-/// Writes a novel of about `words` words: the long fixture's paragraphs, over and over, in
-/// chapters of forty paragraphs, so it has the word lengths and punctuation of real prose.
-fn novel(dir: &Path, words: usize) -> PathBuf {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/long/index.md");
-    let text = std::fs::read_to_string(fixture).expect("the long fixture is readable");
-    let body = text
-        .splitn(3, "---")
-        .nth(2)
-        .expect("the fixture has front matter");
-    let paragraphs: Vec<&str> = body
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty() && !p.starts_with('#'))
-        .collect();
-    let mut out = String::from("---\ntitle: A Novel\nlang: en\ndate: 2024-01-01\n---\n\n");
-    let mut count = 0;
-    for (n, paragraph) in paragraphs.iter().cycle().enumerate() {
-        if count >= words {
-            break;
-        }
-        if n % 40 == 0 {
-            out.push_str(&format!("## Chapter {}\n\n", n / 40 + 1));
-        }
-        out.push_str(paragraph);
-        out.push_str("\n\n");
-        count += paragraph.split_whitespace().count();
-    }
-    let path = dir.join(format!("novel-{words}.md"));
-    std::fs::write(&path, out).expect("the novel is written");
-    path
 }
 
 /// The process's peak resident memory, in MB (Linux).

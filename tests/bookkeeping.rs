@@ -349,3 +349,51 @@ fn force_records_what_it_built_and_prunes() {
     let out = build(p.path(), &["--format", "epub"]);
     assert!(up_to_date(&out), "{out}");
 }
+
+fn set_modified(path: &Path, when: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+/// The cache compares size, time and inode before content (issue 21): a touch changes only
+/// the time, so nothing is rebuilt; an edit that keeps the old time but not the size is seen.
+#[test]
+fn a_touched_file_rebuilds_nothing_and_a_resized_one_under_its_old_time_rebuilds() {
+    let p = project(&[("manuscripts/a.md", &md("First.\n"))]);
+    let a = p.path().join("manuscripts/a.md");
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    set_modified(&a, an_hour_ago);
+    build(p.path(), &["--format", "epub"]);
+    set_modified(&a, std::time::SystemTime::now());
+    let out = build(p.path(), &["--format", "epub"]);
+    assert!(up_to_date(&out), "a touch rebuilds nothing: {out}");
+    set_modified(&a, an_hour_ago);
+    assert!(up_to_date(&build(p.path(), &["--format", "epub"])));
+
+    std::fs::write(&a, md("Second, and longer.\n")).unwrap();
+    set_modified(&a, an_hour_ago);
+    let out = build(p.path(), &["--format", "epub"]);
+    assert!(!up_to_date(&out), "{out}");
+    assert!(zip_entry(&p.path().join("dist/a.epub"), "EPUB/ch01.xhtml").contains("Second"));
+}
+
+/// An edit that keeps size and time is still seen when the file was modified as recently as
+/// it was hashed (git's "racily clean" entries): a clock's tick can hold both edits. The build
+/// takes seconds here, so "recently" is a time ahead of the clock, which stays recent.
+#[test]
+fn an_edit_keeping_size_and_time_of_a_recent_file_rebuilds() {
+    let p = project(&[("manuscripts/a.md", &md("First.\n"))]);
+    let a = p.path().join("manuscripts/a.md");
+    let recent = std::time::SystemTime::now() + std::time::Duration::from_secs(600);
+    set_modified(&a, recent);
+    build(p.path(), &["--format", "epub"]);
+    std::fs::write(&a, md("Frist.\n")).unwrap();
+    set_modified(&a, recent);
+    let out = build(p.path(), &["--format", "epub"]);
+    assert!(!up_to_date(&out), "{out}");
+    assert!(zip_entry(&p.path().join("dist/a.epub"), "EPUB/ch01.xhtml").contains("Frist"));
+}

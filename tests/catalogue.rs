@@ -56,6 +56,8 @@ fn build_pdfs(dir: &Path) -> (usize, Vec<usize>) {
         use_cache: true,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        shard: None,
+        deny_warnings: false,
     };
     let depths: Mutex<HashMap<std::thread::ThreadId, (usize, usize)>> = Mutex::default();
     let done = |_: &build::ManuscriptReport| {
@@ -173,4 +175,171 @@ fn two_manuscripts_with_one_slug_are_an_error_and_nothing_is_written() {
     let out = roneo(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("error[duplicate-slug]"));
+}
+
+/// Manuscripts `range` of a plain catalogue: files and folders in turn, a few with a `slug:`.
+fn plain(dir: &Path, range: std::ops::Range<u32>) {
+    for i in range {
+        let slug = if i % 7 == 3 {
+            format!("slug: chosen-{i}\n")
+        } else {
+            String::new()
+        };
+        let text = format!("---\ntitle: Piece {i}\nlang: en\n{slug}---\n\nText {i}.\n");
+        let path = if i % 2 == 0 {
+            dir.join(format!("manuscripts/piece-{i:03}.md"))
+        } else {
+            dir.join(format!("manuscripts/piece-{i:03}/index.md"))
+        };
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// `roneo list --message-format json` (with `extra` arguments), parsed.
+fn list(dir: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut args = vec!["list", "--message-format", "json"];
+    args.extend_from_slice(extra);
+    let out = roneo(dir, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    value["manuscripts"].as_array().unwrap().clone()
+}
+
+fn paths(listed: &[serde_json::Value]) -> Vec<String> {
+    listed
+        .iter()
+        .map(|m| m["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn list_shows_every_manuscript_with_its_slug_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    plain(dir.path(), 0..12);
+    std::fs::write(dir.path().join("roneo.toml"), "out = \"books\"\n").unwrap();
+    let listed = list(dir.path(), &[]);
+    assert_eq!(listed.len(), 12);
+    for (i, m) in listed.iter().enumerate() {
+        let path = if i % 2 == 0 {
+            format!("manuscripts/piece-{i:03}.md")
+        } else {
+            format!("manuscripts/piece-{i:03}")
+        };
+        let slug = if i % 7 == 3 {
+            format!("chosen-{i}")
+        } else {
+            format!("piece-{i:03}")
+        };
+        assert_eq!(m["path"], path.as_str(), "{m}");
+        assert_eq!(m["slug"], slug.as_str(), "{m}");
+        for (format, ending) in [("epub", "epub"), ("pdf", "pdf"), ("booklet", "booklet.pdf")] {
+            assert_eq!(
+                m["outputs"][format],
+                format!("books/{slug}.{ending}").as_str(),
+                "{m}"
+            );
+        }
+    }
+    // The table has a row for each, and `--out` moves the outputs.
+    let out = roneo(dir.path(), &["list", "--out", "elsewhere"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(table.lines().count(), 13, "{table}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("manuscripts/piece-003 "))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        [
+            "manuscripts/piece-003",
+            "chosen-3",
+            "elsewhere/chosen-3.epub",
+            "elsewhere/chosen-3.pdf",
+            "elsewhere/chosen-3.booklet.pdf"
+        ]
+    );
+}
+
+#[test]
+fn shards_are_disjoint_cover_the_catalogue_and_keep_their_manuscripts() {
+    let dir = tempfile::tempdir().unwrap();
+    plain(dir.path(), 0..60);
+    let all = paths(&list(dir.path(), &[]));
+    let shard = |k: usize| {
+        let mut p = paths(&list(dir.path(), &["--shard", &format!("{k}/4")]));
+        p.sort();
+        p
+    };
+    let before: Vec<Vec<String>> = (1..=4).map(shard).collect();
+    let mut union: Vec<String> = before.concat();
+    union.sort();
+    let mut expected = all.clone();
+    expected.sort();
+    assert_eq!(union, expected, "every manuscript in exactly one shard");
+    assert!(
+        before.iter().all(|s| (5..=25).contains(&s.len())),
+        "a fair split of 60: {:?}",
+        before.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+
+    // Forty more: none of the sixty moves.
+    plain(dir.path(), 60..100);
+    for (k, earlier) in (1..=4).zip(&before) {
+        let now = shard(k);
+        assert!(
+            earlier.iter().all(|p| now.contains(p)),
+            "shard {k} kept its manuscripts"
+        );
+    }
+    // However the project is named.
+    let from_above = roneo(
+        dir.path().parent().unwrap(),
+        &[
+            "list",
+            "--shard",
+            "1/4",
+            dir.path().file_name().unwrap().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&from_above.stdout).lines().count(),
+        shard(1).len() + 1
+    );
+}
+
+#[test]
+fn build_and_check_take_only_their_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    plain(dir.path(), 0..8);
+    let listed = list(dir.path(), &["--shard", "2/3"]);
+    let out = roneo(dir.path(), &["build", "--shard", "2/3", "--format", "epub"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut written: Vec<String> = std::fs::read_dir(dir.path().join("dist"))
+        .unwrap()
+        .flatten()
+        .map(|e| format!("dist/{}", e.file_name().to_string_lossy()))
+        .filter(|n| n.ends_with(".epub"))
+        .collect();
+    written.sort();
+    let mut expected: Vec<String> = listed
+        .iter()
+        .map(|m| m["outputs"]["epub"].as_str().unwrap().to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(written, expected);
+    let out = roneo(dir.path(), &["check", "--shard", "2/3"]);
+    assert!(
+        stderr(&out).contains(&format!("checked {} manuscript(s)", listed.len())),
+        "{}",
+        stderr(&out)
+    );
+    for bad in ["0/3", "4/3", "3", "x/y"] {
+        for command in ["build", "check", "list"] {
+            let out = roneo(dir.path(), &[command, "--shard", bad]);
+            assert_eq!(out.status.code(), Some(2), "{command} --shard {bad}");
+            assert!(stderr(&out).contains("1 ≤ K ≤ N"), "{}", stderr(&out));
+        }
+    }
 }

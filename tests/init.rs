@@ -244,8 +244,10 @@ fn the_ci_files_validate_against_githubs_and_gitlabs_schemas() {
     let tmp = tempfile::tempdir().unwrap();
     init(tmp.path(), &["--ci", "github"]);
     init(tmp.path(), &["--ci", "gitlab"]);
+    let sharded = sharded_workflow(tmp.path());
     for (schema, file) in [
         ("vendor.github-workflows", tmp.path().join(WORKFLOW)),
+        ("vendor.github-workflows", sharded),
         ("vendor.gitlab-ci", tmp.path().join(".gitlab-ci.yml")),
         ("vendor.github-workflows", repo().join(WORKFLOW)),
     ] {
@@ -299,7 +301,8 @@ fn zizmor_findings(file: &Path) -> Option<Vec<String>> {
 fn zizmor_finds_nothing_of_medium_or_high_severity() {
     let tmp = tempfile::tempdir().unwrap();
     init(tmp.path(), &[]);
-    for file in [tmp.path().join(WORKFLOW), repo().join(WORKFLOW)] {
+    let sharded = sharded_workflow(tmp.path());
+    for file in [tmp.path().join(WORKFLOW), sharded, repo().join(WORKFLOW)] {
         let Some(findings) = zizmor_findings(&file) else {
             return;
         };
@@ -325,6 +328,12 @@ fn zizmor_finds_nothing_of_medium_or_high_severity() {
     );
 }
 
+/// The workflow `init --shards 3` writes, in a project of its own under `dir`; its path.
+fn sharded_workflow(dir: &Path) -> PathBuf {
+    init(dir, &["sharded", "--shards", "3"]);
+    dir.join("sharded").join(WORKFLOW)
+}
+
 fn yaml(file: &Path) -> Value {
     serde_yaml_ng::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
 }
@@ -348,7 +357,8 @@ fn strings(map: &Value) -> Vec<(String, String)> {
 fn the_workflow_is_hardened() {
     let tmp = tempfile::tempdir().unwrap();
     init(tmp.path(), &[]);
-    for file in [tmp.path().join(WORKFLOW), repo().join(WORKFLOW)] {
+    let sharded = sharded_workflow(tmp.path());
+    for file in [tmp.path().join(WORKFLOW), sharded, repo().join(WORKFLOW)] {
         let text = std::fs::read_to_string(&file).unwrap();
         let workflow = yaml(&file);
         let shown = file.display();
@@ -693,4 +703,141 @@ fn the_gitlab_jobs_script_builds_the_books_and_their_summary() {
         .as_str()
         .is_some());
     assert_eq!(release["artifacts"]["expire_in"].as_str(), Some("never"));
+}
+
+/// A large catalogue's workflow (issue 21): one job per part, each building its shard and
+/// uploading its books, and one job collecting them into the `books` the release takes.
+#[test]
+fn the_sharded_workflow_builds_each_part_once_and_collects_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let press = sharded_workflow(tmp.path())
+        .ancestors()
+        .nth(3)
+        .unwrap()
+        .to_path_buf();
+    let workflow = yaml(&press.join(WORKFLOW));
+    let books = &workflow["jobs"]["books"];
+    assert_eq!(books["strategy"]["fail-fast"], Value::Bool(false));
+    let parts: Vec<u64> = books["strategy"]["matrix"]["part"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap())
+        .collect();
+    assert_eq!(parts, [1, 2, 3]);
+    assert_eq!(books["env"]["SHARD"].as_str(), Some("${{ matrix.part }}/3"));
+    let steps = books["steps"].as_sequence().unwrap();
+    let upload = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
+        .unwrap();
+    assert_eq!(
+        upload["with"]["name"].as_str(),
+        Some("books-part-${{ matrix.part }}")
+    );
+    let collect = &workflow["jobs"]["collect"];
+    assert_eq!(collect["needs"].as_str(), Some("books"));
+    let collect_steps = collect["steps"].as_sequence().unwrap();
+    let download = &collect_steps[0];
+    assert!(download["uses"]
+        .as_str()
+        .unwrap()
+        .starts_with("actions/download-artifact@"));
+    assert_eq!(download["with"]["pattern"].as_str(), Some("books-part-*"));
+    assert_eq!(download["with"]["merge-multiple"], Value::Bool(true));
+    let upload_all = &collect_steps[1];
+    assert!(upload_all["uses"]
+        .as_str()
+        .unwrap()
+        .starts_with("actions/upload-artifact@"));
+    assert_eq!(upload_all["with"]["name"].as_str(), Some("books"));
+    assert_eq!(
+        workflow["jobs"]["release"]["needs"].as_str(),
+        Some("collect")
+    );
+
+    // Its scripts, run as each part's job would (on a catalogue of seven), build every book
+    // once.
+    for i in 0..6 {
+        let folder = press.join(format!("manuscripts/piece-{i}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("index.md"),
+            format!("---\ntitle: Piece {i}\nlang: en\n---\n\nText {i}.\n"),
+        )
+        .unwrap();
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_roneo")).parent().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let summary = tmp.path().join("step-summary.md");
+    let mut built: Vec<String> = Vec::new();
+    for part in parts {
+        for Step { label, script, env } in run_steps(&workflow, "books") {
+            if !["Check the manuscripts", "Build the books"].contains(&label.as_str()) {
+                continue;
+            }
+            let mut env: Vec<(String, String)> = env
+                .into_iter()
+                .map(|(k, v)| (k, v.replace("${{ matrix.part }}", &part.to_string())))
+                .collect();
+            env.push(("PATH".into(), path.clone()));
+            env.push(("GITHUB_STEP_SUMMARY".into(), summary.display().to_string()));
+            env.push(("BOOKS".into(), format!("part-{part}")));
+            let o = bash(&script, &press, &env);
+            assert!(o.status.success(), "part {part}, {label}: {}", stderr(&o));
+        }
+        let dir = press.join(format!("part-{part}"));
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            built.extend(
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".epub")),
+            );
+        }
+    }
+    built.sort();
+    let mut every: Vec<String> = (0..6).map(|i| format!("piece-{i}.epub")).collect();
+    every.push("first-pamphlet.epub".into());
+    every.sort();
+    assert_eq!(built, every, "each book built by exactly one part");
+}
+
+/// Above 40 manuscripts, `init` writes the sharded workflow by itself; `--shards` is for the
+/// GitHub workflow only.
+#[test]
+fn init_shards_a_large_catalogue_by_itself() {
+    let parts_of = |manuscripts: usize| {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("manuscripts")).unwrap();
+        for i in 0..manuscripts {
+            std::fs::write(
+                tmp.path().join(format!("manuscripts/m{i}.md")),
+                "---\ntitle: M\n---\n",
+            )
+            .unwrap();
+        }
+        init(tmp.path(), &[]);
+        let workflow = yaml(&tmp.path().join(WORKFLOW));
+        workflow["jobs"]["books"]["strategy"]["matrix"]["part"]
+            .as_sequence()
+            .map_or(1, Vec::len)
+    };
+    assert_eq!(parts_of(40), 1);
+    assert_eq!(parts_of(41), 2);
+    assert_eq!(parts_of(1000), 8);
+    let tmp = tempfile::tempdir().unwrap();
+    let o = roneo(tmp.path(), &["init", "--ci", "gitlab", "--shards", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--ci github"), "{}", stderr(&o));
+    assert!(
+        std::fs::read_dir(tmp.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
+    let o = roneo(tmp.path(), &["init", "--shards", "0"]);
+    assert_eq!(o.status.code(), Some(2));
 }

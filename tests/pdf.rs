@@ -29,14 +29,20 @@ fn run(tool: &str, args: &[&str]) -> String {
 
 /// Builds a manuscript's PDF into its own folder and returns the file.
 fn build_pdf(manuscript: &str, out: &str) -> PathBuf {
+    build_pdf_at(&repo().join(manuscript), out)
+}
+
+fn build_pdf_at(manuscript: &Path, out: &str) -> PathBuf {
     let out_dir = std::env::temp_dir().join(format!("roneo-pdf-test-{}-{out}", std::process::id()));
     let options = BuildOptions {
-        paths: vec![repo().join(manuscript)],
+        paths: vec![manuscript.to_path_buf()],
         out_dir: Some(out_dir.clone()),
         formats: vec![Format::Pdf],
         use_cache: false,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        shard: None,
+        deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(
@@ -300,6 +306,8 @@ fn an_archival_a6_edition_is_pdf_a_2b() {
         use_cache: false,
         booklet: Default::default(),
         jobs: build::default_jobs(),
+        shard: None,
+        deny_warnings: false,
     };
     let report = build::build(&options, &|_| {}).unwrap();
     assert!(
@@ -344,12 +352,12 @@ fn body_pages_are_at_least_85_percent_full() {
     for manuscript in [CHILE, "tests/fixtures/long"] {
         let (layout, _) =
             roneo::typeset::typeset(&document(manuscript), &Default::default()).unwrap();
-        // The body: from page 1 to the text's end (the back cover that follows has no folio).
+        // The body: from page 1 to the text's end (a colophon or back cover after it is no text).
         let body: Vec<&roneo::typeset::Page> = layout
             .pages
             .iter()
             .skip_while(|p| p.label != "1")
-            .take_while(|p| !p.label.is_empty())
+            .take_while(|p| p.start.is_some())
             .collect();
         assert!(body.len() > 3, "{manuscript} has body pages");
         // The last page ends the text; a page before a figure that floated there may be short.
@@ -375,9 +383,23 @@ fn the_contents_page_lists_every_heading_with_its_page_and_links_there() {
     if !have("pdftotext") || !have("qpdf") {
         return;
     }
-    let pdf = chile().to_str().unwrap();
-    let doc = chile_document();
-    let (layout, _) = roneo::typeset::typeset(&doc, &Default::default()).unwrap();
+    // The article as the text runs: copyfitted to 8 pages, it has no contents page.
+    let copy = tempfile::tempdir().unwrap();
+    let seed = copy.path().join("manuscripts/chile-1973");
+    common::copy_tree(&repo().join(CHILE), &seed);
+    let index = seed.join("index.md");
+    let text = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(
+        &index,
+        text.replacen("lang: en\n", "lang: en\npages: natural\n", 1),
+    )
+    .unwrap();
+    let pdf = build_pdf_at(&seed, "contents");
+    let pdf = pdf.to_str().unwrap();
+    let doc = document(seed.to_str().unwrap());
+    let mut style = roneo::style::Style::default();
+    style.copyfit.pages = roneo::style::PageCount::Natural;
+    let (layout, _) = roneo::typeset::typeset(&doc, &style).unwrap();
     let first_body = layout.pages.iter().position(|p| p.label == "1").unwrap() + 1;
     let page_text = |n: usize| {
         let n = n.to_string();

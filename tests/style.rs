@@ -23,8 +23,8 @@ fn manuscript(front: &str) -> String {
     format!("---\ntitle: House Style\nlang: en\n{front}---\n\n{TEXT}")
 }
 
-/// The (font name, size) of most characters on the last page of a PDF (the body text), read
-/// by pdfplumber.
+/// The (font name, size) of most characters on the fullest page of a PDF (the body text),
+/// read by pdfplumber.
 fn body_font(pdf: &Path) -> Option<(String, f64)> {
     let have_plumber = Command::new("python3")
         .args(["-c", "import pdfplumber"])
@@ -36,7 +36,7 @@ fn body_font(pdf: &Path) -> Option<(String, f64)> {
     let script = r#"
 import sys, collections, pdfplumber
 with pdfplumber.open(sys.argv[1]) as pdf:
-    chars = pdf.pages[-1].chars
+    chars = max((p.chars for p in pdf.pages), key=len)
     counts = collections.Counter((c['fontname'], round(c['size'], 2)) for c in chars)
     (name, size), _ = counts.most_common(1)[0]
     print(name, size)

@@ -23,6 +23,8 @@ pub fn child(path: &Path, out: &Path) {
         use_cache: false,
         booklet: BookletOptions::default(),
         jobs: roneo::build::default_jobs(),
+        shard: None,
+        deny_warnings: false,
     };
     let start = Instant::now();
     let report = roneo::build::build(&options, &|_| {}).expect("builds");

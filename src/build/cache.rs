@@ -6,17 +6,32 @@
 //! paths looked for and not found, such as covers) is only known after a build, so each entry
 //! records it for the next run. The cache also remembers which files roneo wrote, so that the
 //! outputs of a manuscript that is gone can be removed, and nothing else ever is.
+//!
+//! Reading every input and output on each run would make a no-op rebuild of a catalogue cost
+//! as much as reading it all (hundreds of MB of books), so each file's content hash is kept
+//! with the size, modification time and inode it was taken at, and read again only when one of
+//! those differs, as git's index does. A file modified within the clock's resolution of its
+//! hashing could keep all three, so a file modified less than [`RACY`] before it was hashed is
+//! not remembered by them: it is hashed again on the next run (git calls these "racily clean").
 
 use crate::manuscript::{Dependencies, Dependency};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::hash::Hasher;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 const CACHE_FILE: &str = ".roneo-cache.json";
 
 /// The fingerprint of a path that does not exist.
 const ABSENT: &str = "absent";
+
+/// The fingerprint of a folder where a file was looked for.
+const FOLDER: &str = "folder";
+
+/// How recent a modification is too recent to trust a file's size and time for its content:
+/// more than any file system's timestamp resolution (FAT's is 2 s).
+const RACY: Duration = Duration::from_secs(3);
 
 /// What an output's key covers besides the files: this binary (its version, and a
 /// fingerprint of its source, dependencies and fonts), the format and its options.
@@ -31,6 +46,13 @@ pub fn build_identity(format_and_options: &str) -> String {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Cache {
     entries: BTreeMap<String, Entry>,
+    /// The content hash of each file an entry names, with how the file was when it was hashed.
+    #[serde(default)]
+    files: BTreeMap<PathBuf, Known>,
+    /// What this run found each file to be, looked up once however many manuscripts share it
+    /// (`roneo.toml`, `fonts/`): its fingerprint, and its stat when that can be trusted.
+    #[serde(skip)]
+    seen: Mutex<HashMap<PathBuf, (String, Option<Stat>)>>,
     /// Whether anything changed since loading (an unchanged cache is not rewritten).
     #[serde(skip)]
     dirty: bool,
@@ -43,6 +65,9 @@ struct Entry {
     inputs: Vec<Input>,
     /// Every file roneo wrote for the manuscript and has not removed.
     outputs: Vec<Written>,
+    /// Whether that build had warnings: under `--deny-warnings` it is not current.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    warned: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -67,6 +92,34 @@ struct Written {
     inputs: String,
 }
 
+/// A file's content hash and the stat it was taken at.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Known {
+    stat: Stat,
+    hash: String,
+}
+
+/// What the file system says of a file without reading it: size, modification time (seconds
+/// and nanoseconds since 1970) and inode (0 where there is none).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+struct Stat(u64, u64, u32, u64);
+
+impl Stat {
+    /// The stat of a file, when it is one and its modification time is known.
+    fn of(metadata: &std::fs::Metadata) -> Option<(Stat, SystemTime)> {
+        let modified = metadata.modified().ok()?;
+        let since = modified.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(metadata);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some((
+            Stat(metadata.len(), since.as_secs(), since.subsec_nanos(), inode),
+            modified,
+        ))
+    }
+}
+
 impl Input {
     fn dependency(&self) -> Option<Dependency> {
         Some(match self.kind.as_str() {
@@ -79,87 +132,10 @@ impl Input {
             _ => return None,
         })
     }
-
-    fn new(dependency: &Dependency) -> Input {
-        let (kind, ending) = match dependency {
-            Dependency::File(_) => ("file", ""),
-            Dependency::Listing { ending, .. } => ("listing", ending.as_str()),
-            Dependency::Tree(_) => ("tree", ""),
-        };
-        Input {
-            kind: kind.to_string(),
-            path: absolute(dependency.path()),
-            ending: ending.to_string(),
-            fingerprint: fingerprint(dependency),
-        }
-    }
-
-    fn is_unchanged(&self) -> bool {
-        self.dependency()
-            .is_some_and(|d| fingerprint(&d) == self.fingerprint)
-    }
 }
 
-/// What a dependency is now: a file's content hash, a folder's names, a tree's names and
-/// contents; [`ABSENT`] when there is nothing there.
-fn fingerprint(dependency: &Dependency) -> String {
-    match dependency {
-        Dependency::File(path) if path.is_dir() => "folder".to_string(),
-        Dependency::File(path) => hash_file(path).unwrap_or_else(|| ABSENT.to_string()),
-        Dependency::Listing { dir, ending } => {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                return ABSENT.to_string();
-            };
-            let mut names: Vec<String> = entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(ending.as_str()))
-                .collect();
-            names.sort();
-            hash_bytes(names.join("\n").as_bytes())
-        }
-        Dependency::Tree(dir) => {
-            if !dir.exists() {
-                return ABSENT.to_string();
-            }
-            let mut lines = Vec::new();
-            tree_lines(dir, Path::new(""), &mut lines);
-            lines.sort();
-            hash_bytes(lines.join("\n").as_bytes())
-        }
-    }
-}
-
-/// One line per entry below `dir`: its path and, for a file, its content hash.
-fn tree_lines(dir: &Path, relative: &Path, lines: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = relative.join(entry.file_name());
-        if path.is_dir() {
-            lines.push(format!("{}/", name.display()));
-            tree_lines(&path, &name, lines);
-        } else {
-            let hash = hash_file(&path).unwrap_or_else(|| ABSENT.to_string());
-            lines.push(format!("{} {hash}", name.display()));
-        }
-    }
-}
-
-/// Content hash of a file, `None` when it cannot be read.
-pub fn hash_file(path: &Path) -> Option<String> {
-    let data = std::fs::read(path).ok()?;
-    Some(hash_bytes(&data))
-}
-
-pub fn hash_bytes(data: &[u8]) -> String {
-    // SipHash with fixed keys: stable for a given roneo binary, which the key includes.
-    #[allow(deprecated)]
-    let mut h = std::hash::SipHasher::new_with_keys(0x7175_6972_6521, 0x6361_6368_6521);
-    h.write(data);
-    format!("{:016x}{:08x}", h.finish(), data.len())
+fn hash_bytes(data: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(data))
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -183,11 +159,6 @@ fn digest(inputs: &[Input]) -> String {
     hash_bytes(text.join("\n").as_bytes())
 }
 
-/// Removes `path` if it still holds what roneo wrote there (`hash`); whether it did.
-fn remove_if_ours(path: &Path, hash: &str) -> bool {
-    hash_file(path).as_deref() == Some(hash) && std::fs::remove_file(path).is_ok()
-}
-
 impl Cache {
     pub fn path(out_dir: &Path) -> PathBuf {
         out_dir.join(CACHE_FILE)
@@ -201,12 +172,171 @@ impl Cache {
             .unwrap_or_default()
     }
 
-    pub fn save(&self, out_dir: &Path) -> Result<(), String> {
+    /// Writes the cache when anything in it changed, with what this run learnt of the files.
+    pub fn save(&mut self, out_dir: &Path) -> Result<(), String> {
+        self.learn();
         if !self.dirty {
             return Ok(());
         }
-        let data = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        let data = serde_json::to_vec(self).map_err(|e| e.to_string())?;
         super::write_atomically(&Cache::path(out_dir), &data)
+    }
+
+    /// Takes this run's look-ups into the table of known files, which keeps only the files that
+    /// an entry still names (directly, or inside a tree it depends on).
+    fn learn(&mut self) {
+        let seen = std::mem::take(self.seen.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let mut files = std::mem::take(&mut self.files);
+        for (path, (hash, stat)) in seen {
+            match stat {
+                Some(stat) => files.insert(path, Known { stat, hash }),
+                None => files.remove(&path),
+            };
+        }
+        let mut named: std::collections::HashSet<&Path> = Default::default();
+        let mut trees: Vec<&Path> = Vec::new();
+        for entry in self.entries.values() {
+            for input in &entry.inputs {
+                match input.kind.as_str() {
+                    "tree" => trees.push(&input.path),
+                    _ => drop(named.insert(&input.path)),
+                }
+            }
+            for output in &entry.outputs {
+                named.insert(&output.path);
+            }
+        }
+        trees.sort();
+        trees.dedup();
+        files.retain(|path, _| {
+            named.contains(path.as_path()) || trees.iter().any(|t| path.starts_with(t))
+        });
+        self.dirty |= files != self.files;
+        self.files = files;
+    }
+
+    /// What `path` holds now: its content hash, [`ABSENT`] or [`FOLDER`]. The content is read
+    /// only when the file's stat differs from the one its known hash was taken at.
+    fn file(&self, path: &Path) -> String {
+        let seen = || self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((fingerprint, _)) = seen().get(path) {
+            return fingerprint.clone();
+        }
+        let (fingerprint, stat) = self.look(path);
+        seen().insert(path.to_path_buf(), (fingerprint.clone(), stat));
+        fingerprint
+    }
+
+    /// [`Cache::file`] afresh: for a file this run may have written.
+    fn file_now(&self, path: &Path) -> String {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
+        self.file(path)
+    }
+
+    fn look(&self, path: &Path) -> (String, Option<Stat>) {
+        // Taken before the stat: a file modified after it has a later time than this.
+        let now = SystemTime::now();
+        let Ok(metadata) = std::fs::metadata(path) else {
+            return (ABSENT.to_string(), None);
+        };
+        if metadata.is_dir() {
+            return (FOLDER.to_string(), None);
+        }
+        let stat = Stat::of(&metadata);
+        if let (Some((stat, _)), Some(known)) = (stat, self.files.get(path)) {
+            if known.stat == stat {
+                return (known.hash.clone(), Some(stat));
+            }
+        }
+        let Ok(data) = std::fs::read(path) else {
+            return (ABSENT.to_string(), None);
+        };
+        let trusted = stat
+            .filter(|(_, modified)| now.duration_since(*modified).is_ok_and(|age| age >= RACY))
+            .map(|(stat, _)| stat);
+        (hash_bytes(&data), trusted)
+    }
+
+    /// What a dependency is now: a file's content hash, a folder's names, a tree's names and
+    /// contents; [`ABSENT`] when there is nothing there.
+    fn fingerprint(&self, dependency: &Dependency) -> String {
+        match dependency {
+            Dependency::File(path) => self.file(path),
+            Dependency::Listing { dir, ending } => {
+                let Ok(entries) = std::fs::read_dir(dir) else {
+                    return ABSENT.to_string();
+                };
+                let mut names: Vec<String> = entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(ending.as_str()))
+                    .collect();
+                names.sort();
+                hash_bytes(names.join("\n").as_bytes())
+            }
+            Dependency::Tree(dir) => {
+                if !dir.exists() {
+                    return ABSENT.to_string();
+                }
+                let mut lines = Vec::new();
+                self.tree_lines(dir, Path::new(""), &mut lines);
+                lines.sort();
+                hash_bytes(lines.join("\n").as_bytes())
+            }
+        }
+    }
+
+    /// One line per entry below `dir`: its path and, for a file, its content hash.
+    fn tree_lines(&self, dir: &Path, relative: &Path, lines: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = relative.join(entry.file_name());
+            if path.is_dir() {
+                lines.push(format!("{}/", name.display()));
+                self.tree_lines(&path, &name, lines);
+            } else {
+                lines.push(format!("{} {}", name.display(), self.file(&path)));
+            }
+        }
+    }
+
+    fn input(&self, dependency: &Dependency) -> Input {
+        let (kind, ending) = match dependency {
+            Dependency::File(_) => ("file", ""),
+            Dependency::Listing { ending, .. } => ("listing", ending.as_str()),
+            Dependency::Tree(_) => ("tree", ""),
+        };
+        let dependency = match dependency {
+            Dependency::File(path) => Dependency::File(absolute(path)),
+            Dependency::Listing { dir, ending } => Dependency::Listing {
+                dir: absolute(dir),
+                ending: ending.clone(),
+            },
+            Dependency::Tree(dir) => Dependency::Tree(absolute(dir)),
+        };
+        Input {
+            kind: kind.to_string(),
+            path: dependency.path().to_path_buf(),
+            ending: ending.to_string(),
+            fingerprint: self.fingerprint(&dependency),
+        }
+    }
+
+    fn is_unchanged(&self, input: &Input) -> bool {
+        input
+            .dependency()
+            .is_some_and(|d| self.fingerprint(&d) == input.fingerprint)
+    }
+
+    /// Removes `path` if it still holds what roneo wrote there (`hash`); whether it did.
+    fn remove_if_ours(&self, path: &Path, hash: &str) -> bool {
+        self.file_now(path) == hash && std::fs::remove_file(path).is_ok()
     }
 
     /// The key of a manuscript: its canonical path, so that two spellings of it are one.
@@ -230,11 +360,9 @@ impl Cache {
         let inputs = digest(&entry.inputs);
         wanted.iter().all(|identity| {
             entry.outputs.iter().any(|o| {
-                o.identity == *identity
-                    && o.inputs == inputs
-                    && hash_file(&o.path).as_deref() == Some(o.hash.as_str())
+                o.identity == *identity && o.inputs == inputs && self.file(&o.path) == o.hash
             })
-        }) && entry.inputs.iter().all(Input::is_unchanged)
+        }) && entry.inputs.iter().all(|i| self.is_unchanged(i))
     }
 
     /// Records a successful build of `manuscript`: what it depended on and what it wrote
@@ -247,15 +375,18 @@ impl Cache {
         dependencies: &Dependencies,
         written: &[(PathBuf, String)],
         owned: &[PathBuf],
+        warned: bool,
     ) -> Vec<PathBuf> {
-        let inputs: Vec<Input> = dependencies.iter().map(Input::new).collect();
+        let inputs: Vec<Input> = dependencies.iter().map(|d| self.input(d)).collect();
         let digest = digest(&inputs);
         let written: Vec<Written> = written
             .iter()
             .filter_map(|(path, identity)| {
-                Some(Written {
-                    path: absolute(path),
-                    hash: hash_file(path)?,
+                let path = absolute(path);
+                let hash = self.file_now(&path);
+                (hash != ABSENT && hash != FOLDER).then(|| Written {
+                    path,
+                    hash,
                     identity: identity.clone(),
                     inputs: digest.clone(),
                 })
@@ -272,14 +403,25 @@ impl Cache {
             }
             if owned.contains(&old.path) {
                 outputs.push(old.clone());
-            } else if !self.claimed(&old.path) && remove_if_ours(&old.path, &old.hash) {
+            } else if !self.claimed(&old.path) && self.remove_if_ours(&old.path, &old.hash) {
                 removed.push(old.path.clone());
             }
         }
-        let entry = Entry { inputs, outputs };
+        let entry = Entry {
+            inputs,
+            outputs,
+            warned,
+        };
         self.dirty |= entry != earlier;
         self.entries.insert(key, entry);
         removed
+    }
+
+    /// Whether the last build of `manuscript` had warnings.
+    pub fn warned(&self, manuscript: &Path) -> bool {
+        self.entries
+            .get(&Cache::key(manuscript))
+            .is_some_and(|e| e.warned)
     }
 
     /// A failed build: nothing of the manuscript is current any more, but the files written
@@ -313,11 +455,126 @@ impl Cache {
             let entry = self.entries.remove(&key).unwrap_or_default();
             self.dirty = true;
             for o in entry.outputs {
-                if !self.claimed(&o.path) && remove_if_ours(&o.path, &o.hash) {
+                if !self.claimed(&o.path) && self.remove_if_ours(&o.path, &o.hash) {
                     removed.push(o.path);
                 }
             }
         }
         removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs::File;
+
+    fn set_modified(path: &Path, when: SystemTime) {
+        File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    /// A cache that has looked at `path` for a manuscript depending on it.
+    fn naming(path: &Path) -> Cache {
+        let mut cache = Cache::default();
+        let mut dependencies = Dependencies::default();
+        dependencies.file(path);
+        cache.record(&path.with_extension("manuscript"), &dependencies, &[], &[]);
+        cache
+    }
+
+    /// A cache as the next run finds it.
+    fn saved_and_loaded(mut cache: Cache) -> Cache {
+        cache.learn();
+        serde_json::from_slice(&serde_json::to_vec(&cache).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_file_whose_stat_is_unchanged_is_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "first").unwrap();
+        let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        set_modified(&path, an_hour_ago);
+        let cache = naming(&path);
+        assert_eq!(cache.file(&path), hash_bytes(b"first"));
+        let cache = saved_and_loaded(cache);
+        assert!(cache.files.contains_key(&path), "{:?}", cache.files);
+
+        // Rewritten in place with the same size and time: taken on trust, as git and make do.
+        std::fs::write(&path, "FIRST").unwrap();
+        set_modified(&path, an_hour_ago);
+        assert_eq!(cache.file(&path), hash_bytes(b"first"), "not read");
+        // Another size under the same time is read.
+        std::fs::write(&path, "second").unwrap();
+        set_modified(&path, an_hour_ago);
+        assert_eq!(cache.file_now(&path), hash_bytes(b"second"));
+    }
+
+    /// Written in the second it was hashed, a file could change again within the clock's
+    /// resolution keeping its size and time: its stat is not trusted, its content is read.
+    #[test]
+    fn a_file_modified_just_before_it_was_hashed_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "first").unwrap();
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let cache = naming(&path);
+        assert_eq!(cache.file(&path), hash_bytes(b"first"));
+        let cache = saved_and_loaded(cache);
+        assert!(cache.files.is_empty(), "{:?}", cache.files);
+        std::fs::write(&path, "FIRST").unwrap();
+        set_modified(&path, modified);
+        assert_eq!(cache.file(&path), hash_bytes(b"FIRST"));
+    }
+
+    /// Replaced by another file of the same size and time (a rename over it), the file is read.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_replaced_by_another_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jpg");
+        let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        std::fs::write(&path, "first").unwrap();
+        set_modified(&path, an_hour_ago);
+        let cache = saved_and_loaded(naming(&path));
+        let other = dir.path().join("b.jpg");
+        std::fs::write(&other, "FIRST").unwrap();
+        set_modified(&other, an_hour_ago);
+        std::fs::rename(&other, &path).unwrap();
+        assert_eq!(cache.file(&path), hash_bytes(b"FIRST"));
+    }
+
+    #[test]
+    fn known_files_are_forgotten_with_the_entries_that_named_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        let (md, font, stray) = (
+            dir.path().join("a.md"),
+            dir.path().join("fonts/x.ttf"),
+            dir.path().join("b.md"),
+        );
+        std::fs::create_dir(dir.path().join("fonts")).unwrap();
+        for path in [&md, &font, &stray] {
+            std::fs::write(path, "x").unwrap();
+            set_modified(path, an_hour_ago);
+        }
+        let mut cache = Cache::default();
+        let mut dependencies = Dependencies::default();
+        dependencies.file(&md);
+        dependencies.tree(dir.path().join("fonts"));
+        cache.record(&md, &dependencies, &[], &[]);
+        cache.file(&stray);
+        let mut cache = saved_and_loaded(cache);
+        let known: Vec<&PathBuf> = cache.files.keys().collect();
+        assert_eq!(known, [&md, &font]);
+        std::fs::remove_file(&md).unwrap();
+        cache.prune_missing();
+        cache.learn();
+        assert!(cache.files.is_empty() && cache.dirty);
     }
 }

@@ -2,15 +2,17 @@
 //!
 //! Each manuscript goes through the pipeline on its own, on one of a fixed number of workers
 //! (see [`workers`]); each book is written before its worker takes the next. Its diagnostics are collected and its outputs are written atomically, so a failed build leaves
-//! the last good files in place. A content-keyed cache skips manuscripts that are current.
+//! the last good files in place. A content-keyed cache (stat first) skips manuscripts that are current.
 
 mod cache;
 mod output;
+mod shard;
 mod slugs;
 mod workers;
 
 pub use cache::Cache;
 pub use output::{commit_together, write_atomically};
+pub use shard::Shard;
 pub use workers::default_jobs;
 
 use crate::cover::{self, Cover, CoverDesign};
@@ -33,11 +35,26 @@ pub enum Format {
     Pdf,
     /// The reading PDF imposed for saddle-stitch printing.
     Booklet,
+    /// A perfect-bound book's cover: back, spine and front on one sheet, with bleed.
+    Cover,
 }
 
 impl Format {
     /// Every format roneo can write.
-    pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet];
+    pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet, Format::Cover];
+    /// What a build writes when no format is asked for: a pamphlet's editions (the cover of a
+    /// bound book only on request).
+    pub const DEFAULT: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet];
+
+    /// Its name on the command line (`--format`) and in `roneo list`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+            Format::Booklet => "booklet",
+            Format::Cover => "cover",
+        }
+    }
 
     /// What follows the slug in the output's file name.
     pub fn extension(self) -> &'static str {
@@ -45,6 +62,7 @@ impl Format {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
             Format::Booklet => "booklet.pdf",
+            Format::Cover => "cover.pdf",
         }
     }
 }
@@ -72,6 +90,10 @@ pub struct BuildOptions {
     pub booklet: BookletOptions,
     /// Threads in all (`--jobs`): manuscripts built at once, each written before the next.
     pub jobs: usize,
+    /// Only this part of the manuscripts (`--shard K/N`).
+    pub shard: Option<Shard>,
+    /// `--deny-warnings`: a manuscript with a warning fails, so nothing of it is written or cached.
+    pub deny_warnings: bool,
 }
 
 /// One file written.
@@ -163,6 +185,68 @@ pub fn manuscripts(
     Ok(all)
 }
 
+/// The manuscripts of `shard` (all without one).
+fn in_shard(found: Vec<(PathBuf, Project)>, shard: Option<Shard>) -> Vec<(PathBuf, Project)> {
+    match shard {
+        Some(shard) => found
+            .into_iter()
+            .filter(|(path, project)| shard.holds(path, &project.root))
+            .collect(),
+        None => found,
+    }
+}
+
+/// Where a project's books go: `--out`, else the project's `out`, else `dist`.
+fn out_dir(given: Option<&Path>, project: &Project) -> PathBuf {
+    given
+        .map(Path::to_path_buf)
+        .or_else(|| project.out_dir())
+        .unwrap_or_else(|| PathBuf::from("dist"))
+}
+
+/// A manuscript as `roneo list` shows it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub path: PathBuf,
+    pub slug: String,
+    /// The file each format is written to.
+    pub outputs: Vec<(Format, PathBuf)>,
+}
+
+/// `roneo list`: the manuscripts (of `shard`), their slugs and outputs. Project errors (a bad `roneo.toml`, two manuscripts with
+/// one slug) come back in the diagnostics.
+pub fn list(
+    paths: &[PathBuf],
+    out: Option<&Path>,
+    shard: Option<Shard>,
+) -> Result<(Vec<Listed>, Diagnostics), String> {
+    let mut diagnostics = Diagnostics::default();
+    let found = manuscripts(paths, &mut diagnostics)?;
+    for error in slugs::collisions(
+        found
+            .iter()
+            .map(|(path, project)| (path.as_path(), out_dir(out, project))),
+    ) {
+        diagnostics.push(error);
+    }
+    let listed = in_shard(found, shard)
+        .into_iter()
+        .map(|(path, project)| {
+            let slug = manuscript::slug_of(&path);
+            let dir = out_dir(out, &project);
+            Listed {
+                outputs: Format::ALL
+                    .iter()
+                    .map(|&f| (f, dir.join(format!("{slug}.{}", f.extension()))))
+                    .collect(),
+                slug,
+                path,
+            }
+        })
+        .collect();
+    Ok((listed, diagnostics))
+}
+
 /// Without a PATH: the current directory, or the project above it when run from inside one
 /// (e.g. from `manuscripts/`), as `git` and `cargo` do.
 fn default_path() -> PathBuf {
@@ -228,29 +312,34 @@ fn parse(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, Dia
     (doc.map(|d| (m, d)), diags)
 }
 
-/// `roneo check`: loads and validates every manuscript, writing nothing.
-pub fn check(paths: &[PathBuf], jobs: usize) -> Result<Report, String> {
+/// `roneo check`: loads and validates every manuscript (of `shard`), writing nothing.
+pub fn check(paths: &[PathBuf], shard: Option<Shard>, jobs: usize) -> Result<Report, String> {
     let mut report = Report::default();
     let found = manuscripts(paths, &mut report.project_diagnostics)?;
-    let out_dir = |project: &Project| project.out_dir().unwrap_or_else(|| PathBuf::from("dist"));
     for error in slugs::collisions(
         found
             .iter()
-            .map(|(path, project)| (path.as_path(), out_dir(project))),
+            .map(|(path, project)| (path.as_path(), out_dir(None, project))),
     ) {
         report.project_diagnostics.push(error);
     }
-    report.manuscripts = workers::run(&found, jobs, |(path, project)| {
-        let start = Instant::now();
-        let (_, diagnostics) = load(path, project);
-        ManuscriptReport {
-            path: path.clone(),
-            diagnostics,
-            outputs: Vec::new(),
-            cached: false,
-            elapsed: start.elapsed(),
-        }
-    });
+    let found = in_shard(found, shard);
+    report.manuscripts = workers::run(
+        &found,
+        jobs,
+        |(path, project)| {
+            let start = Instant::now();
+            let (_, diagnostics) = load(path, project);
+            ManuscriptReport {
+                path: path.clone(),
+                diagnostics,
+                outputs: Vec::new(),
+                cached: false,
+                elapsed: start.elapsed(),
+            }
+        },
+        |(path, _), what| internal_error(path, what),
+    );
     Ok(report)
 }
 
@@ -260,7 +349,7 @@ pub fn build(
     done: &(dyn Fn(&ManuscriptReport) + Sync),
 ) -> Result<Report, String> {
     let mut formats: Vec<Format> = if options.formats.is_empty() {
-        Format::ALL.to_vec()
+        Format::DEFAULT.to_vec()
     } else {
         options.formats.clone()
     };
@@ -276,14 +365,9 @@ pub fn build(
         return Ok(report);
     }
     // One output folder per project (usually one project).
-    let out_dir = |project: &Project| {
-        options
-            .out_dir
-            .clone()
-            .or_else(|| project.out_dir())
-            .unwrap_or_else(|| PathBuf::from("dist"))
-    };
-    // Two books, one file: refused before anything is built.
+    let out_dir = |project: &Project| out_dir(options.out_dir.as_deref(), project);
+    // Two books, one file: refused before anything is built, in the whole catalogue (the
+    // shards' books end up side by side).
     let collisions = slugs::collisions(
         found
             .iter()
@@ -295,23 +379,39 @@ pub fn build(
         }
         return Ok(report);
     }
+    let found = in_shard(found, options.shard);
     // The cache is read even with `--force`: what a forced build writes is recorded, and the
     // outputs of manuscripts that are gone are pruned, as in any build.
-    let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
-    for (_, project) in &found {
-        let dir = out_dir(project);
-        caches
-            .entry(dir.clone())
-            .or_insert_with(|| Cache::load(&dir));
+    // Each output folder is this build's until it returns (taken in one order: no deadlock).
+    let dirs: std::collections::BTreeSet<PathBuf> =
+        found.iter().map(|(_, project)| out_dir(project)).collect();
+    let mut locks = Vec::new();
+    for dir in &dirs {
+        match output::lock(dir) {
+            Ok(lock) => locks.push(lock),
+            Err(e) => report
+                .project_diagnostics
+                .push(Diagnostic::error("write-failed", e).at(Location::file(dir))),
+        }
     }
-    let results: Vec<(ManuscriptReport, Option<Dependencies>)> =
-        workers::run(&found, options.jobs, |(path, project)| {
+    if report.project_diagnostics.has_errors() {
+        return Ok(report);
+    }
+    let mut caches: BTreeMap<PathBuf, Cache> = BTreeMap::new();
+    for dir in dirs {
+        let cache = Cache::load(&dir);
+        caches.insert(dir, cache);
+    }
+    let results: Vec<(ManuscriptReport, Option<Dependencies>)> = workers::run(
+        &found,
+        options.jobs,
+        |(path, project)| {
             let dir = out_dir(project);
             let start = Instant::now();
             let result = if options.use_cache
-                && caches
-                    .get(&dir)
-                    .is_some_and(|c| c.is_current(path, &identities))
+                && caches.get(&dir).is_some_and(|c| {
+                    c.is_current(path, &identities) && !(options.deny_warnings && c.warned(path))
+                })
             {
                 let report = ManuscriptReport {
                     path: path.clone(),
@@ -322,20 +422,23 @@ pub fn build(
                 };
                 (report, None)
             } else {
-                build_one(path, project, &formats, &options.booklet, &dir, start)
+                build_one(path, project, &formats, options, &dir, start)
             };
             done(&result.0);
             result
-        });
-    for (m, inputs) in results {
-        let (_, project) = found
-            .iter()
-            .find(|(p, _)| *p == m.path)
-            .expect("built manuscripts come from the list");
+        },
+        // Nothing was written for it; a failed build leaves nothing current in the cache.
+        |(path, _), what| {
+            let report = internal_error(path, what);
+            done(&report);
+            (report, Some(Dependencies::default()))
+        },
+    );
+    for ((m, inputs), (_, project)) in results.into_iter().zip(&found) {
         let dir = out_dir(project);
         if let Some(cache) = caches.get_mut(&dir) {
             match inputs {
-                Some(inputs) if !m.diagnostics.has_errors() => {
+                Some(inputs) if !fails(&m.diagnostics, options.deny_warnings) => {
                     let written: Vec<(PathBuf, String)> = m
                         .outputs
                         .iter()
@@ -352,7 +455,8 @@ pub fn build(
                                 .collect()
                         })
                         .unwrap_or_default();
-                    let removed = cache.record(&m.path, &inputs, &written, &owned);
+                    let warned = m.diagnostics.warnings() > 0;
+                    let removed = cache.record(&m.path, &inputs, &written, &owned, warned);
                     report.removed.extend(removed);
                 }
                 Some(_) => cache.failed(&m.path),
@@ -364,14 +468,45 @@ pub fn build(
     for cache in caches.values_mut() {
         report.removed.extend(cache.prune_missing());
     }
-    for (dir, cache) in &caches {
+    for (dir, cache) in &mut caches {
         if let Err(e) = cache.save(dir) {
             report.project_diagnostics.push(
                 Diagnostic::warning("cache-not-saved", e).at(Location::file(Cache::path(dir))),
             );
         }
     }
+    drop(locks);
     Ok(report)
+}
+
+/// Whether a manuscript's build failed: an error, or a warning under `--deny-warnings`.
+fn fails(diagnostics: &Diagnostics, deny_warnings: bool) -> bool {
+    diagnostics.has_errors() || (deny_warnings && diagnostics.warnings() > 0)
+}
+
+/// A manuscript whose build panicked: a bug in roneo, reported as one, the other manuscripts
+/// built as usual.
+fn internal_error(path: &Path, what: String) -> ManuscriptReport {
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.push(
+        Diagnostic::error(
+            "internal-error",
+            format!("roneo failed on this manuscript (a bug in roneo, not in it): {what}"),
+        )
+        .at(Location::file(path))
+        .help(format!(
+            "nothing was written for it. Please report it at {}/issues with `roneo --version`, \
+             the message above and the manuscript (or the smallest part of it that fails)",
+            env!("CARGO_PKG_REPOSITORY")
+        )),
+    );
+    ManuscriptReport {
+        path: path.to_path_buf(),
+        diagnostics,
+        outputs: Vec::new(),
+        cached: false,
+        elapsed: Duration::ZERO,
+    }
 }
 
 /// What an output's cache record covers besides its inputs: the format and its options.
@@ -388,10 +523,11 @@ fn build_one(
     path: &Path,
     project: &Project,
     formats: &[Format],
-    booklet: &BookletOptions,
+    options: &BuildOptions,
     out_dir: &Path,
     start: Instant,
 ) -> (ManuscriptReport, Option<Dependencies>) {
+    let booklet = &options.booklet;
     let (loaded, mut diagnostics) = parse(path, project);
     let mut outputs = Vec::new();
     let mut inputs = None;
@@ -416,6 +552,13 @@ fn build_one(
                 d
             },
             || {
+                // Test hook (debug builds only): a bug in the middle of a manuscript's build.
+                #[cfg(debug_assertions)]
+                if std::env::var_os("RONEO_TEST_PANIC")
+                    .is_some_and(|name| path.to_string_lossy().contains(&*name.to_string_lossy()))
+                {
+                    panic!("RONEO_TEST_PANIC names this manuscript");
+                }
                 let mut d = Diagnostics::default();
                 let pending = produce(
                     &m,
@@ -437,15 +580,22 @@ fn build_one(
         }
         // Written only when every format succeeded, and together: should one file fail to
         // be written, none is, and all the last good files stay.
-        if !diagnostics.has_errors() {
+        if !fails(&diagnostics, options.deny_warnings) {
             let files: Vec<(PathBuf, &[u8])> = pending
                 .iter()
                 .map(|(output, bytes)| (output.path.clone(), bytes.as_slice()))
                 .collect();
             match commit_together(&files) {
                 Ok(()) => outputs.extend(pending.into_iter().map(|(output, _)| output)),
-                Err((target, e)) => diagnostics
-                    .push(Diagnostic::error("write-failed", e).at(Location::file(target))),
+                Err((target, e)) => diagnostics.push(
+                    Diagnostic::error("write-failed", e)
+                        .at(Location::file(target))
+                        .help(
+                            "none of this manuscript's files was replaced: the last good ones \
+                             are as they were. Free some room or make the folder writable, \
+                             then build again",
+                        ),
+                ),
             }
         }
         let mut dependencies = doc.dependencies.clone();
@@ -517,11 +667,12 @@ fn produce(
                 (epub::write(doc, style, &options), None, None)
             }
             Format::Pdf => match print.pdf(doc, style, (cover, back_cover), diagnostics) {
-                Some((bytes, pages)) => (Ok(bytes.clone()), Some(*pages), None),
+                Some(pdf) => (Ok(pdf.bytes.clone()), Some(pdf.pages), pdf.fit.clone()),
                 None => continue,
             },
             Format::Booklet => {
-                let Some((bytes, _)) = print.pdf(doc, style, (cover, back_cover), diagnostics)
+                let Some(PrintedPdf { bytes, .. }) =
+                    print.pdf(doc, style, (cover, back_cover), diagnostics)
                 else {
                     continue;
                 };
@@ -554,6 +705,19 @@ fn produce(
                     Err(e) => (Err(e), None, None),
                 }
             }
+            Format::Cover => {
+                let Some(&PrintedPdf { block, .. }) =
+                    print.pdf(doc, style, (cover, back_cover), diagnostics)
+                else {
+                    continue;
+                };
+                let Some((bytes, note)) =
+                    cover_spread(doc, style, (cover, back_cover), block, diagnostics)
+                else {
+                    continue;
+                };
+                (Ok(bytes), Some(1), Some(note))
+            }
         };
         match bytes {
             Ok(bytes) => pending.push((
@@ -580,7 +744,58 @@ fn produce(
 struct PrintOutputs {
     /// The layout, or the errors that stopped it (kept: every print format reports them).
     layout: Option<Result<Layout, Diagnostics>>,
-    pdf: Option<Option<(Vec<u8>, usize)>>,
+    pdf: Option<Option<PrintedPdf>>,
+}
+
+/// The reading PDF, with its page count and what copyfitting changed to reach it.
+struct PrintedPdf {
+    bytes: Vec<u8>,
+    pages: usize,
+    /// Pages of the book block: all but the covers.
+    block: usize,
+    fit: Option<String>,
+}
+
+/// The cover spread of a bound book whose block has `block` pages, and the summary's note.
+fn cover_spread(
+    doc: &Document,
+    style: &Style,
+    (cover, back_cover): (Option<&Cover>, Option<&Cover>),
+    block: usize,
+    diagnostics: &mut Diagnostics,
+) -> Option<(Vec<u8>, String)> {
+    let leaves = block.div_ceil(2);
+    let thickness = leaves as f32 * style.paper_thickness;
+    let spine = cover::draw_spine(doc, &cover_design(style), thickness, diagnostics)?;
+    let front = match cover {
+        Some(cover) => pdf::spread::Front::Drawn(cover),
+        // Without a generated cover there is a cover file.
+        None => pdf::spread::Front::File(doc.meta.cover.and_then(|id| doc.assets.get(id))?),
+    };
+    let spread = pdf::spread::Spread {
+        front,
+        back: back_cover,
+        spine: &spine,
+        trim: (style.page.width, style.page.height),
+    };
+    match pdf::spread::write(&spread, &doc.meta) {
+        Ok(bytes) => {
+            let mm = thickness * 25.4 / 72.0;
+            let text = if thickness >= cover::TEXT_SPINE {
+                "with"
+            } else {
+                "without"
+            };
+            Some((
+                bytes,
+                format!("spine {mm:.1} mm for {leaves} leaves, {text} spine text"),
+            ))
+        }
+        Err(d) => {
+            diagnostics.push(d);
+            None
+        }
+    }
 }
 
 impl PrintOutputs {
@@ -619,7 +834,7 @@ impl PrintOutputs {
         style: &Style,
         (cover, back_cover): (Option<&Cover>, Option<&Cover>),
         diagnostics: &mut Diagnostics,
-    ) -> Option<&(Vec<u8>, usize)> {
+    ) -> Option<&PrintedPdf> {
         if self.pdf.is_none() {
             if let Err(errors) = self.layout(doc, style, diagnostics) {
                 diagnostics.extend(errors.clone());
@@ -630,8 +845,15 @@ impl PrintOutputs {
             let written = match self.layout.take() {
                 Some(Ok(layout)) => {
                     let pages = layout.pages.len();
+                    let block = pages - layout.covers;
+                    let fit = layout.fit.as_ref().and_then(typeset::Fit::summary);
                     match pdf::write(layout, cover, back_cover) {
-                        Ok(bytes) => Some((bytes, pages)),
+                        Ok(bytes) => Some(PrintedPdf {
+                            bytes,
+                            pages,
+                            block,
+                            fit,
+                        }),
                         Err(d) => {
                             diagnostics.push(d);
                             None

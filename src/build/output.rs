@@ -1,5 +1,8 @@
-//! Atomic output: write beside the target, then rename over it.
+//! Atomic output: write beside the target, then rename over it; and one build at a time in
+//! an output folder.
 
+use crate::diagnostic::os_error;
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -68,7 +71,7 @@ pub fn commit_together(files: &[(PathBuf, &[u8])]) -> Result<(), (PathBuf, Strin
             cleanup(&temps);
             return Err((
                 target.clone(),
-                format!("cannot write {}: {e}", target.display()),
+                format!("cannot write {}: {}", target.display(), os_error(&e)),
             ));
         }
         done.push((target.clone(), backup));
@@ -96,15 +99,119 @@ fn write_temp(target: &Path, data: &[u8]) -> Result<PathBuf, String> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+        .map_err(|e| format!("cannot create output folder {}: {}", dir.display(), os_error(&e)))?;
     let temp = sibling(target, "tmp");
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(data)?;
+        // Test hook (debug builds only): the disk fills up while this target is written.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("RONEO_TEST_WRITE_FAIL")
+            .is_some_and(|name| target.file_name() == Some(name.as_os_str()))
+        {
+            return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+        }
         file.sync_all()
     })();
     result.map(|()| temp.clone()).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
-        format!("cannot write {}: {e}", target.display())
+        format!("cannot write {}: {}", target.display(), os_error(&e))
     })
+}
+
+const LOCK_FILE: &str = ".roneo.lock";
+
+/// A build's hold on an output folder: while it lives, no other `roneo build` writes there or
+/// reads its cache. Dropping it removes the lock file (and the folder when it was made only for
+/// it and stayed empty).
+#[derive(Debug)]
+pub struct OutputLock {
+    file: File,
+    path: PathBuf,
+    made_folder: Option<PathBuf>,
+}
+
+/// Takes the output folder `dir` for this build, making it if needed; when another build has
+/// it, says so on standard error and waits for it. Fails (with what to do) when the folder
+/// cannot be made or written.
+pub fn lock(dir: &Path) -> Result<OutputLock, String> {
+    let cannot = |e: std::io::Error| {
+        if dir.exists() && !dir.is_dir() {
+            format!(
+                "cannot write to the output folder {}: it is a file; remove or rename it, \
+                 or choose another folder (`--out`, or `out` in roneo.toml)",
+                dir.display()
+            )
+        } else {
+            format!(
+                "cannot write to the output folder {}: {e}; make it writable (or choose another \
+                 with `--out`) and build again",
+                dir.display()
+            )
+        }
+    };
+    let made_folder = (!dir.is_dir()).then(|| dir.to_path_buf());
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    let path = dir.join(LOCK_FILE);
+    let mut told = false;
+    loop {
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(cannot)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if !told {
+                    eprintln!(
+                        "waiting for another roneo build to finish with {}…",
+                        dir.display()
+                    );
+                    told = true;
+                }
+                file.lock().map_err(cannot)?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(cannot(e)),
+        }
+        // The build that held it may have removed the file as it finished: then the lock
+        // taken is on a file no one else will open, and it is taken again on the path's.
+        if same_file(&file, &path) {
+            return Ok(OutputLock {
+                file,
+                path,
+                made_folder,
+            });
+        }
+    }
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+/// Elsewhere an open file cannot be removed, so the lock file is never removed and stays the
+/// same file.
+#[cfg(not(unix))]
+fn same_file(_: &File, _: &Path) -> bool {
+    true
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Removed while still held (the lock goes with `file`, after this).
+        if cfg!(unix) {
+            let _ = std::fs::remove_file(&self.path);
+            if let Some(dir) = &self.made_folder {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+        let _ = self.file.unlock();
+    }
 }

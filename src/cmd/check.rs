@@ -1,10 +1,11 @@
 //! `roneo check`: every problem, nothing written.
 
 use super::{Console, EXIT_USAGE};
+use crate::build::Shard;
 use std::path::PathBuf;
 
-pub fn run(paths: &[PathBuf], console: &Console) -> u8 {
-    match crate::build::check(paths, crate::build::default_jobs()) {
+pub fn run(paths: &[PathBuf], shard: Option<Shard>, console: &Console) -> u8 {
+    match crate::build::check(paths, shard, crate::build::default_jobs()) {
         Ok(report) => {
             let code = console.finish(&report);
             if console.format != super::MessageFormat::Json

@@ -29,7 +29,15 @@ pub const GITLAB_CI: &str = ".gitlab-ci.yml";
 /// The example manuscript's folder, under `manuscripts/`.
 const EXAMPLE: &str = "first-pamphlet";
 
-pub fn run(dir: &Path, ci: Ci) -> u8 {
+/// Manuscripts one CI job builds at most, when `init` chooses the number of parts itself.
+const MANUSCRIPTS_PER_PART: usize = 40;
+
+/// The most parts `init` chooses itself: each costs a runner and its setup.
+const MOST_PARTS_CHOSEN: usize = 8;
+
+/// `shards`: the GitHub workflow's number of parts (`--shards`); `None`: one part up to
+/// [`MANUSCRIPTS_PER_PART`] manuscripts in the project, more above.
+pub fn run(dir: &Path, ci: Ci, shards: Option<usize>) -> u8 {
     let example = match example_wanted(dir) {
         Ok(wanted) => wanted,
         Err(message) => {
@@ -37,7 +45,12 @@ pub fn run(dir: &Path, ci: Ci) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let files = files(ci, example);
+    if shards.is_some() && ci != Ci::Github {
+        eprintln!("error: --shards sets the parts of the GitHub workflow; use it with --ci github");
+        return EXIT_USAGE;
+    }
+    let parts = shards.unwrap_or_else(|| parts_for(manuscripts_in(dir)));
+    let files = files(ci, example, parts);
     let (new, kept): (Vec<_>, Vec<_>) = files
         .into_iter()
         .partition(|(path, _)| !dir.join(path).exists());
@@ -58,6 +71,11 @@ pub fn run(dir: &Path, ci: Ci) -> u8 {
     if !example {
         println!("manuscripts/ already holds manuscripts, so no example was added");
     }
+    if ci == Ci::Github && parts > 1 && new.iter().any(|(p, _)| p == Path::new(GITHUB_WORKFLOW)) {
+        println!(
+            "the workflow builds the catalogue in {parts} parts at once (roneo build --shard K/{parts})"
+        );
+    }
     if new.is_empty() {
         println!("nothing to do: every file of a roneo project is already there");
     } else {
@@ -70,8 +88,106 @@ pub fn run(dir: &Path, ci: Ci) -> u8 {
     EXIT_SUCCESS
 }
 
-/// Every file of a new project, as paths relative to its root.
-fn files(ci: Ci, example: bool) -> Vec<(PathBuf, Vec<u8>)> {
+/// How many manuscripts the project in `dir` has now.
+fn manuscripts_in(dir: &Path) -> usize {
+    if !dir.join("manuscripts").is_dir() {
+        return 0;
+    }
+    crate::manuscript::discover(dir).map_or(0, |found| found.len())
+}
+
+/// The parts the workflow builds a catalogue of `manuscripts` in, when not told.
+fn parts_for(manuscripts: usize) -> usize {
+    manuscripts
+        .div_ceil(MANUSCRIPTS_PER_PART)
+        .clamp(1, MOST_PARTS_CHOSEN)
+}
+
+/// The GitHub workflow, building the catalogue in `parts` parts at once: above one, a matrix
+/// job per part (`--shard K/N`), each uploading its books, and a job collecting them into the
+/// one artifact the release takes.
+fn github_workflow(parts: usize) -> String {
+    let list: Vec<String> = (1..=parts).map(|k| k.to_string()).collect();
+    let fills: [(&str, &str); 8] = if parts > 1 {
+        [
+            ("@PARTS_NOTE@", PARTS_NOTE),
+            ("@MATRIX@", MATRIX),
+            ("@SHARD@", " --shard \"$SHARD\""),
+            (
+                "@EMPTY_PART@",
+                "          shopt -s nullglob # a part may hold no manuscript\n",
+            ),
+            ("@ARTIFACT@", "books-part-${{ matrix.part }}"),
+            ("@IF_NO_FILES@", "warn"),
+            ("@COLLECT@", COLLECT_JOB),
+            ("@RELEASE_NEEDS@", "collect"),
+        ]
+    } else {
+        [
+            ("@PARTS_NOTE@", ""),
+            (
+                "@MATRIX@",
+                "    # `roneo init --shards N` writes a matrix building a large catalogue in N parts.\n",
+            ),
+            ("@SHARD@", ""),
+            ("@EMPTY_PART@", ""),
+            ("@ARTIFACT@", "books"),
+            ("@IF_NO_FILES@", "error"),
+            ("@COLLECT@", ""),
+            ("@RELEASE_NEEDS@", "books"),
+        ]
+    };
+    fills
+        .iter()
+        .fold(
+            include_str!("init/github-workflow.yml").to_string(),
+            |text, (mark, fill)| text.replace(mark, fill),
+        )
+        .replace("@PARTS@", &parts.to_string())
+        .replace("@PART_LIST@", &list.join(", "))
+}
+
+/// The sharded workflow's word on its parts, in its opening comment.
+const PARTS_NOTE: &str = "#
+# The catalogue is built in @PARTS@ parts at once (`roneo build --shard K/@PARTS@`: a manuscript's
+# part is fixed by its path), each part's books uploaded as an artifact and collected into one,
+# `books`, by the `collect` job. For more or fewer parts, change both counts in the `books` job.
+";
+
+/// The matrix of the `books` job, one job per part.
+const MATRIX: &str = "    strategy:
+      # Every part is built even when another fails: each book's problems are reported.
+      fail-fast: false
+      matrix:
+        part: [@PART_LIST@]
+    env:
+      SHARD: ${{ matrix.part }}/@PARTS@
+";
+
+/// The job that gathers the parts' books into the one artifact `books`.
+const COLLECT_JOB: &str = "
+  collect:
+    name: Collect the books of every part
+    needs: books
+    runs-on: ubuntu-latest
+    permissions: {}
+    steps:
+      - uses: actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1
+        with:
+          pattern: books-part-*
+          merge-multiple: true
+          path: books
+
+      - uses: actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0
+        with:
+          name: books
+          path: books/
+          if-no-files-found: error
+";
+
+/// Every file of a new project, as paths relative to its root; the GitHub workflow builds in
+/// `parts` parts.
+fn files(ci: Ci, example: bool, parts: usize) -> Vec<(PathBuf, Vec<u8>)> {
     let fill = |template: &str| {
         template
             .replace("@ROVERSION@", env!("CARGO_PKG_VERSION"))
@@ -102,10 +218,7 @@ fn files(ci: Ci, example: bool) -> Vec<(PathBuf, Vec<u8>)> {
         files.push((folder.join("images/print-run.png"), chart_png()));
     }
     match ci {
-        Ci::Github => files.push((
-            GITHUB_WORKFLOW.into(),
-            fill(include_str!("init/github-workflow.yml")),
-        )),
+        Ci::Github => files.push((GITHUB_WORKFLOW.into(), fill(&github_workflow(parts)))),
         Ci::Gitlab => files.push((GITLAB_CI.into(), fill(include_str!("init/gitlab-ci.yml")))),
         Ci::None => {}
     }

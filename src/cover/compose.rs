@@ -6,8 +6,9 @@ use super::text::{self, Block, Fit, Measure};
 use super::{CoverDesign, CoverLayout, Logo, Rgb};
 use crate::document::{Asset, Metadata};
 use crate::fonts::FontFace;
+use std::borrow::Cow;
 use std::fmt::Write;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use usvg::fontdb;
 
 /// The print cover's sheet: trim size and bleed, in points.
@@ -18,10 +19,12 @@ pub struct Sheet {
     pub bleed: f32,
 }
 
-/// The cover's photograph: its file as it is (the PDF embeds it untouched) and its size.
+/// The cover's photograph: its file as it is (the PDF embeds it untouched) and, once decoded,
+/// its pixels (for judging contrast and for the EPUB's raster).
 pub struct Photo {
     data: Arc<Vec<u8>>,
     media_type: &'static str,
+    decoded: OnceLock<Option<Arc<image::DynamicImage>>>,
 }
 
 impl Photo {
@@ -30,16 +33,38 @@ impl Photo {
         Some(Photo {
             data: asset.data.clone(),
             media_type: asset.media_type,
+            decoded: OnceLock::new(),
         })
     }
 
-    /// The pixels, for judging contrast; `None` when the file does not decode (the document
+    /// The photograph decoded, once; `None` when the file does not decode (the document
     /// stage's image check reports it).
+    fn decoded(&self) -> Option<&image::DynamicImage> {
+        self.decoded
+            .get_or_init(|| {
+                let format = image::ImageFormat::from_mime_type(self.media_type)?;
+                let decoded = image::load_from_memory_with_format(&self.data, format).ok()?;
+                Some(Arc::new(decoded))
+            })
+            .as_deref()
+    }
+
+    /// A small copy of the pixels, enough to judge what is under a line of type.
     fn pixels(&self) -> Option<image::RgbImage> {
-        let format = image::ImageFormat::from_mime_type(self.media_type)?;
-        let decoded = image::load_from_memory_with_format(&self.data, format).ok()?;
-        // A small copy is enough to judge what is under a line of type.
-        Some(decoded.thumbnail(400, 400).to_rgb8())
+        Some(self.decoded()?.thumbnail(400, 400).to_rgb8())
+    }
+
+    /// The pixels at full size, for the raster; `None` too for a photograph with
+    /// transparency, which resvg composites itself.
+    pub(super) fn opaque_pixels(&self) -> Option<Cow<'_, image::RgbImage>> {
+        let decoded = self.decoded()?;
+        if decoded.color().has_alpha() {
+            return None;
+        }
+        Some(match decoded {
+            image::DynamicImage::ImageRgb8(rgb) => Cow::Borrowed(rgb),
+            other => Cow::Owned(other.to_rgb8()),
+        })
     }
 
     fn kind(&self) -> usvg::ImageKind {
@@ -900,10 +925,18 @@ impl Svg {
         );
     }
 
+    /// An image, `href` naming it for the resolver in [`Drawing::parse`]. The photograph
+    /// stands alone between the layers under and over it, so that the raster can draw it
+    /// itself (see `raster`).
     pub(super) fn image(&mut self, href: &str, x: f32, y: f32, w: f32, h: f32, fit: &str) {
+        let (close, id, open) = if href == super::raster::PHOTO_ID {
+            ("</g>\n", " id=\"photo\"", "\n<g>")
+        } else {
+            ("", "", "")
+        };
         let _ = writeln!(
             self.out,
-            "<image xlink:href=\"{href}\" x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h:.2}\" preserveAspectRatio=\"{fit}\"/>"
+            "{close}<image{id} xlink:href=\"{href}\" x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h:.2}\" preserveAspectRatio=\"{fit}\"/>{open}"
         );
     }
 
@@ -953,7 +986,7 @@ impl Svg {
         } = self.sheet;
         let (cw, ch) = (width + 2.0 * bleed, height + 2.0 * bleed);
         format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{cw:.2}\" height=\"{ch:.2}\" viewBox=\"0 0 {cw:.2} {ch:.2}\">\n<defs>{}</defs>\n<g transform=\"translate({bleed:.2} {bleed:.2})\">\n{}</g>\n</svg>\n",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"{cw:.2}\" height=\"{ch:.2}\" viewBox=\"0 0 {cw:.2} {ch:.2}\">\n<defs>{}</defs>\n<g transform=\"translate({bleed:.2} {bleed:.2})\">\n<g>\n{}</g>\n</g>\n</svg>\n",
             self.defs, self.out
         )
     }

@@ -10,6 +10,8 @@
 mod back;
 mod compose;
 mod contrast;
+mod raster;
+mod spine;
 mod text;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -17,6 +19,7 @@ use crate::document::{BackCover, Document, Logo};
 use crate::fonts::{self, FontFace};
 
 pub use compose::Drawing;
+pub use spine::TEXT_SPINE;
 
 /// An sRGB colour.
 pub type Rgb = [u8; 3];
@@ -113,6 +116,7 @@ impl CoverDesign {
 pub struct Cover {
     pub drawing: Drawing,
     tree: usvg::Tree,
+    photo: Option<compose::Photo>,
 }
 
 /// Width of the EPUB's cover image: what ebook stores ask for at least.
@@ -147,34 +151,19 @@ impl Cover {
         let (w, h) = self.trim();
         let width = EBOOK_WIDTH;
         let height = (width as f32 * h / w).round() as u32;
-        let mut pixmap =
-            resvg::tiny_skia::Pixmap::new(width, height).ok_or("the cover image has no area")?;
-        pixmap.fill(resvg::tiny_skia::Color::WHITE);
         let scale = width as f32 / w;
         let bleed = self.bleed() * scale;
         let transform =
             resvg::tiny_skia::Transform::from_row(scale, 0.0, 0.0, scale, -bleed, -bleed);
-        resvg::render(&self.tree, transform, &mut pixmap.as_mut());
-        // Opaque throughout (a white ground first), so the premultiplied pixels are the colours.
-        let rgb: Vec<u8> = pixmap
-            .data()
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
-        let mut out = Vec::with_capacity(rgb.len() / 8);
-        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
-        encoder
-            .add_icc_profile(SRGB_ICC)
-            .map_err(|e| e.to_string())?;
-        encoder
-            .encode(
-                &rgb,
-                width as u16,
-                height as u16,
-                jpeg_encoder::ColorType::Rgb,
-            )
-            .map_err(|e| format!("cannot encode the cover image: {e}"))?;
-        Ok((out, width, height))
+        let pixels = self.photo.as_ref().and_then(compose::Photo::opaque_pixels);
+        let jpeg = raster::jpeg(
+            &self.tree,
+            transform,
+            pixels.as_deref(),
+            (width, height),
+            SRGB_ICC,
+        )?;
+        Ok((jpeg, width, height))
     }
 }
 
@@ -244,7 +233,11 @@ pub fn draw(doc: &Document, design: &CoverDesign, diags: &mut Diagnostics) -> Op
             return None;
         }
     };
-    Some(Cover { drawing, tree })
+    Some(Cover {
+        drawing,
+        tree,
+        photo,
+    })
 }
 
 /// Draws the back cover in the front cover's design. A logo that does not decode is reported
@@ -275,11 +268,53 @@ pub fn draw_back(
         );
     }
     match drawing.parse(None, logo.as_ref()) {
-        Ok(tree) => Some(Cover { drawing, tree }),
+        Ok(tree) => Some(Cover {
+            drawing,
+            tree,
+            photo: None,
+        }),
         Err(e) => {
             diags.push(Diagnostic::error(
                 "cover-failed",
                 format!("the back cover could not be drawn: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Draws the spine of a perfect-bound book, `thickness` points wide, in the covers' design.
+pub fn draw_spine(
+    doc: &Document,
+    design: &CoverDesign,
+    thickness: f32,
+    diags: &mut Diagnostics,
+) -> Option<Cover> {
+    let ((width, height), bleed) = page(doc, design.trim);
+    let sheet = compose::Sheet {
+        width,
+        height,
+        bleed,
+    };
+    let drawing = spine::compose(&doc.meta, design, thickness, sheet);
+    for problem in &drawing.too_long {
+        let mut d = Diagnostic::warning("cover-text-too-long", problem.clone())
+            .help("shorten the title, or use thicker paper (`paper-thickness`)");
+        if let Some(at) = &doc.meta.title_at {
+            d = d.at(at.clone());
+        }
+        diags.push(d);
+    }
+    match drawing.parse(None, None) {
+        Ok(tree) => Some(Cover {
+            drawing,
+            tree,
+            photo: None,
+        }),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "cover-failed",
+                format!("the spine could not be drawn: {e}"),
             ));
             None
         }

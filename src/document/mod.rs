@@ -64,6 +64,8 @@ pub struct Metadata {
     pub logo: Option<Logo>,
     /// Where the title is set, for messages about it.
     pub title_at: Option<Location>,
+    /// Where the subtitle is set.
+    pub subtitle_at: Option<Location>,
     pub figure_numbers: bool,
     /// Words with their allowed break points (`ta-ble`), which win over hyphenation patterns.
     pub hyphenation_exceptions: Vec<String>,
@@ -128,6 +130,8 @@ pub struct Collection {
 pub struct PrintSettings {
     /// `pdf-a-2b` when the publisher asks for an archival PDF.
     pub standard: Option<String>,
+    /// The `pdf:` key that asks for it, for the PDF's complaints.
+    pub standard_at: Option<Location>,
     /// Bleed in millimetres.
     pub bleed_mm: Option<f32>,
     /// Creep per sheet in millimetres, for booklets.

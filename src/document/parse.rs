@@ -46,6 +46,22 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
             .as_deref()
             .and_then(|u| url::Url::parse(u).ok()),
     };
+    // The title and subtitle are printed (running heads, a title line): their characters are
+    // checked as the text's are, at their keys.
+    if let Some(meta) = &meta {
+        for (text, at) in [
+            (Some(&meta.title), &meta.title_at),
+            (meta.subtitle.as_ref(), &meta.subtitle_at),
+        ] {
+            if let (Some(text), Some(at)) = (text, at) {
+                if let Some(c) = text.chars().find(|&c| !fonts::can_print(c, false)) {
+                    if shared.missing_glyphs.insert(c) {
+                        shared.diags.push(unprintable(c, at.clone()));
+                    }
+                }
+            }
+        }
+    }
     let mut chapters = Vec::new();
     for (index, source) in manuscript.chapters.iter().enumerate() {
         let chapter_lang = source.lang.clone().unwrap_or_else(|| lang.clone());
@@ -243,12 +259,14 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
         cover_photo,
         logo,
         title_at: Some(at("title")),
+        subtitle_at: Some(at("subtitle")),
         figure_numbers: fm.figure_numbers.unwrap_or(false),
         hyphenation_exceptions: fm.hyphenation_exceptions.clone(),
         modified,
         back_cover: back_cover(fm, &lang),
         print: PrintSettings {
             standard: fm.pdf_standard.clone(),
+            standard_at: fm.pdf_standard.as_ref().map(|_| at("pdf")),
             bleed_mm: fm.bleed_mm,
             creep_mm: fm.creep_mm,
         },
@@ -327,6 +345,11 @@ fn back_cover(fm: &crate::manuscript::FrontMatter, lang: &str) -> Option<super::
         blurb: blurb.map(|b| typography::text(b, lang)),
         call_to_action: fm.call_to_action.clone().map(|mut c| {
             c.text = c.text.map(|t| typography::text(&t, lang));
+            // The front-matter check parsed the address as browsers do; written out as it
+            // stands, a space or bracket would make the EPUB's link invalid.
+            if let Ok(valid) = super::web::normalize(&c.url) {
+                c.url = valid;
+            }
             c
         }),
         price: fm.price.clone(),
@@ -421,9 +444,11 @@ struct ChapterParser<'s, 'a, 'b> {
     events: Vec<(Event<'s>, Range<usize>)>,
     pos: usize,
     shared: &'b mut Shared<'a>,
-    /// Footnote labels in order of first reference.
-    note_labels: Vec<String>,
-    note_defs: HashMap<String, (Vec<Block>, Location)>,
+    /// Footnote labels as first written, in order of first reference, with that reference's
+    /// place.
+    note_labels: Vec<(String, Location)>,
+    /// Definitions by [`label_key`]: the label as written, the note, its place.
+    note_defs: HashMap<String, (String, Vec<Block>, Location)>,
     task_marker: Option<bool>,
     /// Containers (quotes, lists, notes, tables) open around the current position.
     depth: usize,
@@ -545,20 +570,20 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
         self.shared.id_chapter.insert(id.clone(), self.index);
         let blocks = self.blocks();
         let mut notes = Vec::new();
-        for label in std::mem::take(&mut self.note_labels) {
+        for (label, cited_at) in std::mem::take(&mut self.note_labels) {
             self.shared.notes += 1;
             let number = self.shared.notes;
             let note_id = self.shared.ids.fresh(&format!("note-{number}"));
             self.shared.id_chapter.insert(note_id.clone(), self.index);
-            let blocks = match self.note_defs.remove(&label) {
-                Some((blocks, _)) => blocks,
+            let blocks = match self.note_defs.remove(&label_key(&label)) {
+                Some((_, blocks, _)) => blocks,
                 None => {
                     self.shared.diags.push(
                         Diagnostic::error(
                             "undefined-footnote",
                             format!("footnote [^{label}] is never defined"),
                         )
-                        .at(Location::file(&self.source.path))
+                        .at(cited_at)
                         .help(format!("add a line `[^{label}]: …` with the note's text")),
                     );
                     Vec::new()
@@ -570,9 +595,9 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 blocks,
             });
         }
-        let mut unused: Vec<_> = self.note_defs.drain().collect();
-        unused.sort_by_key(|(_, (_, at))| (at.line, at.column));
-        for (label, (_, at)) in unused {
+        let mut unused: Vec<_> = self.note_defs.drain().map(|(_, def)| def).collect();
+        unused.sort_by_key(|(_, _, at)| (at.line, at.column));
+        for (label, _, at) in unused {
             self.shared.diags.push(
                 Diagnostic::warning(
                     "unused-footnote",
@@ -703,8 +728,9 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
                     let blocks = self.nested(range.start, Self::blocks);
+                    let at = self.at(range.start);
                     self.note_defs
-                        .insert(label.to_string(), (blocks, self.at(range.start)));
+                        .insert(label_key(&label), (label.to_string(), blocks, at));
                 }
                 Event::Start(Tag::Table(alignments)) => {
                     let table = self.nested(range.start, |p| p.table(&alignments));
@@ -958,6 +984,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             match event {
                 Event::Text(t) => {
                     self.check_glyphs(&t, range.start, false);
+                    self.check_unmatched_notes(range.clone());
                     push_text(target!(), &t)
                 }
                 Event::Code(t) => {
@@ -969,11 +996,16 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 Event::HardBreak => target!().push(Inline::LineBreak),
                 Event::TaskListMarker(checked) => self.task_marker = Some(checked),
                 Event::FootnoteReference(label) => {
-                    let label = label.to_string();
-                    let index = match self.note_labels.iter().position(|l| *l == label) {
+                    let key = label_key(&label);
+                    let index = match self
+                        .note_labels
+                        .iter()
+                        .position(|(l, _)| label_key(l) == key)
+                    {
                         Some(i) => i,
                         None => {
-                            self.note_labels.push(label);
+                            let at = self.at(range.start);
+                            self.note_labels.push((label.to_string(), at));
                             self.note_labels.len() - 1
                         }
                     };
@@ -1058,20 +1090,44 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
     }
 
     /// Characters no shipped font has cannot be printed: the PDF would show blanks or boxes.
+    /// A `[^label]` left as text: CommonMark (GFM) makes a footnote reference only of a label
+    /// that has a definition, so an undefined one would be printed as it stands.
+    fn check_unmatched_notes(&mut self, range: Range<usize>) {
+        let source: &'s SourceFile = self.source;
+        let body = source.body();
+        for (i, _) in body[range.clone()].match_indices('[') {
+            let start = i + range.start;
+            let escaped = body[..start].ends_with('\\');
+            let Some(label) = body[start..]
+                .strip_prefix("[^")
+                .and_then(|rest| rest.split_once(']'))
+                .map(|(label, _)| label)
+                .filter(|l| !l.is_empty() && !l.contains(char::is_whitespace))
+            else {
+                continue;
+            };
+            if escaped {
+                continue;
+            }
+            self.shared.diags.push(
+                Diagnostic::error(
+                    "undefined-footnote",
+                    format!("footnote [^{label}] is never defined"),
+                )
+                .at(self.at(start))
+                .help(format!("add a line `[^{label}]: …` with the note's text, or write `\\[^{label}]` to print it as it stands")),
+            );
+        }
+    }
+
     fn check_glyphs(&mut self, text: &str, offset: usize, code: bool) {
         if let Some((i, c)) = text
             .char_indices()
             .find(|&(_, c)| !fonts::can_print(c, code))
         {
             if self.shared.missing_glyphs.insert(c) {
-                self.shared.diags.push(
-                    Diagnostic::warning(
-                        "missing-glyph",
-                        format!("no shipped font has the character '{c}' (U+{:04X}); unless a project font has it, the PDF cannot print it", c as u32),
-                    )
-                    .at(self.at(offset + i))
-                    .help("the EPUB falls back to the reader's fonts; for print, put a font that has the character in the project's fonts/ folder and name its family in `mainfont` (or `monofont` for code)"),
-                );
+                let at = self.at(offset + i);
+                self.shared.diags.push(unprintable(c, at));
             }
         }
     }
@@ -1396,6 +1452,23 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
 /// Whether inlines would show a reader nothing (no text, no image description).
 fn is_blank(inlines: &[Inline]) -> bool {
     Inline::plain_text(inlines).trim().is_empty()
+}
+
+/// The warning for a character no shipped font has, at its place.
+fn unprintable(c: char, at: Location) -> Diagnostic {
+    Diagnostic::warning(
+        "missing-glyph",
+        format!("no shipped font has the character '{c}' (U+{:04X}); unless a project font has it, the PDF cannot print it", c as u32),
+    )
+    .at(at)
+    .help("the EPUB falls back to the reader's fonts; for print, put a font that has the character in the project's fonts/ folder and name its family in `mainfont` (or `monofont` for code)")
+}
+
+/// What two footnote labels must share to match, as CommonMark matches link labels: Unicode
+/// case folded, runs of white space made one space.
+fn label_key(label: &str) -> String {
+    let collapsed = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    unicase::UniCase::new(collapsed).to_folded_case()
 }
 
 fn push_text(target: &mut Vec<Inline>, text: &str) {

@@ -35,6 +35,9 @@ pub const STYLE_KEYS: &[&str] = &[
     "cover",
     "epub-css",
     "embed-fonts",
+    "pages",
+    "front-matter",
+    "paper-thickness",
 ];
 
 /// A style key as written, with where: the style stage checks and applies it.
@@ -341,6 +344,17 @@ pub fn interpret(
                 fm.collection_position = scalar(value).or_else(|| { bad("a number"); None })
             }
             "slug" => match scalar(value) {
+                Some(s) if s.chars().count() > MAX_SLUG_CHARS => {
+                    diags.push(
+                        Diagnostic::error(
+                            "value-too-long",
+                            format!("`slug` is {} characters long; at most {MAX_SLUG_CHARS}", s.chars().count()),
+                        )
+                        .at(at.clone())
+                        .help("the slug names the output files: choose a shorter one"),
+                    );
+                    ok = false;
+                }
                 Some(s) if is_slug(&s) => fm.slug = Some(s),
                 _ => bad("lower-case letters, digits and hyphens"),
             },
@@ -366,7 +380,20 @@ pub fn interpret(
                                 value: scalar(v).unwrap_or_default(),
                                 at: at.clone(),
                             }),
-                            "standard" => fm.pdf_standard = scalar(v),
+                            "standard" => match scalar(v).as_deref() {
+                                Some("pdf-a-2b") => fm.pdf_standard = Some("pdf-a-2b".into()),
+                                other => {
+                                    diags.push(
+                                        Diagnostic::error(
+                                            source.type_code(),
+                                            format!("`pdf.standard` must be `pdf-a-2b`, not `{}`", other.unwrap_or_default()),
+                                        )
+                                        .at(at.clone())
+                                        .help("roneo writes one standard, PDF/A-2b (archival); leave `standard` out for a plain PDF"),
+                                    );
+                                    ok = false;
+                                }
+                            },
                             other => diags.push(
                                 Diagnostic::warning("unknown-key", format!("unknown key `pdf.{other}` ignored"))
                                     .at(at.clone())
@@ -378,20 +405,23 @@ pub fn interpret(
                 _ => bad("a mapping such as `{ page: a5 }`"),
             },
             "bleed" => match scalar(value).as_deref().map(parse_mm) {
-                Some(Some(mm)) => fm.bleed_mm = Some(mm),
-                _ => bad("a length such as `3mm`"),
+                Some(Some(mm)) if mm <= MAX_BLEED_MM => fm.bleed_mm = Some(mm),
+                _ => bad(&format!("a length from 0 to {MAX_BLEED_MM}mm, such as `3mm`, not `{}`", shown(value))),
             },
             "creep" => match scalar(value).as_deref().map(parse_mm) {
-                Some(Some(mm)) => fm.creep_mm = Some(mm),
-                _ => bad("a length such as `0.1mm`"),
+                Some(Some(mm)) if mm <= MAX_CREEP_MM => fm.creep_mm = Some(mm),
+                _ => bad(&format!("a length from 0 to {MAX_CREEP_MM}mm (about one sheet's thickness), such as `0.1mm`, not `{}`", shown(value))),
             },
-            key if STYLE_KEYS.contains(&key) => match scalar(value) {
+            // A list (`front-matter: [cover, colophon]`) arrives as its items joined by commas.
+            key if STYLE_KEYS.contains(&key) => match scalar(value)
+                .or_else(|| matches!(value, Value::Sequence(_)).then(|| list(value)).flatten().map(|l| l.join(", ")))
+            {
                 Some(text) => fm.style.push(StyleSetting {
                     key: key.to_string(),
                     value: text,
                     at: at.clone(),
                 }),
-                None => bad("text, a number or true/false"),
+                None => bad("text, a number, true/false or a list"),
             },
             other => diags.push(
                 Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))
@@ -525,6 +555,21 @@ fn list(value: &Value) -> Option<Vec<String>> {
         }
         v => scalar(v).map(|s| vec![s]),
     }
+}
+
+/// The longest slug: it names the output files (`slug.booklet.pdf`), which file systems
+/// limit to 255 bytes with the folder's own limits on top.
+pub const MAX_SLUG_CHARS: usize = 100;
+
+/// The widest bleed a printer asks for is 5mm; beyond 20mm it is no longer a bleed.
+const MAX_BLEED_MM: f32 = 20.0;
+
+/// Creep is about one sheet's thickness (0.1mm for 80 g/m² paper); 1mm is card.
+const MAX_CREEP_MM: f32 = 1.0;
+
+/// A value as written, for messages.
+fn shown(value: &Value) -> String {
+    scalar(value).unwrap_or_else(|| "…".into())
 }
 
 fn is_slug(s: &str) -> bool {

@@ -81,6 +81,21 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
     };
     project.config.apply(&mut front, &project.root);
     let slug = front.slug.clone().unwrap_or_else(|| slug_from_name(path));
+    if slug.chars().count() > front_matter::MAX_SLUG_CHARS {
+        diags.push(
+            Diagnostic::error(
+                "value-too-long",
+                format!(
+                    "the slug `{slug}` made from the file name is {} characters long; at most {}",
+                    slug.chars().count(),
+                    front_matter::MAX_SLUG_CHARS
+                ),
+            )
+            .at(Location::new(&index_path, 1, 1))
+            .help("the slug names the output files: rename the file, or set a shorter `slug:` in the front matter"),
+        );
+        return None;
+    }
 
     let mut chapters = Vec::new();
     if !index.body().trim().is_empty() || folder.is_none() {
@@ -172,7 +187,7 @@ pub fn slug_of(path: &Path) -> String {
     } else {
         path.clone()
     };
-    let text = std::fs::read_to_string(&index).unwrap_or_default();
+    let text = with_line_feeds(std::fs::read_to_string(&index).unwrap_or_default());
     let mut ignored = Diagnostics::default();
     front_matter::split(&text)
         .and_then(|(yaml, line, _)| front_matter::parse(yaml, &index, line, &mut ignored))
@@ -252,7 +267,7 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         Ok(b) => b,
         Err(e) => {
             diags.push(
-                Diagnostic::error("unreadable-file", format!("cannot read file: {e}"))
+                Diagnostic::error("unreadable-file", format!("cannot read the file: {}", crate::diagnostic::os_error(&e)))
                     .at(Location::file(path)),
             );
             return None;
@@ -279,6 +294,7 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
+    let text = with_line_feeds(text);
     let body_start = front_matter::split(&text).map_or(0, |(_, _, b)| b);
     let lines = LineIndex::new(&text);
     if let Some((start, chars)) = longest_word(&text).filter(|&(_, n)| n > MAX_WORD_CHARS) {
@@ -302,6 +318,15 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         lang: None,
         lines,
     })
+}
+
+/// `text` with CommonMark's other line endings, CR LF and a lone CR, made LF: every later
+/// reader (front matter, Markdown, line numbers) then sees the lines a CommonMark reader does.
+fn with_line_feeds(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// The longest run of characters without white space a source may hold (1 Mi): one such word

@@ -361,6 +361,12 @@ fn settings_of(
             toml::Value::Integer(n) => n.to_string(),
             toml::Value::Float(x) => x.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
+            // A list (`front-matter = ["cover", "colophon"]`) as its items joined by commas.
+            toml::Value::Array(items) if items.iter().all(|i| i.is_str()) => items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             _ => {
                 diags.push(
                     Diagnostic::error(

@@ -12,15 +12,17 @@
 //! manuscript are byte-identical.
 
 mod glyphs;
+pub mod spread;
 
 use crate::cover::Cover;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::document::LinkTarget;
 use crate::typeset::{ImageItem, Item, Layout, OutlineEntry, Page, Structure};
 use glyphs::Advances;
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
-use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::configure::{Archival, ConfigurationBuilder, ValidationError};
+use krilla::error::KrillaError;
 use krilla::destination::{Destination, XyzDestination};
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::image::Image;
@@ -51,7 +53,7 @@ pub fn write(
         settings.configuration = ConfigurationBuilder::new()
             .with_archival_validator(Archival::A2_B)
             .finish()
-            .map_err(|e| Diagnostic::error("pdf-failed", format!("PDF/A-2b: {e:?}")))?;
+            .map_err(|_| Diagnostic::error("pdf-failed", "PDF/A-2b cannot be combined with the other PDF settings"))?;
     }
     let mut document = Document::new_with(settings);
     // Only the faces the pages use are loaded (a style offers ten).
@@ -127,10 +129,62 @@ pub fn write(
     }
     document.set_outline(outline);
     document.set_tag_tree(tag_tree(&layout, content));
-    document.set_metadata(metadata(&layout));
-    document
-        .finish()
-        .map_err(|e| Diagnostic::error("pdf-failed", format!("could not write the PDF: {e:?}")))
+    document.set_metadata(metadata(&layout.meta));
+    let standard_at = layout.meta.print.standard_at.clone();
+    let file = layout.meta.title_at.as_ref().map(|at| Location::file(&at.file));
+    document.finish().map_err(|e| {
+        let d = Diagnostic::error("pdf-failed", format!("the PDF cannot be written: {}", explain(&e)));
+        match (&e, standard_at, file) {
+            (KrillaError::Validation(_), Some(at), _) => d
+                .at(at)
+                .help("change the text the message names, or leave `standard: pdf-a-2b` out for a plain PDF"),
+            (_, _, Some(file)) => d.at(file),
+            _ => d,
+        }
+    })
+}
+
+/// krilla's error as a sentence (its `Debug` text names Rust types).
+fn explain(e: &KrillaError) -> String {
+    match e {
+        KrillaError::Font(_, message) => format!("a font cannot be embedded ({message})"),
+        KrillaError::Validation(errors) => {
+            let mut why: Vec<String> = errors.iter().map(|(v, _)| violation(v)).collect();
+            why.dedup();
+            format!("PDF/A-2b (archival) does not allow {}", why.join("; nor "))
+        }
+        KrillaError::Image(_, _, message) => format!("an image cannot be used ({message})"),
+        KrillaError::SixteenBitImage(..) => "an image has 16 bits per channel, which this PDF version cannot hold; save it with 8".into(),
+        other => other.to_string(),
+    }
+}
+
+/// One PDF/A rule broken, for a person.
+fn violation(v: &ValidationError) -> String {
+    use ValidationError as V;
+    match v {
+        V::ContainsNotDefGlyph(_, _, text) => {
+            format!("text no font has a glyph for: '{text}'")
+        }
+        V::NoCodepointMapping(..) | V::InvalidCodepointMapping(..) => {
+            "a glyph that cannot be mapped back to its text".into()
+        }
+        V::UnicodePrivateArea(_, _, c, _) => {
+            format!("a private-use character (U+{:04X})", u32::from(*c))
+        }
+        V::RestrictedLicense(_) => "a font whose licence forbids embedding".into(),
+        V::NoDocumentTitle => "a document without a title".into(),
+        V::NoDocumentLanguage => "a document without a language".into(),
+        V::Transparency(_) => "transparency (in an image or the cover)".into(),
+        V::ImageInterpolation(_) => "interpolated images".into(),
+        V::TooLongString | V::TooLongName | V::TooLongArray | V::TooLongDictionary => {
+            "a value longer than the standard's limit (a very long word or link)".into()
+        }
+        V::TooLargeFloat => "a number larger than the standard's limit (a page or image too large)".into(),
+        V::TooManyIndirectObjects => "this many objects (the book is too large for one PDF/A)".into(),
+        V::TooHighQNestingLevel => "drawing nested this deep".into(),
+        _ => "a construct it forbids (an embedded file, PostScript or an unsupported feature)".into(),
+    }
 }
 
 /// The bleed in points, from the manuscript's `bleed:` (0 without one).
@@ -310,12 +364,18 @@ fn draw(
 /// The cover's drawing over the whole page and its bleed (the surface's origin is the trim's
 /// corner): vectors, its text as text in subset fonts, its photograph as it is.
 fn draw_cover(surface: &mut krilla::surface::Surface, cover: &Cover) {
+    let bleed = cover.bleed();
+    draw_canvas(surface, cover, -bleed, -bleed);
+}
+
+/// Draws a cover's whole canvas (trim and bleed) with its top-left corner at (`x`, `y`).
+fn draw_canvas(surface: &mut krilla::surface::Surface, cover: &Cover, x: f32, y: f32) {
     let (width, height) = cover.trim();
     let bleed = cover.bleed();
     let Some(size) = Size::from_wh(width + 2.0 * bleed, height + 2.0 * bleed) else {
         return;
     };
-    surface.push_transform(&Transform::from_translate(-bleed, -bleed));
+    surface.push_transform(&Transform::from_translate(x, y));
     surface.draw_svg(cover.tree(), size, SvgSettings::default());
     surface.pop();
 }
@@ -439,8 +499,7 @@ fn outline_node(entry: &OutlineEntry, bleed: f32) -> OutlineNode {
     node
 }
 
-fn metadata(layout: &Layout) -> Metadata {
-    let m = &layout.meta;
+fn metadata(m: &crate::document::Metadata) -> Metadata {
     let mut metadata = Metadata::new()
         .title(m.title.clone())
         .authors(m.authors.clone())

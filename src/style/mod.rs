@@ -129,6 +129,48 @@ pub enum CoverStyle {
     Band,
 }
 
+/// A page before the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontPage {
+    Cover,
+    Title,
+    Colophon,
+    Contents,
+}
+
+impl FrontPage {
+    pub const NAMES: [(&'static str, FrontPage); 4] = [
+        ("cover", FrontPage::Cover),
+        ("title", FrontPage::Title),
+        ("colophon", FrontPage::Colophon),
+        ("contents", FrontPage::Contents),
+    ];
+}
+
+/// How many pages the print edition should have (`pages:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageCount {
+    /// Whole sheets: a multiple of 4, for print editions of pamphlet length.
+    Auto,
+    /// As the text runs; a booklet pads after the text.
+    Natural,
+    Exactly(usize),
+}
+
+/// What the copyfitter may change, and how far, to reach the page count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Copyfit {
+    pub pages: PageCount,
+    /// Longer than this, `auto` leaves a book as it runs: it is bound, not saddle-stitched.
+    pub pamphlet_pages: usize,
+    /// The pages before the text as listed (`front-matter:`); `None`: the copyfitter may set
+    /// the title on the cover alone, leave out the contents or move the colophon to the inside
+    /// back cover.
+    pub front_matter: Option<Vec<FrontPage>>,
+    /// Figures may be made this much smaller (of their height) at the least.
+    pub figure_floor: f32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpubStyle {
     /// Embed the faces the book uses (subset); else the reader's fonts.
@@ -150,6 +192,8 @@ pub struct Style {
     /// Running heads (section on rectos, title on versos) with folios at the outer edge.
     pub running_heads: bool,
     pub caption: CaptionStyle,
+    /// A figure's image is at most this share of the text block's height.
+    pub figure_height: f32,
     pub notes: NoteStyle,
     /// Sizes of code and table text, and the indent of list items, in em of the body size.
     pub code_size: f32,
@@ -162,6 +206,9 @@ pub struct Style {
     /// RGB.
     pub accent: [u8; 3],
     pub cover: CoverStyle,
+    pub copyfit: Copyfit,
+    /// A leaf of the book's paper, in points: a bound book's spine is as thick as its leaves.
+    pub paper_thickness: f32,
     pub epub: EpubStyle,
 }
 

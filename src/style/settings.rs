@@ -1,8 +1,9 @@
 //! Settings applied in order onto the defaults, then worked out into a [`Style`].
 
 use super::{
-    describe, error, named_page, CaptionStyle, CoverStyle, EpubStyle, Faces, Family, HeadingLevel,
-    Headings, NoteStyle, PageStyle, Style, StyleSetting, MM, PROJECT_THEMES, THEMES,
+    describe, error, named_page, CaptionStyle, Copyfit, CoverStyle, EpubStyle, Faces, Family,
+    FrontPage, HeadingLevel, Headings, NoteStyle, PageCount, PageStyle, Style, StyleSetting, MM,
+    PROJECT_THEMES, THEMES,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fonts::{self, FontFace};
@@ -39,6 +40,9 @@ pub(super) struct Resolver {
     cover: Option<CoverStyle>,
     embed_fonts: Option<bool>,
     epub_css: Option<String>,
+    pages: Option<PageCount>,
+    paper_thickness: Option<f32>,
+    front_matter: Option<Vec<FrontPage>>,
     /// The project's own faces, read when a family is asked for that roneo does not ship.
     project_faces: Option<Vec<FontFace>>,
 }
@@ -156,6 +160,24 @@ impl Resolver {
             "toc-depth" => match v.parse::<u8>().ok().filter(|d| (1..=6).contains(d)) {
                 Some(d) => self.toc_depth = Some(d),
                 None => bad("a heading level from 1 to 6"),
+            },
+            "pages" => match v {
+                "auto" => self.pages = Some(PageCount::Auto),
+                "natural" => self.pages = Some(PageCount::Natural),
+                n => match n.parse::<usize>().ok().filter(|n| (1..=10_000).contains(n)) {
+                    Some(n) => self.pages = Some(PageCount::Exactly(n)),
+                    None => {
+                        bad("`auto`, `natural` or a number of pages from 1 to 10000, such as `8`")
+                    }
+                },
+            },
+            "paper-thickness" => match length(v).filter(|t| (0.02 * MM..=1.0 * MM).contains(t)) {
+                Some(t) => self.paper_thickness = Some(t),
+                None => bad("a leaf's thickness from 0.02mm to 1mm, such as `0.1mm`"),
+            },
+            "front-matter" => match front_pages(v) {
+                Ok(pages) => self.front_matter = Some(pages),
+                Err(why) => bad(&why),
             },
             "heading-font" => match v {
                 "main" | "serif" => self.heading_family = Some(Family::Main),
@@ -369,6 +391,7 @@ impl Resolver {
                 label_bold: true,
                 credit_size: 0.7,
             },
+            figure_height: 0.6,
             notes,
             code_size: 0.8,
             table_size: 0.85,
@@ -380,6 +403,13 @@ impl Resolver {
             title_page: self.title_page.unwrap_or(true),
             accent: self.accent.unwrap_or([0x8b, 0x1a, 0x1a]),
             cover: self.cover.unwrap_or(CoverStyle::Rules),
+            copyfit: Copyfit {
+                pages: self.pages.unwrap_or(PageCount::Auto),
+                pamphlet_pages: 64,
+                front_matter: self.front_matter.take(),
+                figure_floor: 0.6,
+            },
+            paper_thickness: self.paper_thickness.unwrap_or(0.1 * MM),
             epub: EpubStyle {
                 embed_fonts: self.embed_fonts.unwrap_or(true),
                 css: self.epub_css.take(),
@@ -555,6 +585,28 @@ fn colour(s: &str) -> Option<[u8; 3]> {
         [r1, r2, g1, g2, b1, b2] => Some([r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2]),
         _ => None,
     }
+}
+
+/// `cover, title, colophon, contents`: the pages before the text, each at most once.
+fn front_pages(v: &str) -> Result<Vec<FrontPage>, String> {
+    let names = || {
+        FrontPage::NAMES
+            .iter()
+            .map(|(n, _)| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut pages = Vec::new();
+    for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let Some(&(_, page)) = FrontPage::NAMES.iter().find(|(n, _)| *n == name) else {
+            return Err(format!("a list of {}", names()));
+        };
+        if pages.contains(&page) {
+            return Err(format!("a list of {}, each at most once", names()));
+        }
+        pages.push(page);
+    }
+    Ok(pages)
 }
 
 #[cfg(test)]

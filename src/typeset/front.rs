@@ -11,7 +11,37 @@ use super::shape::FontStyle;
 use super::{Context, CoverArea, Glyph, GlyphRun, ImageItem, Item, LinkArea, Page, Structure};
 use crate::document::{Document, LinkTarget, TocEntry};
 use crate::locale::{self, Label};
-use crate::style::{Family, Style};
+use crate::style::{Family, FrontPage, Style};
+
+/// The pages before the text, in order, and whether the colophon stands on the inside back
+/// cover instead of among them (the copyfitter's choice for a short text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrontPlan {
+    pub pages: Vec<FrontPage>,
+    pub colophon_last: bool,
+}
+
+impl FrontPlan {
+    /// The style's own: the pages as listed (`front-matter:`), else the cover, the title page
+    /// if the style has one, the colophon and the contents if the style has them.
+    pub fn of(style: &Style) -> Self {
+        let pages = style.copyfit.front_matter.clone().unwrap_or_else(|| {
+            let mut pages = vec![FrontPage::Cover];
+            if style.title_page {
+                pages.push(FrontPage::Title);
+            }
+            pages.push(FrontPage::Colophon);
+            if style.contents.is_some() {
+                pages.push(FrontPage::Contents);
+            }
+            pages
+        });
+        FrontPlan {
+            pages,
+            colophon_last: false,
+        }
+    }
+}
 
 pub fn front_matter(
     cx: &mut Context,
@@ -19,37 +49,87 @@ pub fn front_matter(
     style: &Style,
     g: &Geometry,
     body: &BodyPages,
+    plan: &FrontPlan,
     structure: &mut Vec<Structure>,
 ) -> Vec<Page> {
-    let mut pages = vec![cover(doc, g)];
-    if style.title_page {
-        pages.push(title_page(cx, doc, style, g));
-    }
-    // Page indices decide the binding side: the colophon and contents sit where they fall.
-    let index = pages.len();
-    pages.push(colophon(cx, doc, style, g, index));
-    // Entries deeper than the style's depth are left to the bookmarks.
-    if let Some(depth) = style.contents {
+    let mut pages = Vec::new();
+    for page in &plan.pages {
+        // Page indices decide the binding side: each page sits where it falls.
         let index = pages.len();
-        pages.extend(contents(cx, doc, g, body, depth, index));
+        match page {
+            FrontPage::Cover => pages.push(cover(doc, g)),
+            FrontPage::Title => pages.push(title_page(cx, doc, style, g)),
+            FrontPage::Colophon => pages.push(colophon(cx, doc, style, g, index)),
+            // Entries deeper than the style's depth are left to the bookmarks.
+            FrontPage::Contents => {
+                pages.extend(contents(cx, doc, g, body, contents_depth(style), index))
+            }
+        }
     }
     if pages.len() % 2 == 1 {
         pages.push(blank(g));
     }
     for (i, page) in pages.iter_mut().enumerate() {
         page.label = roman(i + 1);
-        let element = match page.items.first() {
-            Some(Item::Image(ImageItem { alt, .. })) | Some(Item::Cover(CoverArea { alt, .. })) => {
-                Structure::Figure { alt: alt.clone() }
-            }
-            _ => Structure::Paragraph,
-        };
-        if !page.items.is_empty() {
-            structure.push(element);
-            page.tagged = vec![(0..page.items.len(), structure.len() - 1)];
-        }
+        tag(page, structure);
     }
     pages
+}
+
+/// The colophon on the inside back cover, page `index` of the book, labelled `label`.
+pub fn colophon_last(
+    cx: &mut Context,
+    doc: &Document,
+    style: &Style,
+    g: &Geometry,
+    index: usize,
+    label: String,
+    structure: &mut Vec<Structure>,
+) -> Page {
+    let mut page = colophon(cx, doc, style, g, index);
+    page.label = label;
+    tag(&mut page, structure);
+    page
+}
+
+/// How many pages the contents take (set and thrown away: the copyfitter only counts).
+pub fn contents_pages(
+    cx: &mut Context,
+    doc: &Document,
+    style: &Style,
+    g: &Geometry,
+    body: &BodyPages,
+) -> usize {
+    let diagnostics = std::mem::take(&mut cx.diagnostics);
+    let n = contents(cx, doc, g, body, contents_depth(style), 0).len();
+    cx.diagnostics = diagnostics;
+    n
+}
+
+/// How many entries the contents list: "several" makes a contents page worth its paper.
+pub fn contents_entries(doc: &Document, style: &Style) -> usize {
+    let mut flat = Vec::new();
+    flatten(&doc.toc, contents_depth(style), &mut flat);
+    flat.len()
+}
+
+/// Listed explicitly in a style without contents, the contents go two levels deep.
+fn contents_depth(style: &Style) -> u8 {
+    style.contents.unwrap_or(2)
+}
+
+/// A front page is one element for assistive technology: the cover a figure, the others text.
+fn tag(page: &mut Page, structure: &mut Vec<Structure>) {
+    let element = match page.items.first() {
+        Some(Item::Image(ImageItem { alt, .. })) | Some(Item::Cover(CoverArea { alt, .. })) => {
+            Structure::Figure { alt: alt.clone() }
+        }
+        _ => Structure::Paragraph,
+    };
+    if !page.items.is_empty() {
+        structure.push(element);
+        page.tagged = vec![(0..page.items.len(), structure.len() - 1)];
+    }
 }
 
 fn blank(g: &Geometry) -> Page {

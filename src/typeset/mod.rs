@@ -7,6 +7,7 @@
 //! title, colophon and contents pages. Nothing here knows about PDF: the [`Layout`] is plain
 //! geometry that any writer can draw.
 
+mod copyfit;
 mod flow;
 mod front;
 mod geometry;
@@ -16,6 +17,7 @@ mod pages;
 mod paragraph;
 pub mod shape;
 
+pub use copyfit::Fit;
 pub use geometry::Geometry;
 pub use pages::BodyPages;
 pub use shape::FontId;
@@ -43,6 +45,10 @@ pub struct Layout {
     pub fonts: Vec<FontFace>,
     pub meta: Metadata,
     pub assets: Vec<Asset>,
+    /// What copyfitting changed to reach the page count, when it ran.
+    pub fit: Option<Fit>,
+    /// Pages that are covers (the front, the back): a bound book's block has the others.
+    pub covers: usize,
 }
 
 /// One page; coordinates in points from the top-left corner, y downwards.
@@ -227,6 +233,9 @@ pub(crate) struct Context {
     note_numbers: Vec<u32>,
     /// Characters already reported missing (once each, in the first chapter that uses one).
     reported: HashSet<char>,
+    /// The front matter's printed texts (title, subtitle), what each is, and its key's place:
+    /// a character missing from one is reported there.
+    front: Vec<(String, &'static str, Location)>,
 }
 
 impl Context {
@@ -242,6 +251,7 @@ impl Context {
             block: None,
             note_numbers: Vec::new(),
             reported: HashSet::new(),
+            front: Vec::new(),
         }
     }
 
@@ -251,8 +261,15 @@ impl Context {
         if !self.reported.insert(c) {
             return;
         }
+        let in_front = self
+            .front
+            .iter()
+            .find(|(text, _, _)| text.contains(c))
+            .map(|(_, what, at)| (*what, at.clone()));
         let (index, source) = self.chapter.clone().unwrap_or((usize::MAX, PathBuf::new()));
-        let place = if index == usize::MAX {
+        let place = if let Some((what, _)) = in_front {
+            what.to_string()
+        } else if index == usize::MAX {
             "the front matter".to_string()
         } else {
             format!("chapter {}", index + 1)
@@ -282,7 +299,9 @@ impl Context {
             ),
         )
         .help(help);
-        if !source.as_os_str().is_empty() {
+        if let Some((_, at)) = in_front {
+            d = d.at(at);
+        } else if !source.as_os_str().is_empty() {
             d = d.at(self.here().unwrap_or_else(|| Location::file(&source)));
         }
         self.diagnostics.push(d);
@@ -312,18 +331,64 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
     let geometry = Geometry::new(style);
     let faces = style.faces.list();
     let mut cx = Context::new(&faces, &doc.meta.hyphenation_exceptions, doc.assets.clone());
+    let meta = &doc.meta;
+    for (text, what, at) in [
+        (Some(&meta.title), "the title", &meta.title_at),
+        (meta.subtitle.as_ref(), "the subtitle", &meta.subtitle_at),
+    ] {
+        if let (Some(text), Some(at)) = (text, at) {
+            cx.front.push((text.clone(), what, at.clone()));
+        }
+    }
     let mut structure = Vec::new();
     let stream = flow::flow(&mut cx, doc, style, &geometry, &mut structure);
-    let body = pages::paginate(&mut cx, doc, style, &geometry, stream);
+    let back = usize::from(doc.meta.back_cover.is_some());
+    let own = front::FrontPlan::of(style);
+    // The style's own front matter is about four pages; a closer count is the copyfitter's.
+    let natural = pages::count(&stream, &geometry) + own.pages.len() + back;
+    let (body, plan, fit) = if copyfit::applies(style, natural) {
+        let spare = stream.clone();
+        let before = cx.diagnostics.clone();
+        let body = pages::paginate(&mut cx, doc, style, &geometry, stream);
+        let (fit, scaled) = copyfit::fit(&mut cx, doc, style, &geometry, spare, &body, back);
+        let body = match scaled {
+            Some(stream) => {
+                // Set again as fitted: its warnings are the ones that stand.
+                cx.diagnostics = before;
+                let grid = Geometry {
+                    lines: fit.lines,
+                    ..geometry.clone()
+                };
+                pages::paginate(&mut cx, doc, style, &grid, stream)
+            }
+            None => body,
+        };
+        (body, fit.front.clone(), Some(fit))
+    } else {
+        (
+            pages::paginate(&mut cx, doc, style, &geometry, stream),
+            own,
+            None,
+        )
+    };
     cx.chapter = None;
     cx.block = None;
     // Front pages come first in reading order: their elements go before the body's.
     let mut front_structure = Vec::new();
-    let front = front::front_matter(&mut cx, doc, style, &geometry, &body, &mut front_structure);
+    let front = front::front_matter(
+        &mut cx,
+        doc,
+        style,
+        &geometry,
+        &body,
+        &plan,
+        &mut front_structure,
+    );
     if cx.diagnostics.has_errors() {
         return Err(cx.diagnostics);
     }
     let offset = front.len();
+    let body_len = body.pages.len();
     let mut all = front;
     all.extend(body.pages.into_iter().map(|mut page| {
         for tag in &mut page.tagged {
@@ -333,6 +398,18 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
     }));
     front_structure.extend(structure);
     let mut structure = front_structure;
+    if plan.colophon_last {
+        let index = all.len();
+        all.push(front::colophon_last(
+            &mut cx,
+            doc,
+            style,
+            &geometry,
+            index,
+            (body_len + 1).to_string(),
+            &mut structure,
+        ));
+    }
     if let Some(back) = &doc.meta.back_cover {
         all.push(front::back_cover(doc, back, &geometry, &mut structure));
     }
@@ -354,6 +431,8 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
             fonts: faces,
             meta: doc.meta.clone(),
             assets: doc.assets.clone(),
+            fit,
+            covers: usize::from(plan.pages.contains(&crate::style::FrontPage::Cover)) + back,
         },
         cx.diagnostics,
     ))

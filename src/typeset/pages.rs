@@ -39,6 +39,9 @@ struct Fill {
     /// The first and last section titles that begin on the page.
     first_section: Option<String>,
     last_section: Option<String>,
+    /// Grid cells the page holds: one more or fewer than the grid's where its spread runs
+    /// long or short.
+    lines: usize,
 }
 
 pub fn paginate(
@@ -51,11 +54,8 @@ pub fn paginate(
     let Stream { mut rows, notes } = stream;
     let mut pages = Vec::new();
     let mut destinations = Vec::new();
-    let mut next = 0;
-    let mut pending: Vec<usize> = Vec::new();
     let mut section = doc.meta.title.clone();
-    while next < rows.len() || !pending.is_empty() {
-        let mut fill = next_page(&rows, &notes, g, next, &pending);
+    for mut fill in plan(&rows, &notes, g) {
         // The head names the first section that begins on the page, else the one running on.
         let head = fill
             .first_section
@@ -77,13 +77,166 @@ pub fn paginate(
             &head,
             &mut destinations,
         ));
-        next = fill.next;
-        pending = fill.deferred;
     }
     BodyPages {
         pages,
         destinations,
     }
+}
+
+/// How many pages the stream fills, without composing them: what the copyfitter compares.
+pub fn count(stream: &Stream, g: &Geometry) -> usize {
+    plan(&stream.rows, &stream.notes, g).len()
+}
+
+/// Which rows go on which page. The first body page is a recto on its own; after it, pages
+/// are planned two at a time, as the reader sees them, so that a spread ends on one baseline.
+fn plan(rows: &[Row], notes: &HashMap<(usize, usize), NoteBlock>, g: &Geometry) -> Vec<Fill> {
+    let mut fills: Vec<Fill> = Vec::new();
+    let mut next = 0;
+    let mut pending: Vec<usize> = Vec::new();
+    // Where the last spread began (its first fill, row and floats), to set it another way when
+    // the spread after it cannot be balanced.
+    let mut last_spread: Option<(usize, usize, Vec<usize>)> = None;
+    while next < rows.len() || !pending.is_empty() {
+        let pages = if fills.len() % 2 == 1 {
+            let options = spreads(rows, notes, g, next, &pending);
+            match options.iter().position(|o| o.balanced) {
+                Some(k) => {
+                    last_spread = Some((fills.len(), next, pending.clone()));
+                    options.into_iter().nth(k).expect("found").fills
+                }
+                None => match last_spread
+                    .take()
+                    .and_then(|(at, n, p)| rebalance(rows, notes, g, n, &p).map(|f| (at, f)))
+                {
+                    Some((at, both)) => {
+                        fills.truncate(at);
+                        both
+                    }
+                    None => options.into_iter().next().expect("one option").fills,
+                },
+            }
+        } else {
+            vec![next_page(rows, notes, g, next, &pending, g.lines)]
+        };
+        for fill in pages {
+            next = fill.next;
+            pending = fill.deferred.clone();
+            fills.push(fill);
+        }
+    }
+    fills
+}
+
+/// A spread set another way so that the one after it balances too: both spreads' pages, or
+/// `None` when no way of setting the first balances the second.
+fn rebalance(
+    rows: &[Row],
+    notes: &HashMap<(usize, usize), NoteBlock>,
+    g: &Geometry,
+    next: usize,
+    pending: &[usize],
+) -> Option<Vec<Fill>> {
+    for first in spreads(rows, notes, g, next, pending)
+        .into_iter()
+        .filter(|o| o.balanced)
+    {
+        let last = first.fills.last().expect("a spread has a page");
+        if ends_chapter(rows, last) {
+            continue;
+        }
+        let second = spreads(rows, notes, g, last.next, &last.deferred)
+            .into_iter()
+            .find(|o| o.balanced);
+        if let Some(second) = second {
+            let mut both = first.fills;
+            both.extend(second.fills);
+            return Some(both);
+        }
+    }
+    None
+}
+
+/// One way of setting a spread.
+struct Spread {
+    /// The verso and the recto (only the verso where the text or its chapter ends there).
+    fills: Vec<Fill>,
+    /// Both pages end on one baseline, or a chapter ends in the spread.
+    balanced: bool,
+}
+
+/// The ways of setting a verso and the recto facing it, in order of how little they change:
+/// as the pages fall first. When widow and orphan rules end one page a line short, the other is
+/// made a line short too, or both run a line long (into the foot margin, on the same grid), as a
+/// book typesetter does; a spread where a chapter ends is left as it falls.
+fn spreads(
+    rows: &[Row],
+    notes: &HashMap<(usize, usize), NoteBlock>,
+    g: &Geometry,
+    next: usize,
+    pending: &[usize],
+) -> Vec<Spread> {
+    let l = g.lines;
+    let tries = [
+        (l, l),
+        (l, l - 1),
+        (l - 1, l),
+        (l - 1, l - 1),
+        (l + 1, l + 1),
+        (l, l + 1),
+        (l + 1, l),
+    ];
+    let mut options = Vec::new();
+    for (verso_lines, recto_lines) in tries {
+        let verso = next_page(rows, notes, g, next, pending, verso_lines);
+        if ends_chapter(rows, &verso) {
+            // The text or the chapter ends on the verso: nothing faces it to match.
+            if verso_lines == l {
+                return vec![Spread {
+                    fills: vec![verso],
+                    balanced: true,
+                }];
+            }
+            continue;
+        }
+        let recto = next_page(rows, notes, g, verso.next, &verso.deferred, recto_lines);
+        // A chapter's opening page keeps its folio at the foot clear: it never runs long.
+        let too_long = (verso.opening && verso_lines > l) || (recto.opening && recto_lines > l);
+        if too_long {
+            continue;
+        }
+        let balanced = depth(rows, &verso) == depth(rows, &recto)
+            || ends_chapter(rows, &recto)
+            || recto.opening;
+        options.push(Spread {
+            fills: vec![verso, recto],
+            balanced,
+        });
+    }
+    options
+}
+
+/// The text, or its chapter, ends on this page.
+fn ends_chapter(rows: &[Row], fill: &Fill) -> bool {
+    fill.deferred.is_empty()
+        && rows
+            .get(fill.next)
+            .is_none_or(|r| matches!(r.kind, RowKind::ChapterStart(_)))
+}
+
+/// Where the page's text ends, in grid cells: footnotes stand at the foot of the text block,
+/// so a page with notes is as deep as it may be.
+fn depth(rows: &[Row], fill: &Fill) -> usize {
+    if !fill.notes.is_empty() {
+        return fill.lines;
+    }
+    fill.placed
+        .iter()
+        .filter(|(r, _)| rows[*r].kind != RowKind::Space)
+        .map(|&(r, cell)| cell + rows[r].cells)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Fills one page from row `next`, ending it at the last allowed break when a row does not
@@ -94,8 +247,9 @@ fn next_page(
     g: &Geometry,
     next: usize,
     pending: &[usize],
+    lines: usize,
 ) -> Fill {
-    let mut fill = fill_page(rows, notes, g, next, pending, usize::MAX);
+    let mut fill = fill_page(rows, notes, g, next, pending, usize::MAX, lines);
     if let Some(overflow) = fill.overflow {
         let first = fill
             .placed
@@ -106,7 +260,7 @@ fn next_page(
             .rev()
             .find(|&r| rows[r].break_before && rows[r].kind != RowKind::Float);
         if let Some(limit) = limit.filter(|&l| l < overflow) {
-            fill = fill_page(rows, notes, g, next, pending, limit);
+            fill = fill_page(rows, notes, g, next, pending, limit, lines);
             fill.next = limit;
         }
     }
@@ -153,15 +307,17 @@ fn fill_page(
     start: usize,
     pending: &[usize],
     limit: usize,
+    lines: usize,
 ) -> Fill {
     let mut fill = Fill {
         next: start,
+        lines,
         ..Fill::default()
     };
     let mut used = 0;
     for &f in pending {
         let cited = citing(&fill.notes, &rows[f]);
-        let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
+        let room = lines.saturating_sub(note_cells(notes, &cited, g));
         if fill.deferred.is_empty() && (used + rows[f].cells <= room || used == 0) {
             fill.placed.push((f, used));
             fill.notes = cited;
@@ -184,7 +340,7 @@ fn fill_page(
             }
             RowKind::Space => {
                 if used > 0 {
-                    if used + row.cells > g.lines {
+                    if used + row.cells > lines {
                         r += 1;
                         break;
                     }
@@ -194,7 +350,7 @@ fn fill_page(
             }
             RowKind::Float => {
                 let cited = citing(&fill.notes, row);
-                let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
+                let room = lines.saturating_sub(note_cells(notes, &cited, g));
                 if fill.deferred.is_empty() && used + row.cells <= room {
                     fill.placed.push((r, used));
                     fill.notes = cited;
@@ -205,7 +361,7 @@ fn fill_page(
             }
             RowKind::Content => {
                 let cited = citing(&fill.notes, row);
-                let room = g.lines.saturating_sub(note_cells(notes, &cited, g));
+                let room = lines.saturating_sub(note_cells(notes, &cited, g));
                 if used + row.cells > room {
                     if used == 0 {
                         // Taller than a page: place it anyway.
@@ -257,11 +413,10 @@ fn compose(
         let top = g.cell_top(cell);
         let base = items.len();
         // Each row is placed once: its items move onto the page.
-        items.extend(
-            std::mem::take(&mut row.items)
-                .into_iter()
-                .map(|item| translate(item, left, top)),
-        );
+        items.extend(std::mem::take(&mut row.items).into_iter().map(|mut item| {
+            translate(&mut item, left, top);
+            item
+        }));
         for (range, element) in &row.tags {
             tagged.push((base + range.start..base + range.end, *element));
         }
@@ -285,7 +440,7 @@ fn compose(
         .map(|n| n.height + 2.0)
         .sum();
     if height > 0.0 {
-        let mut y = g.bottom() - height;
+        let mut y = g.cell_top(fill.lines) - height;
         items.push(Item::Line(LineItem {
             from: (left, y - 0.35 * g.leading),
             to: (left + g.measure * 0.25, y - 0.35 * g.leading),
@@ -294,11 +449,11 @@ fn compose(
         for key in &fill.notes {
             if let Some(note) = notes.get(key) {
                 let base = items.len();
-                items.extend(
-                    note.items
-                        .iter()
-                        .map(|item| translate(item.clone(), left, y)),
-                );
+                items.extend(note.items.iter().map(|item| {
+                    let mut item = item.clone();
+                    translate(&mut item, left, y);
+                    item
+                }));
                 tagged.push((base..items.len(), note.structure));
                 y += note.height + 2.0;
             }
@@ -369,8 +524,9 @@ fn furniture(
     items
 }
 
-fn translate(mut item: Item, dx: f32, dy: f32) -> Item {
-    match &mut item {
+/// Moves an item by (dx, dy).
+pub(super) fn translate(item: &mut Item, dx: f32, dy: f32) {
+    match item {
         Item::Text(run) => {
             run.x += dx;
             run.y += dy;
@@ -396,7 +552,6 @@ fn translate(mut item: Item, dx: f32, dy: f32) -> Item {
             rect.y += dy;
         }
     }
-    item
 }
 
 #[cfg(test)]
@@ -421,6 +576,7 @@ mod tests {
                 }),
                 kind: RowKind::Content,
                 break_before: may_break_before(k, n),
+                figure: None,
             })
             .collect()
     }
@@ -439,16 +595,10 @@ mod tests {
         g: &Geometry,
         notes: &HashMap<(usize, usize), NoteBlock>,
     ) -> Vec<Vec<usize>> {
-        let mut next = 0;
-        let mut pending = Vec::new();
-        let mut pages = Vec::new();
-        while next < rows.len() || !pending.is_empty() {
-            let fill = next_page(rows, notes, g, next, &pending);
-            pages.push(fill.placed.iter().map(|p| p.0).collect());
-            next = fill.next;
-            pending = fill.deferred;
-        }
-        pages
+        plan(rows, notes, g)
+            .iter()
+            .map(|fill| fill.placed.iter().map(|p| p.0).collect())
+            .collect()
     }
 
     /// How many rows each page takes.
@@ -510,7 +660,7 @@ mod tests {
         let pages = pages(&rows, &g, &notes);
         assert!(!pages[0].contains(&cited));
         assert!(pages[1].contains(&cited));
-        let second = next_page(&rows, &notes, &g, pages[0].len(), &[]);
+        let second = next_page(&rows, &notes, &g, pages[0].len(), &[], g.lines);
         assert_eq!(second.notes, [(0, 0)]);
     }
 
@@ -527,5 +677,19 @@ mod tests {
         let mut rows = paragraph(lines - 4, 0);
         rows.extend(paragraph(5, 1));
         assert_eq!(page_lengths(&rows, &g), [lines - 1, 2]);
+    }
+
+    #[test]
+    fn a_verso_a_line_short_gets_its_recto_a_line_short_too() {
+        let g = Geometry::new(&crate::style::Style::default());
+        let l = g.lines;
+        // Page 1 (a recto alone) is full. On the verso, a four-line paragraph would leave one
+        // line at the top of the recto, so the verso ends a line short; the recto follows it.
+        let mut rows = paragraph(l, 0);
+        rows.extend(paragraph(l - 3, 1));
+        rows.extend(paragraph(4, 2));
+        rows.extend(paragraph(2 * l, 3));
+        let lengths = page_lengths(&rows, &g);
+        assert_eq!(lengths[..3], [l, l - 1, l - 1]);
     }
 }

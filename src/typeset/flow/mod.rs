@@ -23,6 +23,7 @@ use super::shape::FontStyle;
 use super::{Context, ImageItem, Item, LineItem, LinkArea, PagePosition, Structure};
 use crate::document::{Block, Chapter, Document, Inline};
 use crate::style::Style;
+pub use figure::{scale as scale_figure, FigureSize};
 use paragraph::html_paragraphs;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -51,6 +52,8 @@ pub struct Row {
     pub kind: RowKind,
     /// A page may end before this row.
     pub break_before: bool,
+    /// A figure's natural size, so that the copyfitter can scale it.
+    pub figure: Option<FigureSize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +75,7 @@ pub struct NoteBlock {
     pub structure: usize,
 }
 
+#[derive(Clone)]
 pub struct Stream {
     pub rows: Vec<Row>,
     /// Keyed by (chapter, note index).
@@ -177,6 +181,7 @@ impl Flow<'_> {
             source,
             kind: RowKind::Content,
             break_before: true,
+            figure: None,
         }
     }
 
