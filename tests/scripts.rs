@@ -31,6 +31,31 @@ fn pdf_text(pdf: &Path) -> String {
         .collect()
 }
 
+/// The left and right margins of the words on the page that holds `word`, in points.
+fn margins(pdf: &Path, word: &str) -> (f32, f32) {
+    let out = Command::new("pdftotext")
+        .args(["-bbox".as_ref(), pdf.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("run pdftotext");
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let page = html
+        .split("<page ")
+        .find(|p| p.contains(word))
+        .expect("the word is on a page");
+    let attr = |tag: &str, name: &str| -> f32 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let width = attr(page, "width");
+    let words: Vec<&str> = page.split("<word ").skip(1).collect();
+    let left = words
+        .iter()
+        .map(|w| attr(w, "xMin"))
+        .fold(f32::MAX, f32::min);
+    let right = words.iter().map(|w| attr(w, "xMax")).fold(0.0, f32::max);
+    (left, width - right)
+}
+
 fn pdf_fonts(pdf: &Path) -> String {
     let out = Command::new("pdffonts")
         .arg(pdf)
@@ -124,6 +149,9 @@ fn arabic_prints_with_the_shipped_naskh_in_reading_order() {
     assert!(pdf_fonts(&p.path().join("dist/ar.pdf")).contains("NotoNaskhArabic-Regular"));
     let text = pdf_text(&p.path().join("dist/ar.pdf"));
     assert!(text.contains("١٩٧٠") && !text.contains("٠٧٩١"), "{text}");
+    // Bound on the right: the recto the text starts on has its narrow (inner) margin right.
+    let (left, right) = margins(&p.path().join("dist/ar.pdf"), "Freire");
+    assert!(right + 5.0 < left, "margins {left} {right}");
     // A right-to-left book in the EPUB too.
     let opf = zip_entry(&p.path().join("dist/ar.epub"), "EPUB/package.opf");
     assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
@@ -226,4 +254,23 @@ fn cjk_prints_with_a_font_in_the_projects_fonts_folder_broken_between_characters
         .filter(|l| l.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)))
         .count();
     assert!(lines >= 4, "{text}");
+}
+
+#[test]
+fn an_unreadable_font_in_fonts_is_a_warning_and_skipped() {
+    let p = project(&[
+        (
+            "manuscripts/a.md",
+            b"---\ntitle: T\nlang: en\n---\n\nText.\n",
+        ),
+        ("fonts/Broken.ttf", b"not a font"),
+    ]);
+    let out = roneo(p.path(), &["build"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning[bad-font]") && err.contains("Broken.ttf"),
+        "{err}"
+    );
+    assert!(p.path().join("dist/a.pdf").is_file());
 }
