@@ -55,6 +55,10 @@ pub fn compose(
     let text_face = svg_face(&mut db, &design.text_face, &design.fallback);
     let title_face = svg_face(&mut db, &design.title_face, &design.fallback);
     db.load_font_source(fontdb::Source::Binary(Arc::new(design.fallback.data)));
+    // The renderer falls back to any face in the database: the shipped script faces too.
+    for face in &crate::fonts::SCRIPTS {
+        db.load_font_source(fontdb::Source::Binary(Arc::new(face.data)));
+    }
     let (w, h) = (sheet.width, sheet.height);
     let margin = (w.min(h) * 0.085).max(9.0);
     let inner = w - 2.0 * margin;

@@ -280,6 +280,10 @@ pub fn compose(
         .map(|face| svg_face(&mut db, face, &design.fallback))
         .collect();
     db.load_font_source(fontdb::Source::Binary(Arc::new(design.fallback.data)));
+    // The renderer falls back to any face in the database: the shipped script faces too.
+    for face in &crate::fonts::SCRIPTS {
+        db.load_font_source(fontdb::Source::Binary(Arc::new(face.data)));
+    }
     let layout = if photo.is_some() {
         design.layout
     } else {

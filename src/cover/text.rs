@@ -8,7 +8,8 @@ use std::ops::Range;
 /// A face parsed for measuring.
 pub struct Measure {
     face: rustybuzz::Face<'static>,
-    fallback: rustybuzz::Face<'static>,
+    /// The faces for characters `face` lacks, in order: the fallback, then the script faces.
+    fallbacks: Vec<rustybuzz::Face<'static>>,
     /// Ascender and descender in em, for placing the first baseline and the block's foot.
     pub ascent: f32,
     pub descent: f32,
@@ -25,7 +26,10 @@ impl Measure {
         let descent = -f32::from(face.descender()) / upem;
         Measure {
             face,
-            fallback: parse(fallback),
+            fallbacks: std::iter::once(fallback)
+                .chain(&crate::fonts::SCRIPTS)
+                .map(parse)
+                .collect(),
             ascent,
             descent,
         }
@@ -35,9 +39,18 @@ impl Measure {
     pub fn width(&self, text: &str) -> f32 {
         let mut total = 0.0;
         let mut run = String::new();
-        let mut run_fallback = false;
+        let mut run_fallback = None;
         for c in text.chars() {
-            let fallback = self.face.glyph_index(c).is_none() && !c.is_whitespace();
+            let fallback = if self.face.glyph_index(c).is_some() || c.is_whitespace() {
+                None
+            } else {
+                Some(
+                    self.fallbacks
+                        .iter()
+                        .position(|f| f.glyph_index(c).is_some())
+                        .unwrap_or(0),
+                )
+            };
             if fallback != run_fallback && !run.is_empty() {
                 total += self.shaped(&run, run_fallback);
                 run.clear();
@@ -51,10 +64,11 @@ impl Measure {
         total
     }
 
-    fn shaped(&self, text: &str, fallback: bool) -> f32 {
-        let face = if fallback { &self.fallback } else { &self.face };
+    fn shaped(&self, text: &str, fallback: Option<usize>) -> f32 {
+        let face = fallback.map_or(&self.face, |f| &self.fallbacks[f]);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
+        buffer.guess_segment_properties();
         let glyphs = rustybuzz::shape(face, &[], buffer);
         let advance: i32 = glyphs.glyph_positions().iter().map(|p| p.x_advance).sum();
         advance as f32 / face.units_per_em() as f32

@@ -224,7 +224,12 @@ pub fn opf(doc: &Document, files: &Files, options: &EpubOptions) -> String {
             font.media_type
         );
     }
-    o.push_str("</manifest>\n<spine toc=\"ncx\">\n");
+    // A right-to-left book turns its pages from right to left.
+    o.push_str(if crate::lang::is_rtl(&m.lang) {
+        "</manifest>\n<spine toc=\"ncx\" page-progression-direction=\"rtl\">\n"
+    } else {
+        "</manifest>\n<spine toc=\"ncx\">\n"
+    });
     if files.cover.is_some() {
         o.push_str("<itemref idref=\"cover\" linear=\"no\"/>\n");
     }

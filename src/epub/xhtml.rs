@@ -30,9 +30,14 @@ pub fn chapter_file(chapter: &Chapter) -> String {
 
 /// Opening of every content document, up to and including `<body>`.
 pub fn head(lang: &str, title: &str, body_class: &str) -> String {
+    let dir = if crate::lang::is_rtl(lang) {
+        " dir=\"rtl\""
+    } else {
+        ""
+    };
     let lang = esc(lang);
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"style.css\"/>\n</head>\n<body class=\"{body_class}\">\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\"{dir}>\n<head>\n<meta charset=\"UTF-8\"/>\n<title>{}</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"style.css\"/>\n</head>\n<body class=\"{body_class}\">\n",
         esc(title)
     )
 }
@@ -398,7 +403,13 @@ impl ChapterWriter<'_> {
                 }
                 Inline::LineBreak => self.out.push_str("<br/>"),
                 Inline::Lang { lang, content } => {
-                    let open = format!("<span lang=\"{0}\" xml:lang=\"{0}\">", esc(lang));
+                    // A quotation in a right-to-left script is isolated as one (dir="rtl").
+                    let dir = if crate::lang::is_rtl(lang) {
+                        " dir=\"rtl\""
+                    } else {
+                        ""
+                    };
+                    let open = format!("<span lang=\"{0}\" xml:lang=\"{0}\"{dir}>", esc(lang));
                     self.wrap(&open, content, "</span>");
                 }
             }

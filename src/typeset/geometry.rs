@@ -21,6 +21,8 @@ pub struct Geometry {
     pub leading: f32,
     pub body_size: f32,
     pub measure: f32,
+    /// A right-to-left book: bound on the right, so rectos have the binding on their right.
+    pub rtl: bool,
 }
 
 impl Geometry {
@@ -38,12 +40,14 @@ impl Geometry {
             leading: style.leading,
             body_size: style.body_size,
             measure: page.measure,
+            rtl: false,
         }
     }
 
-    /// Left edge of the text block; pages with even index are rectos (binding on the left).
+    /// Left edge of the text block; pages with even index are rectos (binding on the left, on
+    /// the right in a right-to-left book).
     pub fn left(&self, page_index: usize) -> f32 {
-        if page_index.is_multiple_of(2) {
+        if page_index.is_multiple_of(2) != self.rtl {
             self.inner
         } else {
             self.outer

@@ -328,7 +328,8 @@ impl Context {
 /// Typesets a document in a style. Warnings come back with the layout; errors (a character no
 /// font has) fail the build.
 pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), Diagnostics> {
-    let geometry = Geometry::new(style);
+    let mut geometry = Geometry::new(style);
+    geometry.rtl = crate::lang::is_rtl(&doc.meta.lang);
     let faces = style.faces.list();
     let mut cx = Context::new(&faces, &doc.meta.hyphenation_exceptions, doc.assets.clone());
     let meta = &doc.meta;

@@ -515,7 +515,8 @@ fn furniture(
     if let Some(line) = head.first() {
         items.extend(line_items(line, left + (g.measure - line.width) / 2.0, y));
     }
-    let x = if recto {
+    // The folio at the fore-edge.
+    let x = if recto != g.rtl {
         left + g.measure - folio.width
     } else {
         left

