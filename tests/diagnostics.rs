@@ -31,14 +31,22 @@ fn a_build_failed_by_deny_warnings_writes_nothing_and_stays_failed() {
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{run} run: {err}");
         assert!(err.contains("warning[missing-lang]"), "{run} run: {err}");
-        assert!(books(p.path()).is_empty(), "{run} run wrote {:?}", books(p.path()));
+        assert!(
+            books(p.path()).is_empty(),
+            "{run} run wrote {:?}",
+            books(p.path())
+        );
     }
     // Built without the flag, the book is cached; with it, the warning still fails the run.
     let out = roneo(p.path(), &["build", "--format", "epub"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = roneo(p.path(), &["build", "--format", "epub", "--deny-warnings"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("warning[missing-lang]"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning[missing-lang]"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -49,13 +57,19 @@ fn cr_only_and_crlf_line_endings_are_lines() {
         let out = roneo(p.path(), &["build", "--format", "epub"]);
         let err = stderr(&out);
         assert!(!err.contains("missing-title"), "{name}: {err}");
-        assert!(err.contains("manuscripts/a.md:7:1: error[missing-image]"), "{name}: {err}");
+        assert!(
+            err.contains("manuscripts/a.md:7:1: error[missing-image]"),
+            "{name}: {err}"
+        );
         let text = "---\ntitle: T\nlang: en\n---\nHello.\n\nMore.\n".replace('\n', eol);
         let p = project(&[("manuscripts/a.md", text.as_bytes())]);
         let out = roneo(p.path(), &["build", "--format", "epub"]);
         assert!(out.status.success(), "{name}: {}", stderr(&out));
         let chapter = zip_entry(&p.path().join("dist/a.epub"), "EPUB/ch01.xhtml");
-        assert!(chapter.contains("Hello.</p>") && chapter.contains(">More.</p>"), "{name}: {chapter}");
+        assert!(
+            chapter.contains("Hello.</p>") && chapter.contains(">More.</p>"),
+            "{name}: {chapter}"
+        );
     }
 }
 
@@ -66,7 +80,10 @@ fn footnote_labels_match_as_commonmark_link_labels() {
     let out = roneo(p.path(), &["build", "--format", "epub", "--deny-warnings"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let chapter = zip_entry(&p.path().join("dist/a.epub"), "EPUB/ch01.xhtml");
-    assert!(chapter.contains("One.") && chapter.contains("Two."), "{chapter}");
+    assert!(
+        chapter.contains("One.") && chapter.contains("Two."),
+        "{chapter}"
+    );
 }
 
 #[test]
@@ -76,7 +93,10 @@ fn an_undefined_note_reference_is_an_error_at_its_place() {
     let out = roneo(p.path(), &["build"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("manuscripts/a.md:7:9: error[undefined-footnote]"), "{err}");
+    assert!(
+        err.contains("manuscripts/a.md:7:9: error[undefined-footnote]"),
+        "{err}"
+    );
     assert!(!err.contains("[^yy]"), "an escaped bracket is text: {err}");
     assert!(books(p.path()).is_empty());
 }
@@ -88,8 +108,15 @@ fn refused(text: &str, args: &[&str]) -> String {
     let out = roneo(p.path(), &[&["build"], args].concat());
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{text}\n{err}");
-    assert!(books(p.path()).is_empty(), "{text}: wrote {:?}", books(p.path()));
-    assert!(!err.contains("Validation(") && !err.contains("os error"), "{err}");
+    assert!(
+        books(p.path()).is_empty(),
+        "{text}: wrote {:?}",
+        books(p.path())
+    );
+    assert!(
+        !err.contains("Validation(") && !err.contains("os error"),
+        "{err}"
+    );
     err
 }
 
@@ -97,37 +124,63 @@ fn refused(text: &str, args: &[&str]) -> String {
 fn a_character_no_font_has_in_the_title_is_reported_at_the_title() {
     for args in [&[][..], &["--format", "pdf"]] {
         let err = refused("---\nlang: en\ntitle: Mao 毛\n---\nHello.\n", args);
-        assert!(err.contains("manuscripts/a.md:3:1: error[missing-glyph]"), "{args:?}: {err}");
+        assert!(
+            err.contains("manuscripts/a.md:3:1: error[missing-glyph]"),
+            "{args:?}: {err}"
+        );
         assert!(err.contains("in the title"), "{err}");
         assert!(!err.contains("chapter 1"), "{err}");
     }
-    let err = refused("---\nlang: en\ntitle: Mao\nsubtitle: 毛\n---\nHello.\n", &["--format", "pdf"]);
-    assert!(err.contains("manuscripts/a.md:4:1: error[missing-glyph]"), "{err}");
+    let err = refused(
+        "---\nlang: en\ntitle: Mao\nsubtitle: 毛\n---\nHello.\n",
+        &["--format", "pdf"],
+    );
+    assert!(
+        err.contains("manuscripts/a.md:4:1: error[missing-glyph]"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_long_slug_is_refused_at_its_key_or_the_file_name() {
     let long = "a".repeat(101);
-    let err = refused(&format!("---\ntitle: T\nlang: en\nslug: {long}\n---\nHello.\n"), &[]);
-    assert!(err.contains("manuscripts/a.md:4:1: error[value-too-long]"), "{err}");
+    let err = refused(
+        &format!("---\ntitle: T\nlang: en\nslug: {long}\n---\nHello.\n"),
+        &[],
+    );
+    assert!(
+        err.contains("manuscripts/a.md:4:1: error[value-too-long]"),
+        "{err}"
+    );
     assert!(err.contains("at most 100"), "{err}");
     let name = format!("manuscripts/{}.md", "b".repeat(150));
     let p = project(&[(name.as_str(), b"---\ntitle: T\nlang: en\n---\nHello.\n")]);
     let out = roneo(p.path(), &["build"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains(&format!("{name}:1:1: error[value-too-long]")), "{err}");
+    assert!(
+        err.contains(&format!("{name}:1:1: error[value-too-long]")),
+        "{err}"
+    );
     assert!(books(p.path()).is_empty());
     // 100 characters are fine.
-    let ok = format!("---\ntitle: T\nlang: en\nslug: {}\n---\nHello.\n", "a".repeat(100));
+    let ok = format!(
+        "---\ntitle: T\nlang: en\nslug: {}\n---\nHello.\n",
+        "a".repeat(100)
+    );
     let p = project(&[("manuscripts/a.md", ok.as_bytes())]);
-    assert!(roneo(p.path(), &["build", "--format", "epub"]).status.success());
+    assert!(roneo(p.path(), &["build", "--format", "epub"])
+        .status
+        .success());
 }
 
 #[test]
 fn an_os_error_says_what_to_do() {
     let out_dir = "c".repeat(300);
-    let err = refused("---\ntitle: T\nlang: en\n---\nHello.\n", &["--format", "epub", "--out", &out_dir]);
+    let err = refused(
+        "---\ntitle: T\nlang: en\n---\nHello.\n",
+        &["--format", "epub", "--out", &out_dir],
+    );
     assert!(err.contains("error[write-failed]"), "{err}");
     assert!(err.contains("too long"), "{err}");
 }
@@ -142,27 +195,48 @@ fn print_lengths_out_of_range_are_errors_at_their_key_stating_the_range() {
     ] {
         let text = format!("---\ntitle: T\nlang: en\n{key}: {value}\n---\nHello.\n");
         let err = refused(&text, &[]);
-        assert!(err.contains("manuscripts/a.md:4:1: error[front-matter-type]"), "{key}: {err}");
+        assert!(
+            err.contains("manuscripts/a.md:4:1: error[front-matter-type]"),
+            "{key}: {err}"
+        );
         assert!(err.contains(range) && err.contains(value), "{key}: {err}");
     }
     // roneo.toml's `[pdf]` keys, at their line there.
     let p = project(&[
-        ("roneo.toml", b"lang = \"en\"\n[pdf]\nbleed = \"3mm\"\ncreep = \"5mm\"\n"),
+        (
+            "roneo.toml",
+            b"lang = \"en\"\n[pdf]\nbleed = \"3mm\"\ncreep = \"5mm\"\n",
+        ),
         ("manuscripts/a.md", b"---\ntitle: T\n---\nHello.\n"),
     ]);
     let out = roneo(p.path(), &["build"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("roneo.toml:4:1: error[invalid-config]"), "{err}");
+    assert!(
+        err.contains("roneo.toml:4:1: error[invalid-config]"),
+        "{err}"
+    );
     assert!(err.contains("from 0 to 1mm"), "{err}");
 }
 
 #[test]
 fn a_choice_key_with_an_unknown_value_lists_the_choices() {
-    let err = refused("---\ntitle: T\nlang: en\npdf: { standard: pdf-x }\n---\nHello.\n", &[]);
-    assert!(err.contains("manuscripts/a.md:4:1: error[") && err.contains("pdf-a-2b"), "{err}");
-    let err = refused("---\ntitle: T\nlang: en\npdf: { page: a0 }\n---\nHello.\n", &["--format", "pdf"]);
-    assert!(err.contains("manuscripts/a.md:4:1: error[invalid-style]") && err.contains("a5, a6, a4"), "{err}");
+    let err = refused(
+        "---\ntitle: T\nlang: en\npdf: { standard: pdf-x }\n---\nHello.\n",
+        &[],
+    );
+    assert!(
+        err.contains("manuscripts/a.md:4:1: error[") && err.contains("pdf-a-2b"),
+        "{err}"
+    );
+    let err = refused(
+        "---\ntitle: T\nlang: en\npdf: { page: a0 }\n---\nHello.\n",
+        &["--format", "pdf"],
+    );
+    assert!(
+        err.contains("manuscripts/a.md:4:1: error[invalid-style]") && err.contains("a5, a6, a4"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -172,7 +246,11 @@ fn a_missing_image_is_missing_from_wherever_the_build_runs() {
     let runs = [
         (p.path().join("manuscripts"), "a.md", "a.md"),
         (p.path().join("manuscripts"), "./a.md", "a.md"),
-        (p.path().to_path_buf(), "manuscripts/a.md", "manuscripts/a.md"),
+        (
+            p.path().to_path_buf(),
+            "manuscripts/a.md",
+            "manuscripts/a.md",
+        ),
         (p.path().parent().unwrap().to_path_buf(), "", ""),
     ];
     for (cwd, arg, shown) in runs {
@@ -184,7 +262,10 @@ fn a_missing_image_is_missing_from_wherever_the_build_runs() {
         let out = roneo(&cwd, &["build", "--format", "epub", &arg]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{arg}: {err}");
-        assert!(err.contains(&format!("{shown}:7:1: error[missing-image]")), "{arg}: {err}");
+        assert!(
+            err.contains(&format!("{shown}:7:1: error[missing-image]")),
+            "{arg}: {err}"
+        );
         assert!(!err.contains("asset-outside-project"), "{arg}: {err}");
     }
 }
@@ -213,7 +294,10 @@ fn every_length_and_number_key_out_of_range_is_refused_at_its_line() {
     for (setting, says) in cases {
         let text = format!("---\ntitle: T\nlang: en\n{setting}\n---\nHello.\n");
         let err = refused(&text, &[]);
-        assert!(err.contains("manuscripts/a.md:4:1: error["), "{setting}: {err}");
+        assert!(
+            err.contains("manuscripts/a.md:4:1: error["),
+            "{setting}: {err}"
+        );
         assert!(err.contains(says), "{setting}: {err}");
     }
 }
@@ -234,10 +318,18 @@ struct Case {
     at: String,
 }
 
-fn case(code: &'static str, files: &[(&str, Vec<u8>)], args: &'static [&'static str], at: &str) -> Case {
+fn case(
+    code: &'static str,
+    files: &[(&str, Vec<u8>)],
+    args: &'static [&'static str],
+    at: &str,
+) -> Case {
     Case {
         code,
-        files: files.iter().map(|(p, d)| (p.to_string(), d.clone())).collect(),
+        files: files
+            .iter()
+            .map(|(p, d)| (p.to_string(), d.clone()))
+            .collect(),
         args,
         at: at.to_string(),
     }
@@ -249,59 +341,358 @@ const DENY: &[&str] = &["--deny-warnings"];
 fn every_code() -> Vec<Case> {
     let png = png();
     let garbage = b"not an image at all".to_vec();
-    let font = std::fs::read(repo().join("tests/fixtures/fonts/LiberationSerif-Regular.ttf")).unwrap();
+    let font =
+        std::fs::read(repo().join("tests/fixtures/fonts/LiberationSerif-Regular.ttf")).unwrap();
     let words = "Word ".repeat(40);
     vec![
-        case("missing-title", &[(A, b"---\nlang: en\n---\nHello.\n".to_vec())], &[], "manuscripts/a.md:1:1: error"),
-        case("missing-lang", &[(A, b"---\ntitle: T\n---\nHello.\n".to_vec())], DENY, "manuscripts/a.md:1:1: warning"),
-        case("invalid-lang", &[(A, b"---\ntitle: T\nlang: english language\n---\nHello.\n".to_vec())], &[], "manuscripts/a.md:3:1: error"),
-        case("unknown-lang", &[(A, b"---\ntitle: T\nlang: qx\n---\nHello.\n".to_vec())], &[], "manuscripts/a.md:3:1: error"),
-        case("malformed-front-matter", &[(A, b"---\ntitle: T\nlang: en: x\n---\nHello.\n".to_vec())], &[], "manuscripts/a.md:3:"),
-        case("front-matter-type", &[(A, md("figure-numbers: 3\n", "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("unknown-key", &[(A, md("colour: red\n", "Hello.\n"))], DENY, "manuscripts/a.md:4:1: warning"),
-        case("unknown-attribute", &[(A, md("", "Hello.\n\n# Head {lang=fr}\n"))], DENY, "manuscripts/a.md:7:1: warning"),
-        case("invalid-config", &[("roneo.toml", b"lang = \"en\"\nbogus = 1\n".to_vec()), (A, md("", "Hello.\n"))], &[], "roneo.toml:2:1: error"),
-        case("invalid-utf8", &[(A, [&md("", "Hello.\n\nab")[..], b"\xff\n"].concat())], &[], "manuscripts/a.md:7:3: error"),
-        case("missing-chapter", &[("manuscripts/b/index.md", md("chapters: [nope.md]\n", "Hello.\n"))], &[], "manuscripts/b/index.md:4:1: error"),
-        case("empty-manuscript", &[(A, md("", "\n"))], &[], "manuscripts/a.md:5:1: error"),
-        case("missing-image", &[(A, md("", "Hello.\n\n![A](nope.png)\n"))], &[], "manuscripts/a.md:7:1: error"),
-        case("corrupt-image", &[(A, md("", "Hello.\n\n![A](x.png)\n")), ("manuscripts/x.png", garbage.clone())], &[], "manuscripts/a.md:7:1: error"),
-        case("unsupported-image", &[(A, md("", "Hello.\n\n![A](x.tiff)\n")), ("manuscripts/x.tiff", garbage.clone())], &[], "manuscripts/a.md:7:1: error"),
-        case("missing-logo", &[(A, md("logo: nope.svg\n", "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("invalid-isbn", &[(A, md("isbn: 978-0-00-000000-1\n", "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("cover-text-too-long", &[(A, format!("---\ntitle: {words}\nlang: en\n---\nHello.\n").into_bytes())], DENY, "manuscripts/a.md:2:1: warning"),
-        case("cover-too-small", &[(A, md("cover-image: c.png\n", "Hello.\n")), ("manuscripts/c.png", png.clone())], DENY, "manuscripts/a.md:4:1: warning"),
-        case("cover-low-resolution", &[(A, md("cover-image: c.png\n", "Hello.\n")), ("manuscripts/c.png", png.clone())], DENY, "manuscripts/a.md:4:1: warning"),
-        case("asset-outside-project", &[(A, md("", "Hello.\n\n![A](../../x.png)\n"))], &[], "manuscripts/a.md:7:1: error"),
-        case("remote-image", &[(A, md("", "Hello.\n\n![A](https://example.org/a.png)\n"))], &[], "manuscripts/a.md:7:1: error"),
-        case("missing-alt", &[(A, md("", "Hello.\n\n![](s.png)\n")), ("manuscripts/s.png", png.clone())], &[], "manuscripts/a.md:7:1: error"),
-        case("broken-link", &[(A, md("", "Hello, [there](#nowhere).\n"))], &[], "manuscripts/a.md:5:8: error"),
-        case("unsupported-link", &[(A, md("", "Hello, [there](/articles/x).\n"))], &[], "manuscripts/a.md:5:8: error"),
-        case("invalid-url", &[(A, md("", "Hello, [there](https://exa%20mple.org/).\n"))], &[], "manuscripts/a.md:5:8: error"),
-        case("invalid-id", &[(A, md("", "# Head {#1-a b}\n"))], &[], "manuscripts/a.md:5:1: error"),
-        case("duplicate-id", &[(A, md("", "# One {#x}\n\n# Two {#x}\n"))], &[], "manuscripts/a.md:7:1: error"),
-        case("undefined-footnote", &[(A, md("", "Hello.[^zz]\n"))], &[], "manuscripts/a.md:5:7: error"),
-        case("unused-footnote", &[(A, md("", "Hello.\n\n[^a]: A note.\n"))], DENY, "manuscripts/a.md:7:1: warning"),
-        case("raw-html-altered", &[(A, md("", "Hello.\n\n<div onclick=\"x()\">Hi</div>\n"))], DENY, "manuscripts/a.md:7:1: warning"),
-        case("empty-heading", &[(A, md("", "Hello.\n\n#\n\nMore.\n"))], DENY, "manuscripts/a.md:7:1: warning"),
-        case("skipped-heading-level", &[(A, md("", "# One\n\n### Three\n"))], DENY, "manuscripts/a.md:7:1: warning"),
-        case("bad-attributes", &[(A, md("", "Hello.\n\n![A](s.png){not attributes\n")), ("manuscripts/s.png", png.clone())], DENY, "manuscripts/a.md:7:"),
-        case("missing-glyph", &[(A, md("", "Hello.\n\nMao 毛.\n"))], &[], "manuscripts/a.md:7:5: warning"),
-        case("invalid-style", &[(A, md("fontsize: 0pt\n", "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("unknown-font", &[(A, md("mainfont: Nowhere Sans\n", "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("bad-font", &[(A, md("mainfont: Broken\n", "Hello.\n")), ("fonts/Broken.ttf", garbage.clone())], &[], "fonts/Broken.ttf: error"),
-        case("missing-font-style", &[(A, md("mainfont: Liberation Serif\n", "Hello *there*.\n")), ("fonts/LiberationSerif-Regular.ttf", font)], DENY, "manuscripts/a.md:4:1: warning"),
-        case("unknown-theme", &[(A, md("theme: nowhere\n", "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("page-too-small", &[(A, md("margin: 300mm\n", "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("missing-css", &[(A, md("epub-css: nope.css\n", "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("write-failed", &[(A, md("", "Hello.\n")), ("dist/a.epub/x", Vec::new())], &["--format", "epub"], "dist/a.epub: error"),
-        case("duplicate-slug", &[(A, md("", "Hello.\n")), ("manuscripts/b.md", md("slug: a\n", "Hello.\n"))], &[], "manuscripts/b.md:4:1: error"),
-        case("too-deep", &[(A, md("", &format!("Hello.\n\n{}deep\n", "> ".repeat(250))))], &[], "manuscripts/a.md:7:"),
-        case("long-word", &[(A, md("", &format!("Hello.\n\n{}\n", "x".repeat(400))))], DENY, "manuscripts/a.md:7:1: warning"),
-        case("word-too-long", &[(A, md("", &format!("Hello.\n\nab {}\n", "x".repeat((1 << 20) + 1))))], &[], "manuscripts/a.md:7:4: error"),
-        case("value-too-long", &[(A, md(&format!("slug: {}\n", "a".repeat(101)), "Hello.\n"))], &[], "manuscripts/a.md:4:1: error"),
-        case("chapter-key", &[("manuscripts/b/index.md", md("", "Hello.\n")), ("manuscripts/b/01.md", b"---\ntitle: Uno\n---\nTexto.\n".to_vec())], DENY, "manuscripts/b/01.md:2:1: warning"),
-        case("invalid-date", &[(A, md("date: 2024-13-45\n", "Hello.\n"))], DENY, "manuscripts/a.md:4:1: warning"),
+        case(
+            "missing-title",
+            &[(A, b"---\nlang: en\n---\nHello.\n".to_vec())],
+            &[],
+            "manuscripts/a.md:1:1: error",
+        ),
+        case(
+            "missing-lang",
+            &[(A, b"---\ntitle: T\n---\nHello.\n".to_vec())],
+            DENY,
+            "manuscripts/a.md:1:1: warning",
+        ),
+        case(
+            "invalid-lang",
+            &[(
+                A,
+                b"---\ntitle: T\nlang: english language\n---\nHello.\n".to_vec(),
+            )],
+            &[],
+            "manuscripts/a.md:3:1: error",
+        ),
+        case(
+            "unknown-lang",
+            &[(A, b"---\ntitle: T\nlang: qx\n---\nHello.\n".to_vec())],
+            &[],
+            "manuscripts/a.md:3:1: error",
+        ),
+        case(
+            "malformed-front-matter",
+            &[(A, b"---\ntitle: T\nlang: en: x\n---\nHello.\n".to_vec())],
+            &[],
+            "manuscripts/a.md:3:",
+        ),
+        case(
+            "front-matter-type",
+            &[(A, md("figure-numbers: 3\n", "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "unknown-key",
+            &[(A, md("colour: red\n", "Hello.\n"))],
+            DENY,
+            "manuscripts/a.md:4:1: warning",
+        ),
+        case(
+            "unknown-attribute",
+            &[(A, md("", "Hello.\n\n# Head {lang=fr}\n"))],
+            DENY,
+            "manuscripts/a.md:7:1: warning",
+        ),
+        case(
+            "invalid-config",
+            &[
+                ("roneo.toml", b"lang = \"en\"\nbogus = 1\n".to_vec()),
+                (A, md("", "Hello.\n")),
+            ],
+            &[],
+            "roneo.toml:2:1: error",
+        ),
+        case(
+            "invalid-utf8",
+            &[(A, [&md("", "Hello.\n\nab")[..], b"\xff\n"].concat())],
+            &[],
+            "manuscripts/a.md:7:3: error",
+        ),
+        case(
+            "missing-chapter",
+            &[(
+                "manuscripts/b/index.md",
+                md("chapters: [nope.md]\n", "Hello.\n"),
+            )],
+            &[],
+            "manuscripts/b/index.md:4:1: error",
+        ),
+        case(
+            "empty-manuscript",
+            &[(A, md("", "\n"))],
+            &[],
+            "manuscripts/a.md:5:1: error",
+        ),
+        case(
+            "missing-image",
+            &[(A, md("", "Hello.\n\n![A](nope.png)\n"))],
+            &[],
+            "manuscripts/a.md:7:1: error",
+        ),
+        case(
+            "corrupt-image",
+            &[
+                (A, md("", "Hello.\n\n![A](x.png)\n")),
+                ("manuscripts/x.png", garbage.clone()),
+            ],
+            &[],
+            "manuscripts/a.md:7:1: error",
+        ),
+        case(
+            "unsupported-image",
+            &[
+                (A, md("", "Hello.\n\n![A](x.tiff)\n")),
+                ("manuscripts/x.tiff", garbage.clone()),
+            ],
+            &[],
+            "manuscripts/a.md:7:1: error",
+        ),
+        case(
+            "missing-logo",
+            &[(A, md("logo: nope.svg\n", "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "invalid-isbn",
+            &[(A, md("isbn: 978-0-00-000000-1\n", "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "cover-text-too-long",
+            &[(
+                A,
+                format!("---\ntitle: {words}\nlang: en\n---\nHello.\n").into_bytes(),
+            )],
+            DENY,
+            "manuscripts/a.md:2:1: warning",
+        ),
+        case(
+            "cover-too-small",
+            &[
+                (A, md("cover-image: c.png\n", "Hello.\n")),
+                ("manuscripts/c.png", png.clone()),
+            ],
+            DENY,
+            "manuscripts/a.md:4:1: warning",
+        ),
+        case(
+            "cover-low-resolution",
+            &[
+                (A, md("cover-image: c.png\n", "Hello.\n")),
+                ("manuscripts/c.png", png.clone()),
+            ],
+            DENY,
+            "manuscripts/a.md:4:1: warning",
+        ),
+        case(
+            "asset-outside-project",
+            &[(A, md("", "Hello.\n\n![A](../../x.png)\n"))],
+            &[],
+            "manuscripts/a.md:7:1: error",
+        ),
+        case(
+            "remote-image",
+            &[(A, md("", "Hello.\n\n![A](https://example.org/a.png)\n"))],
+            &[],
+            "manuscripts/a.md:7:1: error",
+        ),
+        case(
+            "missing-alt",
+            &[
+                (A, md("", "Hello.\n\n![](s.png)\n")),
+                ("manuscripts/s.png", png.clone()),
+            ],
+            &[],
+            "manuscripts/a.md:7:1: error",
+        ),
+        case(
+            "broken-link",
+            &[(A, md("", "Hello, [there](#nowhere).\n"))],
+            &[],
+            "manuscripts/a.md:5:8: error",
+        ),
+        case(
+            "unsupported-link",
+            &[(A, md("", "Hello, [there](/articles/x).\n"))],
+            &[],
+            "manuscripts/a.md:5:8: error",
+        ),
+        case(
+            "invalid-url",
+            &[(A, md("", "Hello, [there](https://exa%20mple.org/).\n"))],
+            &[],
+            "manuscripts/a.md:5:8: error",
+        ),
+        case(
+            "invalid-id",
+            &[(A, md("", "# Head {#1-a b}\n"))],
+            &[],
+            "manuscripts/a.md:5:1: error",
+        ),
+        case(
+            "duplicate-id",
+            &[(A, md("", "# One {#x}\n\n# Two {#x}\n"))],
+            &[],
+            "manuscripts/a.md:7:1: error",
+        ),
+        case(
+            "undefined-footnote",
+            &[(A, md("", "Hello.[^zz]\n"))],
+            &[],
+            "manuscripts/a.md:5:7: error",
+        ),
+        case(
+            "unused-footnote",
+            &[(A, md("", "Hello.\n\n[^a]: A note.\n"))],
+            DENY,
+            "manuscripts/a.md:7:1: warning",
+        ),
+        case(
+            "raw-html-altered",
+            &[(A, md("", "Hello.\n\n<div onclick=\"x()\">Hi</div>\n"))],
+            DENY,
+            "manuscripts/a.md:7:1: warning",
+        ),
+        case(
+            "empty-heading",
+            &[(A, md("", "Hello.\n\n#\n\nMore.\n"))],
+            DENY,
+            "manuscripts/a.md:7:1: warning",
+        ),
+        case(
+            "skipped-heading-level",
+            &[(A, md("", "# One\n\n### Three\n"))],
+            DENY,
+            "manuscripts/a.md:7:1: warning",
+        ),
+        case(
+            "bad-attributes",
+            &[
+                (A, md("", "Hello.\n\n![A](s.png){not attributes\n")),
+                ("manuscripts/s.png", png.clone()),
+            ],
+            DENY,
+            "manuscripts/a.md:7:",
+        ),
+        case(
+            "missing-glyph",
+            &[(A, md("", "Hello.\n\nMao 毛.\n"))],
+            &[],
+            "manuscripts/a.md:7:5: warning",
+        ),
+        case(
+            "invalid-style",
+            &[(A, md("fontsize: 0pt\n", "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "unknown-font",
+            &[(A, md("mainfont: Nowhere Sans\n", "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "bad-font",
+            &[
+                (A, md("mainfont: Broken\n", "Hello.\n")),
+                ("fonts/Broken.ttf", garbage.clone()),
+            ],
+            &[],
+            "fonts/Broken.ttf: error",
+        ),
+        case(
+            "missing-font-style",
+            &[
+                (A, md("mainfont: Liberation Serif\n", "Hello *there*.\n")),
+                ("fonts/LiberationSerif-Regular.ttf", font),
+            ],
+            DENY,
+            "manuscripts/a.md:4:1: warning",
+        ),
+        case(
+            "unknown-theme",
+            &[(A, md("theme: nowhere\n", "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "page-too-small",
+            &[(A, md("margin: 300mm\n", "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "missing-css",
+            &[(A, md("epub-css: nope.css\n", "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "write-failed",
+            &[(A, md("", "Hello.\n")), ("dist/a.epub/x", Vec::new())],
+            &["--format", "epub"],
+            "dist/a.epub: error",
+        ),
+        case(
+            "duplicate-slug",
+            &[
+                (A, md("", "Hello.\n")),
+                ("manuscripts/b.md", md("slug: a\n", "Hello.\n")),
+            ],
+            &[],
+            "manuscripts/b.md:4:1: error",
+        ),
+        case(
+            "too-deep",
+            &[(A, md("", &format!("Hello.\n\n{}deep\n", "> ".repeat(250))))],
+            &[],
+            "manuscripts/a.md:7:",
+        ),
+        case(
+            "long-word",
+            &[(A, md("", &format!("Hello.\n\n{}\n", "x".repeat(400))))],
+            DENY,
+            "manuscripts/a.md:7:1: warning",
+        ),
+        case(
+            "word-too-long",
+            &[(
+                A,
+                md("", &format!("Hello.\n\nab {}\n", "x".repeat((1 << 20) + 1))),
+            )],
+            &[],
+            "manuscripts/a.md:7:4: error",
+        ),
+        case(
+            "value-too-long",
+            &[(A, md(&format!("slug: {}\n", "a".repeat(101)), "Hello.\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "chapter-key",
+            &[
+                ("manuscripts/b/index.md", md("", "Hello.\n")),
+                (
+                    "manuscripts/b/01.md",
+                    b"---\ntitle: Uno\n---\nTexto.\n".to_vec(),
+                ),
+            ],
+            DENY,
+            "manuscripts/b/01.md:2:1: warning",
+        ),
+        case(
+            "invalid-date",
+            &[(A, md("date: 2024-13-45\n", "Hello.\n"))],
+            DENY,
+            "manuscripts/a.md:4:1: warning",
+        ),
     ]
 }
 
@@ -309,7 +700,11 @@ fn every_code() -> Vec<Case> {
 fn every_diagnostic_code_is_reported_at_its_place_and_writes_no_book() {
     let mut wrong = Vec::new();
     for case in every_code() {
-        let files: Vec<(&str, &[u8])> = case.files.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+        let files: Vec<(&str, &[u8])> = case
+            .files
+            .iter()
+            .map(|(p, d)| (p.as_str(), d.as_slice()))
+            .collect();
         let p = project(&files);
         let out = roneo(p.path(), &[&["build"], case.args].concat());
         let err = stderr(&out);
@@ -320,12 +715,20 @@ fn every_diagnostic_code_is_reported_at_its_place_and_writes_no_book() {
         } else {
             expected
         };
-        let found = err.lines().any(|l| l.starts_with(&expected) && l.contains(&format!("[{}]", case.code)));
+        let found = err
+            .lines()
+            .any(|l| l.starts_with(&expected) && l.contains(&format!("[{}]", case.code)));
         let written = books(p.path());
         // Sentences for a person: no operating system's or Rust's own wording.
-        let raw = ["os error", "entity not found", "Some(", "\\u{"].iter().any(|r| err.contains(r));
+        let raw = ["os error", "entity not found", "Some(", "\\u{"]
+            .iter()
+            .any(|r| err.contains(r));
         if out.status.code() != Some(1) || !found || !written.is_empty() || raw {
-            wrong.push(format!("{}: want `{expected}`, exit {:?}, wrote {written:?}:\n{err}", case.code, out.status.code()));
+            wrong.push(format!(
+                "{}: want `{expected}`, exit {:?}, wrote {written:?}:\n{err}",
+                case.code,
+                out.status.code()
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -356,7 +759,12 @@ fn the_readme_lists_every_code_and_the_table_covers_them() {
         .filter(|l| l.contains("| error") || l.contains("| warning"))
         .flat_map(|l| {
             let first = l.split('|').nth(1).unwrap_or("");
-            first.split('`').skip(1).step_by(2).map(str::to_string).collect::<Vec<_>>()
+            first
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
         })
         .collect();
     for code in &table {
@@ -366,7 +774,10 @@ fn the_readme_lists_every_code_and_the_table_covers_them() {
         );
     }
     for code in &tested {
-        assert!(table.iter().any(|c| c == code), "`{code}` is not in the README's table");
+        assert!(
+            table.iter().any(|c| c == code),
+            "`{code}` is not in the README's table"
+        );
     }
 }
 
@@ -377,13 +788,25 @@ fn a_cache_that_cannot_be_saved_is_a_warning_at_its_file() {
     let out = roneo(p.path(), &["build", "--format", "epub"]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("dist/.roneo-cache.json: warning[cache-not-saved]"), "{err}");
+    assert!(
+        err.contains("dist/.roneo-cache.json: warning[cache-not-saved]"),
+        "{err}"
+    );
     assert!(!err.contains("os error"), "{err}");
 }
 
 #[test]
 fn an_invisible_character_is_named_by_its_code_point_not_rust_escapes() {
-    let err = refused("---\ntitle: T\nlang: en\n---\nHel\u{7}lo.\n", &["--format", "pdf"]);
-    assert!(err.contains("manuscripts/a.md:5:1: error[missing-glyph]"), "{err}");
-    assert!(err.contains("invisible character U+0007") && !err.contains("\\u{"), "{err}");
+    let err = refused(
+        "---\ntitle: T\nlang: en\n---\nHel\u{7}lo.\n",
+        &["--format", "pdf"],
+    );
+    assert!(
+        err.contains("manuscripts/a.md:5:1: error[missing-glyph]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("invisible character U+0007") && !err.contains("\\u{"),
+        "{err}"
+    );
 }

@@ -411,8 +411,7 @@ pub fn build(
             let result = if options.use_cache
                 && caches.get(&dir).is_some_and(|c| {
                     c.is_current(path, &identities) && !(options.deny_warnings && c.warned(path))
-                })
-            {
+                }) {
                 let report = ManuscriptReport {
                     path: path.clone(),
                     diagnostics: Diagnostics::default(),

@@ -98,8 +98,13 @@ fn write_temp(target: &Path, data: &[u8]) -> Result<PathBuf, String> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create output folder {}: {}", dir.display(), os_error(&e)))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "cannot create output folder {}: {}",
+            dir.display(),
+            os_error(&e)
+        )
+    })?;
     let temp = sibling(target, "tmp");
     let result = (|| {
         let mut file = std::fs::File::create(&temp)?;

@@ -304,7 +304,10 @@ fn load_logo(m: &Manuscript, href: &str, at: Location, diags: &mut Diagnostics) 
             diags.push(
                 Diagnostic::error(
                     "unreadable-image",
-                    format!("logo '{href}' cannot be read: {}", crate::diagnostic::os_error(&e)),
+                    format!(
+                        "logo '{href}' cannot be read: {}",
+                        crate::diagnostic::os_error(&e)
+                    ),
                 )
                 .at(at),
             );

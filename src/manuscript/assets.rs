@@ -133,8 +133,9 @@ impl AssetStore {
         }
         // Through a symbolic link, the file it leads to changes the image too.
         self.dependencies.file(&canonical);
-        let data = std::fs::read(&canonical)
-            .map_err(|e| AssetError::Unreadable(PathBuf::from(&href), crate::diagnostic::os_error(&e)))?;
+        let data = std::fs::read(&canonical).map_err(|e| {
+            AssetError::Unreadable(PathBuf::from(&href), crate::diagnostic::os_error(&e))
+        })?;
         let asset = self.check(&canonical, &href, data, at)?;
         let id = self.assets.len();
         self.assets.push(asset);

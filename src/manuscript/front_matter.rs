@@ -576,7 +576,9 @@ const MAX_CREEP_MM: f32 = 1.0;
 
 /// A place in a series: a number (EPUB's `group-position`), such as `2` or `2.5`.
 fn is_position(s: &str) -> bool {
-    s.trim().parse::<f64>().is_ok_and(|n| n.is_finite() && n >= 0.0)
+    s.trim()
+        .parse::<f64>()
+        .is_ok_and(|n| n.is_finite() && n >= 0.0)
 }
 
 /// A value as written, for messages.

@@ -269,8 +269,11 @@ fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
         Ok(b) => b,
         Err(e) => {
             diags.push(
-                Diagnostic::error("unreadable-file", format!("cannot read the file: {}", crate::diagnostic::os_error(&e)))
-                    .at(Location::file(path)),
+                Diagnostic::error(
+                    "unreadable-file",
+                    format!("cannot read the file: {}", crate::diagnostic::os_error(&e)),
+                )
+                .at(Location::file(path)),
             );
             return None;
         }
@@ -399,7 +402,13 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
         ));
     }
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("cannot read {}: {}", dir.display(), crate::diagnostic::os_error(&e)))?
+        .map_err(|e| {
+            format!(
+                "cannot read {}: {}",
+                dir.display(),
+                crate::diagnostic::os_error(&e)
+            )
+        })?
         .flatten()
         .map(|e| e.path())
         .filter(|p| {

@@ -22,8 +22,8 @@ use glyphs::Advances;
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::configure::{Archival, ConfigurationBuilder, ValidationError};
-use krilla::error::KrillaError;
 use krilla::destination::{Destination, XyzDestination};
+use krilla::error::KrillaError;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata};
@@ -53,7 +53,12 @@ pub fn write(
         settings.configuration = ConfigurationBuilder::new()
             .with_archival_validator(Archival::A2_B)
             .finish()
-            .map_err(|_| Diagnostic::error("pdf-failed", "PDF/A-2b cannot be combined with the other PDF settings"))?;
+            .map_err(|_| {
+                Diagnostic::error(
+                    "pdf-failed",
+                    "PDF/A-2b cannot be combined with the other PDF settings",
+                )
+            })?;
     }
     let mut document = Document::new_with(settings);
     // Only the faces the pages use are loaded (a style offers ten).
@@ -131,7 +136,11 @@ pub fn write(
     document.set_tag_tree(tag_tree(&layout, content));
     document.set_metadata(metadata(&layout.meta));
     let standard_at = layout.meta.print.standard_at.clone();
-    let file = layout.meta.title_at.as_ref().map(|at| Location::file(&at.file));
+    let file = layout
+        .meta
+        .title_at
+        .as_ref()
+        .map(|at| Location::file(&at.file));
     document.finish().map_err(|e| {
         let d = Diagnostic::error("pdf-failed", format!("the PDF cannot be written: {}", explain(&e)));
         match (&e, standard_at, file) {
@@ -154,7 +163,10 @@ fn explain(e: &KrillaError) -> String {
             format!("PDF/A-2b (archival) does not allow {}", why.join("; nor "))
         }
         KrillaError::Image(_, _, message) => format!("an image cannot be used ({message})"),
-        KrillaError::SixteenBitImage(..) => "an image has 16 bits per channel, which this PDF version cannot hold; save it with 8".into(),
+        KrillaError::SixteenBitImage(..) => {
+            "an image has 16 bits per channel, which this PDF version cannot hold; save it with 8"
+                .into()
+        }
         other => other.to_string(),
     }
 }
@@ -180,10 +192,16 @@ fn violation(v: &ValidationError) -> String {
         V::TooLongString | V::TooLongName | V::TooLongArray | V::TooLongDictionary => {
             "a value longer than the standard's limit (a very long word or link)".into()
         }
-        V::TooLargeFloat => "a number larger than the standard's limit (a page or image too large)".into(),
-        V::TooManyIndirectObjects => "this many objects (the book is too large for one PDF/A)".into(),
+        V::TooLargeFloat => {
+            "a number larger than the standard's limit (a page or image too large)".into()
+        }
+        V::TooManyIndirectObjects => {
+            "this many objects (the book is too large for one PDF/A)".into()
+        }
         V::TooHighQNestingLevel => "drawing nested this deep".into(),
-        _ => "a construct it forbids (an embedded file, PostScript or an unsupported feature)".into(),
+        _ => {
+            "a construct it forbids (an embedded file, PostScript or an unsupported feature)".into()
+        }
     }
 }
 
@@ -548,7 +566,10 @@ mod tests {
         ]);
         let text = super::explain(&e);
         assert!(text.contains("'毛'") && text.contains("title"), "{text}");
-        assert!(!text.contains("Font") && !text.contains('{') && !text.contains("Validation"), "{text}");
+        assert!(
+            !text.contains("Font") && !text.contains('{') && !text.contains("Validation"),
+            "{text}"
+        );
     }
 
     #[test]

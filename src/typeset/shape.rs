@@ -276,10 +276,7 @@ mod tests {
             bold: true,
             ..FontStyle::default()
         };
-        for (c, family) in [
-            ('ب', "Noto Naskh Arabic"),
-            ('क', "Noto Serif Devanagari"),
-        ] {
+        for (c, family) in [('ب', "Noto Naskh Arabic"), ('क', "Noto Serif Devanagari")] {
             let regular = fonts.face_for(FontStyle::default(), c).unwrap();
             let heavy = fonts.face_for(bold, c).unwrap();
             assert_eq!(
