@@ -76,7 +76,7 @@ fn every_example_builds_valid_books_or_is_refused_with_a_located_documented_erro
         std::fs::write(&path, format!("{FRONT}{}", e.markdown)).unwrap();
         paths.push(path);
     }
-    let report = build::check(&paths, 2).unwrap();
+    let report = build::check(&paths, None, 2).unwrap();
     let mut refused: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     let mut accepted = Vec::new();
     let mut wrong = Vec::new();
@@ -128,6 +128,8 @@ fn every_example_builds_valid_books_or_is_refused_with_a_located_documented_erro
             use_cache: true,
             booklet: BookletOptions::default(),
             jobs: 2,
+            shard: None,
+            deny_warnings: false,
         };
         let report = build::build(&options, &|_| {}).unwrap();
         let mut out_of_print = Vec::new();
