@@ -413,7 +413,7 @@ fn bad_inputs_get_one_clear_diagnostic_each() {
                 b"---\ntitle: A\nlang: en\n---\n\n".to_vec(),
             )],
             1,
-            "manuscripts/a.md: error[empty-manuscript]",
+            "manuscripts/a.md:5:1: error[empty-manuscript]",
         ),
     ];
     for (name, files, code, expected) in cases {
