@@ -50,6 +50,16 @@ fn boxes(pdf: &Path) -> (Vec<(String, [f64; 4])>, usize) {
     (found, pages)
 }
 
+/// The PDF's text, as pdftotext reads it.
+fn text_of(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn find(boxes: &[(String, [f64; 4])], name: &str) -> [f64; 4] {
     boxes.iter().find(|(n, _)| n == name).unwrap().1
 }
@@ -91,12 +101,7 @@ fn the_spread_is_two_covers_the_spine_and_the_bleed_wide() {
     }
     assert_eq!(find(&spread, "BleedBox"), media);
     // A spine over 6 mm carries the title and author.
-    let text = Command::new("pdftotext")
-        .arg(dir.path().join("dist/long.cover.pdf"))
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = text_of(&dir.path().join("dist/long.cover.pdf"));
     assert!(text.contains("A Long Justified Text · roneo"), "{text}");
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("with spine text"), "{said}");
@@ -113,12 +118,7 @@ fn a_thin_spine_carries_no_text_and_no_cover_is_written_unasked() {
     assert!(!dir.path().join("dist/long.cover.pdf").exists());
     let out = roneo(dir.path(), &["build", "--format", "cover"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let text = Command::new("pdftotext")
-        .arg(dir.path().join("dist/long.cover.pdf"))
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = text_of(&dir.path().join("dist/long.cover.pdf"));
     assert!(!text.contains("·"), "{text}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("without spine text"));
 }
