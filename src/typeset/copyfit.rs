@@ -34,8 +34,6 @@ pub struct Fit {
     pub pages: usize,
     /// The count asked for was reached.
     pub reached: bool,
-    /// Arrangements whose page count was compared.
-    pub tried: usize,
     /// What changed from the style's own layout, for the summary.
     pub changes: Vec<String>,
 }
@@ -119,7 +117,6 @@ pub fn fit(
         0
     };
     let natural = length(&arrangements[0], body.pages.len()).0;
-    let mut tried = 0;
     let mut nearest = natural;
     // Last, the text block a line longer (fewer pages) or shorter (more), on the same grid.
     for lines in [g.lines, g.lines + 1, g.lines - 1] {
@@ -140,7 +137,6 @@ pub fn fit(
                 if blank && i > 0 {
                     continue;
                 }
-                tried += 1;
                 if let PageCount::Exactly(n) = style.copyfit.pages {
                     if total.abs_diff(n) < nearest.abs_diff(n) {
                         nearest = total;
@@ -165,7 +161,6 @@ pub fn fit(
                     lines,
                     pages: total,
                     reached: true,
-                    tried,
                     changes,
                 };
                 let again = step > 0 || lines != g.lines;
@@ -180,7 +175,6 @@ pub fn fit(
         lines: g.lines,
         pages: natural,
         reached: false,
-        tried,
         changes: Vec::new(),
     };
     (fit, None)
