@@ -170,3 +170,40 @@ fn bad_copyfit_values_are_errors_at_their_line() {
         assert!(!dir.path().join("dist/chile-1973.pdf").exists());
     }
 }
+
+#[test]
+fn less_space_before_headings_brings_a_text_of_many_sections_to_whole_sheets() {
+    if !have("pdfinfo") || !have("pdftotext") {
+        return;
+    }
+    // Twenty short sections and no figures: without the space step this runs to 9 pages,
+    // and nothing in the front matter (listed explicitly) may change.
+    let mut text = String::from(
+        "---\ntitle: Twenty Sections\nlang: en\nfront-matter: [cover, title]\nback-cover: false\n---\n\n",
+    );
+    for k in 1..=20 {
+        text.push_str(&format!(
+            "# Section {k}\n\nThe workers of the copper mine met in the union hall and voted, \
+             after a long debate about the newspaper and the cooperative, to print their own \
+             pamphlet for the neighbourhood.\n\nA second paragraph with words to hyphenate: \
+             solidarity, organisation, nationalisation, government, movement, and more words \
+             to fill the line.\n\n"
+        ));
+    }
+    let dir = project(&[("manuscripts/sections/index.md", text.as_bytes())]);
+    let out = roneo(dir.path(), &["build", "--format", "pdf"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary.contains("8 pages (copyfitted: less space before headings)"),
+        "{summary}"
+    );
+    let pdf = dir.path().join("dist/sections.pdf");
+    assert_eq!(pages(&pdf), 8);
+    // Every section is still there, the last on the last page.
+    assert!(
+        page_text(&pdf, 8).contains("Section 20"),
+        "{}",
+        page_text(&pdf, 8)
+    );
+}

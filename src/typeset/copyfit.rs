@@ -2,13 +2,14 @@
 //! whole number of sheets (a multiple of 4 pages, or the count `pages:` asks) with no blank
 //! page, by bounded adjustments tried in order of how little a reader notices them: first how
 //! the front matter is arranged (the title on the cover alone, no contents page, the colophon
-//! on the inside back cover), then the figures' heights, a step at a time down to a floor, and
+//! on the inside back cover), then the figures' heights, a step at a time down to a floor, then
+//! the space around headings (a grid line less before a chapter's sections, or one more), and
 //! last the text block a line longer or shorter.
 //!
 //! Only page counts are compared, from the page builder's plan; the pages are composed once
 //! more only when the body changes.
 
-use super::flow::{self, Stream};
+use super::flow::{self, RowKind, Stream};
 use super::front::{self, FrontPlan};
 use super::geometry::Geometry;
 use super::pages::{self, BodyPages};
@@ -30,6 +31,8 @@ pub struct Fit {
     pub figure_scale: f32,
     /// Grid lines of the body's pages (the style's, or one more or fewer).
     pub lines: usize,
+    /// Grid lines added to (or, negative, taken from) the space before each heading.
+    pub heading_space: i8,
     /// The print edition's pages, back cover included.
     pub pages: usize,
     /// The count asked for was reached.
@@ -118,12 +121,30 @@ pub fn fit(
     };
     let natural = length(&arrangements[0], body.pages.len()).0;
     let mut nearest = natural;
-    // Last, the text block a line longer (fewer pages) or shorter (more), on the same grid.
-    for lines in [g.lines, g.lines + 1, g.lines - 1] {
+    // The space before each section heading as the style sets it, so that each trial starts
+    // from it (a heading row is the one that names its section).
+    let spaces: Vec<(usize, usize)> = stream
+        .rows
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0].kind == RowKind::Space && w[1].section.is_some())
+        .map(|(i, w)| (i, w[0].cells))
+        .collect();
+    // Then the space around headings, a grid line less or more (never none); last the text
+    // block a line longer (fewer pages) or shorter (more), on the same grid.
+    let mut trials = vec![(g.lines, 0i8)];
+    if !spaces.is_empty() {
+        trials.extend([(g.lines, -1), (g.lines, 1)]);
+    }
+    trials.extend([(g.lines + 1, 0), (g.lines - 1, 0)]);
+    for (lines, heading_space) in trials {
         let grid = Geometry { lines, ..g.clone() };
+        for &(i, cells) in &spaces {
+            stream.rows[i].cells = cells.saturating_add_signed(heading_space.into()).max(1);
+        }
         for step in 0..=steps {
             let scale = 1.0 - step as f32 * FIGURE_STEP;
-            let body_pages = if step == 0 && lines == g.lines {
+            let body_pages = if step == 0 && lines == g.lines && heading_space == 0 {
                 body.pages.len()
             } else {
                 for row in &mut stream.rows {
@@ -150,6 +171,11 @@ pub fn fit(
                     changes.push(format!("figures at {:.0} %", scale * 100.0));
                 }
                 changes.extend(a.changes.iter().map(|c| c.to_string()));
+                if heading_space < 0 {
+                    changes.push("less space before headings".into());
+                } else if heading_space > 0 {
+                    changes.push("more space before headings".into());
+                }
                 if lines > g.lines {
                     changes.push("pages a line long".into());
                 } else if lines < g.lines {
@@ -159,11 +185,12 @@ pub fn fit(
                     front: a.plan.clone(),
                     figure_scale: scale,
                     lines,
+                    heading_space,
                     pages: total,
                     reached: true,
                     changes,
                 };
-                let again = step > 0 || lines != g.lines;
+                let again = step > 0 || lines != g.lines || heading_space != 0;
                 return (fit, again.then_some(stream));
             }
         }
@@ -173,6 +200,7 @@ pub fn fit(
         front: arrangements[0].plan.clone(),
         figure_scale: 1.0,
         lines: g.lines,
+        heading_space: 0,
         pages: natural,
         reached: false,
         changes: Vec::new(),
