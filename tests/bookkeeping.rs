@@ -397,3 +397,27 @@ fn an_edit_keeping_size_and_time_of_a_recent_file_rebuilds() {
     assert!(!up_to_date(&out), "{out}");
     assert!(zip_entry(&p.path().join("dist/a.epub"), "EPUB/ch01.xhtml").contains("Frist"));
 }
+
+#[test]
+fn a_no_op_rebuild_leaves_the_cache_file_alone() {
+    use std::os::unix::fs::MetadataExt;
+    // A photograph, so that the cover is drawn from it (and its raster cached).
+    let photo = read(repo().join("manuscripts/chile-1973/images/allende.jpg"));
+    let dir = project(&[
+        ("manuscripts/a.md", &md("Text.\n")),
+        (
+            "manuscripts/b/index.md",
+            &md("![A photograph.](photo.jpg)\n"),
+        ),
+        ("manuscripts/b/photo.jpg", &photo),
+    ]);
+    build(dir.path(), &[]);
+    // Past the cache's racy window (3 s), so that the files' stats are learnt and trusted.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    build(dir.path(), &[]);
+    let cache = dir.path().join("dist/.roneo-cache.json");
+    // The file is replaced by a rename when it is written, so its inode says whether it was.
+    let before = std::fs::metadata(&cache).unwrap().ino();
+    assert!(up_to_date(&build(dir.path(), &[])));
+    assert_eq!(std::fs::metadata(&cache).unwrap().ino(), before);
+}

@@ -187,10 +187,14 @@ impl Cache {
     fn learn(&mut self) {
         let seen = std::mem::take(self.seen.get_mut().unwrap_or_else(|e| e.into_inner()));
         let mut files = std::mem::take(&mut self.files);
+        let mut changed = false;
         for (path, (hash, stat)) in seen {
-            match stat {
-                Some(stat) => files.insert(path, Known { stat, hash }),
-                None => files.remove(&path),
+            changed |= match stat {
+                Some(stat) => {
+                    let known = Known { stat, hash };
+                    files.insert(path, known.clone()).as_ref() != Some(&known)
+                }
+                None => files.remove(&path).is_some(),
             };
         }
         let mut named: std::collections::HashSet<&Path> = Default::default();
@@ -208,10 +212,12 @@ impl Cache {
         }
         trees.sort();
         trees.dedup();
+        let before = files.len();
         files.retain(|path, _| {
             named.contains(path.as_path()) || trees.iter().any(|t| path.starts_with(t))
         });
-        self.dirty |= files != self.files;
+        // A no-op run learns nothing and leaves the cache file alone.
+        self.dirty |= changed || files.len() != before;
         self.files = files;
     }
 
