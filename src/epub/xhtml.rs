@@ -15,8 +15,9 @@ pub fn esc(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            // Control characters are not allowed in XML 1.0.
+            // Control characters and these noncharacters are not allowed in XML 1.0.
             c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            '\u{fffe}' | '\u{ffff}' => {}
             c => out.push(c),
         }
     }
@@ -99,12 +100,7 @@ pub fn chapter(
             "<aside id=\"{}\" epub:type=\"footnote\" role=\"doc-footnote\" class=\"footnote\">\n",
             esc(&note.id)
         );
-        let back = format!(
-            "<a href=\"#ref-{}\" role=\"doc-backlink\" class=\"backlink\" title=\"{}\">{}.</a> ",
-            esc(&note.id),
-            label(lang, Label::BackToText),
-            note.number
-        );
+        let back = backlink(lang, note);
         let mut first = true;
         for block in &note.blocks {
             if first {
@@ -126,8 +122,27 @@ pub fn chapter(
         }
         w.out.push_str("</aside>\n");
     }
+    // A note cited only from a note that is never cited (an `unused-footnote`, left out) has
+    // no reference in the text to go back to: its number is not a link to nowhere.
+    for (i, note) in chapter.notes.iter().enumerate() {
+        if w.note_refs[i] == 0 {
+            w.out = w
+                .out
+                .replace(&backlink(lang, note), &format!("{}. ", note.number));
+        }
+    }
     w.out.push_str(FOOT);
     w.out
+}
+
+/// A note's number, a link back to its (first) reference.
+fn backlink(lang: &str, note: &crate::document::Note) -> String {
+    format!(
+        "<a href=\"#ref-{}\" role=\"doc-backlink\" class=\"backlink\" title=\"{}\">{}.</a> ",
+        esc(&note.id),
+        label(lang, Label::BackToText),
+        note.number
+    )
 }
 
 struct ChapterWriter<'a> {
