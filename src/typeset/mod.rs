@@ -351,9 +351,13 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
         let spare = stream.clone();
         let before = cx.diagnostics.clone();
         let body = pages::paginate(&mut cx, doc, style, &geometry, stream);
-        let (fit, scaled) = copyfit::fit(&mut cx, doc, style, &geometry, spare, &body, back);
+        let (mut fit, scaled) = copyfit::fit(&mut cx, doc, style, &geometry, spare, &body, back);
+        // The natural count and the first pagination, besides the trials'.
+        fit.plans += 2;
         let body = match scaled {
             Some(stream) => {
+                fit.plans += 1;
+                fit.set += 1;
                 // Set again as fitted: its warnings are the ones that stand.
                 cx.diagnostics = before;
                 let grid = Geometry {
