@@ -673,8 +673,10 @@ fn produce(
                         alt: alt.to_string(),
                     }),
                     Some((Err(e), _)) => {
-                        diagnostics
-                            .push(Diagnostic::error("cover-failed", e).at(Location::file(&target)));
+                        diagnostics.push(cover::failed(
+                            doc,
+                            format!("the cover could not be made an image: {e}"),
+                        ));
                         continue;
                     }
                     None => None,

@@ -309,7 +309,8 @@ fn load_logo(m: &Manuscript, href: &str, at: Location, diags: &mut Diagnostics) 
                         crate::diagnostic::os_error(&e)
                     ),
                 )
-                .at(at),
+                .at(at)
+                .help("name the logo file itself (not its folder), and check that it may be read"),
             );
             return None;
         }

@@ -315,6 +315,15 @@ impl Context {
         self.diagnostics.push(d);
     }
 
+    /// [`Context::warn`] with what to do about it.
+    fn warn_with_help(&mut self, code: &'static str, message: String, help: &str) {
+        let mut d = Diagnostic::warning(code, message).help(help);
+        if let Some(at) = self.here() {
+            d = d.at(at);
+        }
+        self.diagnostics.push(d);
+    }
+
     /// The block being set: its file, line and column (the file alone outside the blocks).
     fn here(&self) -> Option<Location> {
         let (_, source) = self.chapter.as_ref()?;
