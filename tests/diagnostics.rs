@@ -649,6 +649,57 @@ fn every_code() -> Vec<Case> {
             "manuscripts/b.md:4:1: error",
         ),
         case(
+            "unknown-citation",
+            &[
+                (A, md("bibliography: a.bib\n", "Hello [@marx].\n")),
+                ("manuscripts/a.bib", b"@book{marx1867,\n  title = {Capital},\n  year = {1867}\n}\n".to_vec()),
+            ],
+            &[],
+            "manuscripts/a.md:6:8: error",
+        ),
+        case(
+            "invalid-bibliography",
+            &[
+                (A, md("bibliography: a.bib\n", "Hello [@marx].\n")),
+                ("manuscripts/a.bib", b"@book{marx1867,\n  title = {Capital,\n".to_vec()),
+            ],
+            &[],
+            "manuscripts/a.bib:",
+        ),
+        case(
+            "duplicate-citation-key",
+            &[
+                (A, md("bibliography: a.bib\n", "Hello [@marx].\n")),
+                ("manuscripts/a.bib", b"@book{marx,\n  title = {A},\n  year = {1867}\n}\n\n@book{marx,\n  title = {B},\n  year = {1868}\n}\n".to_vec()),
+            ],
+            &[],
+            "manuscripts/a.bib:6:1: error",
+        ),
+        case(
+            "incomplete-entry",
+            &[
+                (A, md("bibliography: a.bib\n", "Hello [@marx].\n")),
+                ("manuscripts/a.bib", b"% notes\n@book{marx,\n  author = {Marx, Karl},\n  year = {1867}\n}\n".to_vec()),
+            ],
+            DENY,
+            "manuscripts/a.bib:2:1: warning",
+        ),
+        case(
+            "missing-bibliography",
+            &[(A, md("bibliography: gone.bib\n", "Hello [@marx].\n"))],
+            &[],
+            "manuscripts/a.md:4:1: error",
+        ),
+        case(
+            "unknown-csl",
+            &[
+                (A, md("bibliography: a.bib\ncsl: no-such-style\n", "Hello [@marx].\n")),
+                ("manuscripts/a.bib", b"@book{marx,\n  title = {A},\n  year = {1867}\n}\n".to_vec()),
+            ],
+            &[],
+            "manuscripts/a.md:5:1: error",
+        ),
+        case(
             "too-deep",
             &[(A, md("", &format!("Hello.\n\n{}deep\n", "> ".repeat(250))))],
             &[],

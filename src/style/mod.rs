@@ -199,6 +199,8 @@ pub struct Style {
     pub code_size: f32,
     pub table_size: f32,
     pub list_indent: f32,
+    /// The hanging indent of the reference list's entries (lines after the first), in em.
+    pub reference_indent: f32,
     /// Headings listed on the contents page, down to this level; `None`: no contents page.
     pub contents: Option<u8>,
     /// A title page after the cover (else the colophon stands on the cover's verso).

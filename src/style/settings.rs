@@ -396,6 +396,7 @@ impl Resolver {
             code_size: 0.8,
             table_size: 0.85,
             list_indent: 1.5,
+            reference_indent: 2.0,
             contents: match self.toc {
                 Some(false) => None,
                 _ => Some(self.toc_depth.unwrap_or(2)),
