@@ -118,7 +118,7 @@ fn a_count_out_of_reach_is_a_warning_and_the_booklet_pads_after_the_text() {
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("manuscripts/chile-1973/index.md: warning[pages-not-reached]: the print edition cannot be fitted to 12 pages: the nearest is 11"),
+        err.contains("manuscripts/chile-1973/index.md:5:1: warning[pages-not-reached]: the print edition cannot be fitted to 12 pages: the nearest is 11"),
         "{err}"
     );
     let pdf = dir.path().join("dist/chile-1973.pdf");

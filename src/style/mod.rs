@@ -161,6 +161,8 @@ pub enum PageCount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Copyfit {
     pub pages: PageCount,
+    /// Where `pages:` was set, for the verdict on it.
+    pub pages_at: Option<Location>,
     /// Longer than this, `auto` leaves a book as it runs: it is bound, not saddle-stitched.
     pub pamphlet_pages: usize,
     /// The pages before the text as listed (`front-matter:`); `None`: the copyfitter may set

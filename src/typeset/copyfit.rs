@@ -307,7 +307,10 @@ fn not_reached(cx: &mut Context, doc: &Document, style: &Style, natural: usize, 
         ),
     };
     let mut d = crate::diagnostic::Diagnostic::warning("pages-not-reached", message).help(help);
-    if let Some(chapter) = doc.chapters.first() {
+    // At the `pages:` key that asked, else (the default) the manuscript as a whole.
+    if let Some(at) = &style.copyfit.pages_at {
+        d = d.at(at.clone());
+    } else if let Some(chapter) = doc.chapters.first() {
         d = d.at(crate::diagnostic::Location::file(&chapter.source));
     }
     cx.diagnostics.push(d);
