@@ -118,7 +118,7 @@ fn a_count_out_of_reach_is_a_warning_and_the_booklet_pads_after_the_text() {
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("manuscripts/chile-1973/index.md: warning[pages-not-reached]: the print edition cannot be fitted to 12 pages: the nearest is 11"),
+        err.contains("manuscripts/chile-1973/index.md:5:1: warning[pages-not-reached]: the print edition cannot be fitted to 12 pages: the nearest is 11"),
         "{err}"
     );
     let pdf = dir.path().join("dist/chile-1973.pdf");
@@ -206,4 +206,26 @@ fn less_space_before_headings_brings_a_text_of_many_sections_to_whole_sheets() {
         "{}",
         page_text(&pdf, 8)
     );
+}
+
+#[test]
+fn the_verbose_summary_says_how_often_the_pamphlet_was_set() {
+    let dir = seed(|t| t.to_string());
+    let out = roneo(dir.path(), &["build", "--format", "pdf", "-v"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = String::from_utf8_lossy(&out.stdout);
+    let line = summary
+        .lines()
+        .find(|l| l.contains("chile-1973.pdf"))
+        .unwrap();
+    // Figures at 85 %: three trials' counts, besides the natural count, the first pagination
+    // and the last; set once more as fitted.
+    assert!(
+        line.contains("copyfitting: lines broken once, pages planned 6 times, set twice"),
+        "{line}"
+    );
+    // Without -v the summary keeps to what changed.
+    let out = roneo(dir.path(), &["build", "--format", "pdf", "--force"]);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(!summary.contains("pages planned"), "{summary}");
 }

@@ -225,3 +225,60 @@ fn small_capitals_survive_subsetting() {
         );
     }
 }
+
+/// The font files of a one-file manuscript's EPUB whose body is `body`.
+fn embedded(body: &str) -> Vec<String> {
+    let text = format!("---\ntitle: T\nlang: en\n---\n{body}");
+    let dir = project(&[("manuscripts/a.md", text.as_bytes())]);
+    let out = roneo(dir.path(), &["build", "--format", "epub"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let epub = dir.path().join("dist/a.epub");
+    let archive = zip::ZipArchive::new(std::fs::File::open(&epub).unwrap()).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .filter(|n| n.starts_with("EPUB/fonts/"))
+        .map(|n| n.trim_start_matches("EPUB/fonts/").to_string())
+        .collect();
+    names.sort();
+    // The stylesheet declares exactly the faces carried.
+    let css = zip_entry(&epub, "EPUB/style.css");
+    assert_eq!(css.matches("@font-face").count(), names.len(), "{css}");
+    names
+}
+
+#[test]
+fn only_the_faces_the_text_is_set_in_are_embedded() {
+    // Regular text, and italic (the colophon's title is italic in every book).
+    assert_eq!(
+        embedded("Plain text, *emphasis*.\n"),
+        ["LinLibertine_R.otf", "LinLibertine_RI.otf"]
+    );
+    assert_eq!(
+        embedded("Plain text and **strong** words.\n"),
+        [
+            "LinLibertine_R.otf",
+            "LinLibertine_RB.otf",
+            "LinLibertine_RI.otf"
+        ]
+    );
+    assert_eq!(
+        embedded("Text with ***strong emphasis*** once.\n"),
+        [
+            "LinLibertine_R.otf",
+            "LinLibertine_RBI.otf",
+            "LinLibertine_RI.otf"
+        ]
+    );
+    // A table's header cells are bold in every reading system.
+    assert_eq!(
+        embedded("| Head |\n|---|\n| *cell* |\n"),
+        [
+            "LinLibertine_R.otf",
+            "LinLibertine_RB.otf",
+            "LinLibertine_RI.otf"
+        ]
+    );
+    // Raw HTML may set anything: every face.
+    assert_eq!(embedded("<div><b><i>Both.</i></b></div>\n").len(), 4);
+}

@@ -106,6 +106,8 @@ pub struct Output {
     pub pages: Option<usize>,
     /// What else a reader of the summary should know (e.g. blanks added to a booklet).
     pub note: Option<String>,
+    /// What making it cost, for the verbose summary (how many times copyfitting set the pages).
+    pub work: Option<String>,
 }
 
 /// What happened to one manuscript.
@@ -648,6 +650,7 @@ fn produce(
     );
     for &format in formats {
         let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
+        let mut work = None;
         let (bytes, pages, note) = match format {
             Format::Epub => {
                 // The cover's raster is made while the pages are typeset (for the page-list).
@@ -670,8 +673,10 @@ fn produce(
                         alt: alt.to_string(),
                     }),
                     Some((Err(e), _)) => {
-                        diagnostics
-                            .push(Diagnostic::error("cover-failed", e).at(Location::file(&target)));
+                        diagnostics.push(cover::failed(
+                            doc,
+                            format!("the cover could not be made an image: {e}"),
+                        ));
                         continue;
                     }
                     None => None,
@@ -683,7 +688,10 @@ fn produce(
                 (epub::write(doc, style, &options), None, None)
             }
             Format::Pdf => match print.pdf(doc, style, (cover, back_cover), diagnostics) {
-                Some(pdf) => (Ok(pdf.bytes.clone()), Some(pdf.pages), pdf.fit.clone()),
+                Some(pdf) => {
+                    work = pdf.work.clone();
+                    (Ok(pdf.bytes.clone()), Some(pdf.pages), pdf.fit.clone())
+                }
                 None => continue,
             },
             Format::Booklet => {
@@ -743,6 +751,7 @@ fn produce(
                     bytes: bytes.len() as u64,
                     pages,
                     note,
+                    work,
                 },
                 bytes,
             )),
@@ -799,6 +808,7 @@ struct PrintedPdf {
     /// Pages of the book block: all but the covers.
     block: usize,
     fit: Option<String>,
+    work: Option<String>,
 }
 
 /// The cover spread of a bound book whose block has `block` pages, and the summary's note.
@@ -892,12 +902,14 @@ impl PrintOutputs {
                     let pages = layout.pages.len();
                     let block = pages - layout.covers;
                     let fit = layout.fit.as_ref().and_then(typeset::Fit::summary);
+                    let work = layout.fit.as_ref().map(typeset::Fit::work);
                     match pdf::write(layout, cover, back_cover) {
                         Ok(bytes) => Some(PrintedPdf {
                             bytes,
                             pages,
                             block,
                             fit,
+                            work,
                         }),
                         Err(d) => {
                             diagnostics.push(d);

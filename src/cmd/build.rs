@@ -135,9 +135,15 @@ fn summary(report: &Report, verbose: bool, shard: Option<Shard>) -> String {
             }
             for o in &m.outputs {
                 let pages = o.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
-                let pages = match &o.note {
-                    Some(note) => format!("{pages} ({note})"),
-                    None => pages,
+                let notes: Vec<&str> = [Some(&o.note), verbose.then_some(&o.work)]
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                let pages = match notes.is_empty() {
+                    false => format!("{pages} ({})", notes.join("; ")),
+                    true => pages,
                 };
                 text.push_str(&format!(
                     "wrote {:<40} {:>7.1} KB{pages}, {} ms\n",

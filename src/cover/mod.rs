@@ -14,7 +14,7 @@ mod raster;
 mod spine;
 mod text;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::document::{BackCover, Document, Logo};
 use crate::fonts::{self, FontFace};
 
@@ -174,6 +174,11 @@ impl Cover {
     /// The cover inside the trim as a JPEG, [`EBOOK_WIDTH`] pixels wide at the trim's
     /// proportions, sRGB (with its profile). Returns the bytes and the size in pixels.
     pub fn jpeg(&self) -> Result<(Vec<u8>, u32, u32), String> {
+        // Test hook (debug builds only): the encoder fails, as a fault of its own would.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("RONEO_TEST_FAULT").is_some_and(|v| v == "cover-raster") {
+            return Err("RONEO_TEST_FAULT=cover-raster refuses the cover image".into());
+        }
         let (w, _) = self.trim();
         let (width, height) = self.raster_size();
         let scale = width as f32 / w;
@@ -200,6 +205,20 @@ const SRGB_ICC: &[u8] = include_bytes!("sRGB-v2-magic.icc");
 pub fn page(doc: &Document, trim: (f32, f32)) -> ((f32, f32), f32) {
     let bleed = doc.meta.print.bleed_mm.unwrap_or(0.0).max(0.0) * MM;
     (trim, bleed)
+}
+
+/// A cover that could not be drawn or encoded: no manuscript's text can cause that (roneo
+/// escapes what it draws), so it is reported against the manuscript's file as a fault to report.
+pub fn failed(doc: &Document, message: String) -> Diagnostic {
+    let d = Diagnostic::error("cover-failed", message).help(format!(
+        "nothing was written for this manuscript; give it a cover file (`cover-image:`) to build \
+         it meanwhile, and please report this at {}/issues with `roneo --version` and the manuscript",
+        env!("CARGO_PKG_REPOSITORY")
+    ));
+    match &doc.meta.title_at {
+        Some(at) => d.at(Location::file(&at.file)),
+        None => d,
+    }
 }
 
 /// Draws the cover of a manuscript that has no cover file. Warnings (a title set below the
@@ -251,10 +270,7 @@ pub fn draw(doc: &Document, design: &CoverDesign, diags: &mut Diagnostics) -> Op
     let tree = match drawing.parse(photo.as_ref(), logo.as_ref()) {
         Ok(tree) => tree,
         Err(e) => {
-            diags.push(Diagnostic::error(
-                "cover-failed",
-                format!("the cover could not be drawn: {e}"),
-            ));
+            diags.push(failed(doc, format!("the cover could not be drawn: {e}")));
             return None;
         }
     };
@@ -301,8 +317,8 @@ pub fn draw_back(
             logo: doc.meta.logo.as_ref().map(|l| l.data.clone()),
         }),
         Err(e) => {
-            diags.push(Diagnostic::error(
-                "cover-failed",
+            diags.push(failed(
+                doc,
                 format!("the back cover could not be drawn: {e}"),
             ));
             None
@@ -340,10 +356,7 @@ pub fn draw_spine(
             logo: None,
         }),
         Err(e) => {
-            diags.push(Diagnostic::error(
-                "cover-failed",
-                format!("the spine could not be drawn: {e}"),
-            ));
+            diags.push(failed(doc, format!("the spine could not be drawn: {e}")));
             None
         }
     }

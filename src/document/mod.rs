@@ -6,6 +6,7 @@
 //! every format prints the same characters.
 
 mod attributes;
+mod citations;
 mod html;
 mod ids;
 mod parse;
@@ -66,6 +67,9 @@ pub struct Metadata {
     pub title_at: Option<Location>,
     /// Where the subtitle is set.
     pub subtitle_at: Option<Location>,
+    /// The other values the print edition sets (author, publisher, rights, date): what each
+    /// is, its text and its key's place, for messages about their characters.
+    pub printed_at: Vec<(&'static str, String, Location)>,
     pub figure_numbers: bool,
     /// Words with their allowed break points (`ta-ble`), which win over hyphenation patterns.
     pub hyphenation_exceptions: Vec<String>,
@@ -170,6 +174,26 @@ pub enum Block {
     Rule,
     /// Raw HTML that survived sanitising, as an element tree.
     Html(Vec<HtmlNode>),
+    /// The reference list of the works cited.
+    Bibliography(Bibliography),
+}
+
+/// The reference list: where a `::: {#refs}` div stands, or after the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bibliography {
+    /// `refs`, when the author placed the list (and may link to it).
+    pub id: Option<String>,
+    /// What the list is called, for readers that announce it (the heading's text).
+    pub label: String,
+    pub entries: Vec<BibEntry>,
+}
+
+/// One work in the reference list, as the citation style formats it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BibEntry {
+    /// The id citations link to.
+    pub id: String,
+    pub content: Vec<Inline>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -250,6 +274,8 @@ pub enum Inline {
         target: LinkTarget,
         title: Option<String>,
         content: Vec<Inline>,
+        /// A citation's link to its entry in the reference list.
+        biblioref: bool,
     },
     /// An image inside running text (not a figure).
     Image {

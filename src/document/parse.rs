@@ -5,6 +5,7 @@
 //! optional `{…}` attribute block after it) is a figure, as in pandoc.
 
 use super::attributes;
+use super::citations::{self, Engine};
 use super::html::{self, HtmlNode, InlineTag};
 use super::ids::{self, Ids};
 use super::web;
@@ -30,7 +31,9 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
     let lang = meta.as_ref().map_or("en", |m| m.lang.as_str()).to_string();
 
     let mut ids = Ids::default();
+    let cite = citations::Engine::load(manuscript, &lang, diags);
     let mut shared = Shared {
+        cite,
         ids: &mut ids,
         id_chapter: HashMap::new(),
         assets: &mut assets,
@@ -70,6 +73,17 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         }
         chapters.push(ChapterParser::new(source, index, chapter_lang, &mut shared).parse());
     }
+    let mut dependencies = manuscript.dependencies.clone();
+    if let Some(engine) = shared.cite.take() {
+        dependencies.extend(&engine.dependencies);
+        engine.render(&mut chapters, shared.ids, &mut shared.id_chapter, &lang);
+    } else if !manuscript.front.bibliography.is_empty() {
+        // The bibliography or style could not be used (errors given): its files still count.
+        let base = manuscript.index_path.parent().unwrap_or(Path::new("."));
+        for name in &manuscript.front.bibliography {
+            dependencies.file(base.join(name));
+        }
+    }
     resolve_links(&mut chapters, manuscript, &mut shared);
     let Shared { diags, .. } = shared;
     let mut meta = meta?;
@@ -83,7 +97,6 @@ pub fn build_document(manuscript: &Manuscript, diags: &mut Diagnostics) -> Optio
         return None;
     }
     let toc = toc::build(&chapters);
-    let mut dependencies = manuscript.dependencies.clone();
     dependencies.extend(assets.dependencies());
     if let Some(logo) = &meta.logo {
         dependencies.file(&logo.source);
@@ -112,6 +125,8 @@ fn first_figure(chapters: &[Chapter]) -> Option<usize> {
 
 /// State shared by all chapters of one document.
 struct Shared<'a> {
+    /// The bibliography and style, when the manuscript cites (`bibliography:`).
+    cite: Option<Engine>,
     ids: &'a mut Ids,
     /// Which chapter each id lives in, for resolving links.
     id_chapter: HashMap<String, usize>,
@@ -260,6 +275,24 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
         logo,
         title_at: Some(at("title")),
         subtitle_at: Some(at("subtitle")),
+        printed_at: [
+            (
+                "the author",
+                Some(fm.authors.join(", ")).filter(|a| !a.is_empty()),
+                // Written as `author:` or `authors:`; an absent key's line is 1.
+                Location::new(
+                    &m.index_path,
+                    fm.line_of("author").max(fm.line_of("authors")),
+                    1,
+                ),
+            ),
+            ("the publisher", fm.publisher.clone(), at("publisher")),
+            ("the rights", smart(&fm.rights), at("rights")),
+            ("the date", fm.date.clone(), at("date")),
+        ]
+        .into_iter()
+        .filter_map(|(what, text, at)| Some((what, text?, at)))
+        .collect(),
         figure_numbers: fm.figure_numbers.unwrap_or(false),
         hyphenation_exceptions: fm.hyphenation_exceptions.clone(),
         modified,
@@ -309,7 +342,8 @@ fn load_logo(m: &Manuscript, href: &str, at: Location, diags: &mut Diagnostics) 
                         crate::diagnostic::os_error(&e)
                     ),
                 )
-                .at(at),
+                .at(at)
+                .help("name the logo file itself (not its folder), and check that it may be read"),
             );
             return None;
         }
@@ -457,6 +491,10 @@ struct ChapterParser<'s, 'a, 'b> {
     depth: usize,
     /// Whether this chapter's `too-deep` error was given (one is enough).
     too_deep: bool,
+    /// Footnote definitions open around the current position.
+    in_note: usize,
+    /// Whether the last paragraph was a `::: {#refs}` line without its closing `:::`.
+    refs_open: bool,
 }
 
 impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
@@ -478,6 +516,8 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             at_top: true,
             depth: 0,
             too_deep: false,
+            in_note: 0,
+            refs_open: false,
         }
     }
 
@@ -651,7 +691,12 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     self.pos += 1;
                     break;
                 }
+                Event::Start(Tag::Paragraph) if self.refs_div(range.clone(), &mut out) => {
+                    self.skip_container();
+                    self.pos += 1;
+                }
                 Event::Start(Tag::Paragraph) => {
+                    self.refs_open = false;
                     self.pos += 1;
                     if let Some(block) = self.paragraph() {
                         out.push(block);
@@ -730,7 +775,9 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                     out.push(Block::List(List { start, items }));
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
+                    self.in_note += 1;
                     let blocks = self.nested(range.start, Self::blocks);
+                    self.in_note -= 1;
                     let at = self.at(range.start);
                     self.note_defs
                         .insert(label_key(&label), (label.to_string(), blocks, at));
@@ -985,6 +1032,11 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
         }
         while let Some((event, range)) = self.events.get(self.pos).cloned() {
             match event {
+                Event::Text(_) if self.shared.cite.is_some() => {
+                    let target = target!();
+                    self.text_with_citations(target);
+                    continue;
+                }
                 Event::Text(t) => {
                     self.check_glyphs(&t, range.start, false);
                     self.check_unmatched_notes(range.clone());
@@ -1090,6 +1142,139 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             target!().extend(inline);
         }
         out
+    }
+
+    /// A run of text (the text events from `pos` on, with their soft breaks), its citations
+    /// made placeholders; `pos` moves past the run.
+    fn text_with_citations(&mut self, target: &mut Vec<Inline>) {
+        let source: &'s SourceFile = self.source;
+        let body = source.body();
+        // The run's text, and for each piece: where it starts in the run and in the source,
+        // and whether it is the source as written (not an escape, entity or line break).
+        let mut run = String::new();
+        let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
+        while let Some((event, range)) = self.events.get(self.pos).cloned() {
+            match event {
+                Event::Text(t) => {
+                    self.check_glyphs(&t, range.start, false);
+                    self.check_unmatched_notes(range.clone());
+                    pieces.push((run.len(), range.start, body.get(range.clone()) == Some(&*t)));
+                    run.push_str(&t);
+                }
+                Event::SoftBreak => {
+                    pieces.push((run.len(), range.start, false));
+                    run.push(' ');
+                }
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        let piece = |i: usize| pieces[pieces.partition_point(|p| p.0 <= i).saturating_sub(1)];
+        // Written as it stands, and not after a backslash (pulldown-cmark may leave `\[` out
+        // of a text event's range, as `[` alone).
+        let syntax = |i: usize| {
+            let (run_start, source, exact) = piece(i);
+            exact && !body[..source + i - run_start].ends_with('\\')
+        };
+        let found = citations::scan(&run, syntax);
+        let mut last = 0;
+        for f in found {
+            let engine_notes = self.shared.cite.as_ref().is_some_and(Engine::notes);
+            let mut before = &run[last..f.range.start];
+            let mut after_start = f.range.end;
+            let item_at: Vec<Location> = f
+                .cite
+                .items
+                .iter()
+                .map(|item| {
+                    let (run_start, source, _) = piece(item.at);
+                    self.at(source + item.at - run_start)
+                })
+                .collect();
+            let in_text = f.cite.in_text;
+            let in_note = self.in_note > 0;
+            let Some(engine) = self.shared.cite.as_mut() else {
+                return;
+            };
+            let n = engine.cite(f.cite, &item_at, in_note, self.shared.diags);
+            if engine_notes && !in_note {
+                // A note style: the citation is a footnote, its mark after the punctuation
+                // that follows and with no space before it (`as argued.¹`).
+                if in_text {
+                    push_text(target, before);
+                    target.push(citations::placeholder(n, true));
+                    before = "";
+                } else {
+                    before = before.trim_end();
+                }
+                push_text(target, before);
+                let punctuation = run[after_start..]
+                    .chars()
+                    .next()
+                    .filter(|c| ".,;:!?".contains(*c));
+                if let Some(p) = punctuation {
+                    push_text(target, &p.to_string());
+                    after_start += p.len_utf8();
+                }
+                let label = format!("\u{0}cite{n}");
+                let at = item_at.first().cloned().unwrap_or_else(|| self.at(0));
+                self.note_labels.push((label.clone(), at.clone()));
+                let index = self.note_labels.len() - 1;
+                self.note_defs.insert(
+                    label_key(&label),
+                    (
+                        label,
+                        vec![Block::Paragraph(vec![citations::placeholder(n, false)])],
+                        at,
+                    ),
+                );
+                target.push(Inline::NoteRef(index));
+            } else {
+                push_text(target, before);
+                target.push(citations::placeholder(n, false));
+            }
+            last = after_start;
+        }
+        if last < run.len() {
+            push_text(target, &run[last..]);
+        }
+    }
+
+    /// Whether the paragraph at `range` is pandoc's `::: {#refs}` div (or its closing `:::`
+    /// after one), where the reference list goes: then it is in `out`.
+    fn refs_div(&mut self, range: Range<usize>, out: &mut Vec<Block>) -> bool {
+        if self.shared.cite.is_none() {
+            return false;
+        }
+        let text = self.source.body()[range.clone()]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if self.refs_open && text == ":::" {
+            self.refs_open = false;
+            return true;
+        }
+        let open = text == "::: {#refs}" || text == "::: {#refs} :::";
+        if !open {
+            return false;
+        }
+        if out.iter().any(|b| matches!(b, Block::Bibliography(_))) || !self.shared.ids.claim("refs")
+        {
+            self.shared.diags.push(
+                Diagnostic::error("duplicate-id", "id 'refs' is used more than once")
+                    .at(self.at(range.start))
+                    .help("the reference list goes in one `::: {#refs}` div; delete the others"),
+            );
+            return false;
+        }
+        self.shared.id_chapter.insert("refs".into(), self.index);
+        self.refs_open = text == "::: {#refs}";
+        out.push(Block::Bibliography(super::Bibliography {
+            id: Some("refs".into()),
+            label: String::new(),
+            entries: Vec::new(),
+        }));
+        true
     }
 
     /// Characters no shipped font has cannot be printed: the PDF would show blanks or boxes.
@@ -1237,6 +1422,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                             target,
                             title,
                             content,
+                            biblioref: false,
                         }
                     }
                     None => return children,
@@ -1681,6 +1867,7 @@ pub(crate) fn visit_block_inlines(block: &mut Block, f: &mut impl FnMut(&mut Vec
             t.head.iter_mut().for_each(&mut *f);
             t.rows.iter_mut().flatten().for_each(f);
         }
+        Block::Bibliography(b) => b.entries.iter_mut().for_each(|e| f(&mut e.content)),
         Block::Code(_) | Block::Rule | Block::Html(_) => {}
     }
 }

@@ -5,6 +5,7 @@
 //! document tree alone; print page breaks, when known, arrive as data in [`EpubOptions`].
 
 mod container;
+mod faces;
 mod images;
 mod package;
 pub mod xhtml;

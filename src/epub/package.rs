@@ -32,13 +32,18 @@ impl Files {
     pub fn of(doc: &Document, style: &Style, options: &EpubOptions) -> Files {
         let mut fonts: Vec<FontFace> = Vec::new();
         if style.epub.embed_fonts {
-            let sans = style.headings.family == Family::Sans;
-            let faces = style
+            // Only the faces the text is set in (every face when that cannot be known).
+            let used = super::faces::used(doc, style);
+            let main = style
                 .faces
                 .main
                 .iter()
-                .chain(style.faces.sans.iter().filter(|_| sans));
-            for face in faces {
+                .filter(|f| used.as_ref().is_none_or(|u| u.main(f.bold, f.italic)));
+            let sans = style.faces.sans.iter().filter(|f| match &used {
+                Some(u) => u.sans(f.bold, f.italic),
+                None => style.headings.family == Family::Sans,
+            });
+            for face in main.chain(sans) {
                 // Reading systems do not read font collections: those faces are left to the
                 // family names in the stylesheet.
                 let collection = face.media_type == "font/collection";

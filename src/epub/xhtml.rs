@@ -286,6 +286,25 @@ impl ChapterWriter<'_> {
             }
             Block::Rule => out.push_str("<hr/>"),
             Block::Html(nodes) => html_nodes(out, nodes),
+            Block::Bibliography(b) => {
+                let id =
+                    b.id.as_deref()
+                        .map(|id| format!(" id=\"{}\"", esc(id)))
+                        .unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "<section{id} class=\"references\" role=\"doc-bibliography\" aria-label=\"{}\">\n<ul>\n",
+                    esc(&b.label)
+                );
+                // Each entry is a plain list item: DPUB-ARIA 1.1 deprecates `doc-biblioentry`
+                // (Ace reports it), and a `doc-bibliography`'s list items are its entries.
+                for entry in &b.entries {
+                    let _ = write!(self.out, "<li id=\"{}\">", esc(&entry.id));
+                    self.inlines(&entry.content);
+                    self.out.push_str("</li>\n");
+                }
+                self.out.push_str("</ul>\n</section>");
+            }
         }
     }
 
@@ -370,6 +389,7 @@ impl ChapterWriter<'_> {
                     target,
                     title,
                     content,
+                    biblioref,
                 } => {
                     let href = match target {
                         LinkTarget::External(url) => url.clone(),
@@ -389,7 +409,12 @@ impl ChapterWriter<'_> {
                         .as_deref()
                         .map(|t| format!(" title=\"{}\"", esc(t)))
                         .unwrap_or_default();
-                    let open = format!("<a href=\"{}\"{title}>", esc(&href));
+                    let role = if *biblioref {
+                        " role=\"doc-biblioref\""
+                    } else {
+                        ""
+                    };
+                    let open = format!("<a href=\"{}\"{title}{role}>", esc(&href));
                     self.wrap(&open, content, "</a>");
                 }
                 Inline::Image { asset, alt } => {

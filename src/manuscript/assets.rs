@@ -50,7 +50,7 @@ impl AssetError {
         match self {
             AssetError::NotFound(_) => "paths are relative to the Markdown file that names the image; check the spelling",
             AssetError::OutsideProject(_) => "copy the image into the project (e.g. an `images/` folder beside the manuscript)",
-            AssetError::Unreadable(..) => "check the file's permissions",
+            AssetError::Unreadable(..) => "name the image file itself (not its folder), and check that it may be read",
             AssetError::Corrupt(..) => "re-export the image from its source as JPEG or PNG",
             AssetError::Unsupported(_) => "use a JPEG, PNG, GIF or WebP image",
             AssetError::Remote => "download the image into the project; books are built offline and must not depend on the network",

@@ -106,6 +106,17 @@ pub struct FrontMatter {
     pub price: Option<String>,
     /// The 13 digits of the ISBN, when `isbn:` or `identifier:` is one (checked).
     pub isbn: Option<String>,
+    /// `bibliography:` files, relative to the file that names them (BibTeX/BibLaTeX `.bib`,
+    /// hayagriva `.yaml`/`.yml`).
+    pub bibliography: Vec<String>,
+    /// `csl:` a CSL style file, or the name of a style hayagriva bundles.
+    pub csl: Option<String>,
+    /// Where `csl` was set when it comes from `roneo.toml` (else the `csl:` key's line).
+    pub csl_at: Option<Location>,
+    /// `reference-section-title:`, the reference list's heading.
+    pub reference_section_title: Option<String>,
+    /// `nocite:` keys listed without being cited (`*` for every entry).
+    pub nocite: Vec<String>,
     /// 1-based line of each key, for diagnostics about values found later.
     pub key_lines: Vec<(String, u32)>,
 }
@@ -249,7 +260,9 @@ pub fn interpret(
             | "hyphenation-exceptions"
             | "chapters"
             | "subject"
-            | "keywords" => MAX_LONG_VALUE_CHARS,
+            | "keywords"
+            | "bibliography"
+            | "nocite" => MAX_LONG_VALUE_CHARS,
             _ => MAX_VALUE_CHARS,
         };
         let length = text_length(value);
@@ -373,6 +386,24 @@ pub fn interpret(
                 Value::Bool(b) => fm.figure_numbers = Some(*b),
                 _ => bad("true or false"),
             },
+            "bibliography" => match list(value) {
+                Some(v) if v.iter().all(|f| !f.is_empty()) => fm.bibliography = v,
+                _ => bad("a file name, or a list of file names (.bib, .yaml)"),
+            },
+            "csl" => fm.csl = scalar(value).filter(|c| !c.is_empty()).or_else(|| { bad("a CSL style file, or the name of a bundled style such as `chicago-notes`"); None }),
+            "reference-section-title" => fm.reference_section_title = scalar(value).or_else(|| { bad("text"); None }),
+            "nocite" => match list(value) {
+                Some(v) => {
+                    fm.nocite = v
+                        .iter()
+                        .flat_map(|s| s.split(|c: char| c.is_whitespace() || c == ',' || c == ';'))
+                        .map(|k| k.trim_start_matches('@'))
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                }
+                None => bad("citation keys such as `@marx1867, @luxemburg1913`, or `@*` for every entry"),
+            },
             "hyphenation-exceptions" => match list(value) {
                 Some(v) => fm.hyphenation_exceptions = v,
                 None => bad("a list of words with hyphens at the allowed breaks, e.g. [ta-ble]"),
@@ -433,7 +464,7 @@ pub fn interpret(
             other => diags.push(
                 Diagnostic::warning("unknown-key", format!("unknown front-matter key `{other}` ignored"))
                     .at(at)
-                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, cover-photo, logo, base-url, series, slug, chapters, figure-numbers, hyphenation-exceptions, back-cover, call-to-action, price, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
+                    .help("known keys: title, subtitle, author, lang, date, publisher, rights, identifier, description, subject, keywords, cover-image, cover-photo, logo, base-url, series, slug, chapters, figure-numbers, hyphenation-exceptions, bibliography, csl, reference-section-title, nocite, back-cover, call-to-action, price, pdf, bleed, creep, and the style keys (theme, mainfont, fontsize, papersize, margin, … see the README)"),
             ),
         }
     }
@@ -487,6 +518,10 @@ const KEYS: &[&str] = &[
     "figure-numbers",
     "hyphenation-exceptions",
     "base-url",
+    "bibliography",
+    "csl",
+    "reference-section-title",
+    "nocite",
     "pdf",
     "bleed",
     "creep",

@@ -113,6 +113,15 @@ pub fn load(path: &Path, project: &Project, diags: &mut Diagnostics) -> Option<M
                     dependencies.file(&file);
                     if file.is_file() {
                         files.push(file);
+                    } else if let Some(why) = not_a_file(&file) {
+                        diags.push(
+                            Diagnostic::error(
+                                "unreadable-file",
+                                format!("chapter '{entry}' cannot be read: {why}"),
+                            )
+                            .at(Location::new(&index_path, line, 1))
+                            .help("list the chapter's Markdown files in `chapters:`; paths are relative to the manuscript folder"),
+                        );
                     } else {
                         diags.push(
                             Diagnostic::error(
@@ -220,7 +229,8 @@ fn chapter_files(dir: &Path) -> Vec<PathBuf> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            p.is_file()
+            // A broken link is listed, to be reported: the chapter must not silently vanish.
+            (p.is_file() || dangling_link(p))
                 && p.extension().is_some_and(|e| e == "md")
                 && p.file_name().is_some_and(|n| n != "index.md")
         })
@@ -264,17 +274,39 @@ pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// A symbolic link whose target does not exist (or loops): a file that was meant to be there.
+fn dangling_link(path: &Path) -> bool {
+    path.symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+        && path.metadata().is_err()
+}
+
+/// Why `path`, which exists (as a folder or a broken link), is not a file that can be read;
+/// `None` when nothing is there.
+fn not_a_file(path: &Path) -> Option<String> {
+    if dangling_link(path) {
+        let target = std::fs::read_link(path).unwrap_or_default();
+        return Some(format!(
+            "it is a symbolic link to '{}', which does not exist",
+            target.display()
+        ));
+    }
+    path.is_dir()
+        .then(|| "it is a folder, not a file".to_string())
+}
+
 fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<SourceFile> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(
-                Diagnostic::error(
-                    "unreadable-file",
-                    format!("cannot read the file: {}", crate::diagnostic::os_error(&e)),
-                )
-                .at(Location::file(path)),
-            );
+            let why = not_a_file(path).unwrap_or_else(|| crate::diagnostic::os_error(&e));
+            let mut d =
+                Diagnostic::error("unreadable-file", format!("cannot read the file: {why}"))
+                    .at(Location::file(path));
+            if dangling_link(path) {
+                d = d.help("restore the file the link points to, or remove the link");
+            }
+            diags.push(d);
             return None;
         }
     };
@@ -378,7 +410,7 @@ pub fn slugify(name: &str) -> String {
 /// project root whose `manuscripts/` folder holds them.
 pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
     let path = &folder_of_index(path);
-    if path.is_file() {
+    if path.is_file() || dangling_link(path) {
         return if path.extension().is_some_and(|e| e == "md") {
             Ok(vec![path.to_path_buf()])
         } else {
@@ -412,7 +444,8 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            (p.is_file() && p.extension().is_some_and(|e| e == "md"))
+            // A broken link is listed, to be reported: the book must not silently vanish.
+            ((p.is_file() || dangling_link(p)) && p.extension().is_some_and(|e| e == "md"))
                 || p.join("index.md").is_file()
         })
         .collect();

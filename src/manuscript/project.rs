@@ -69,6 +69,13 @@ pub struct ProjectConfig {
     #[serde(default)]
     pub hyphenation_exceptions: Vec<String>,
     pub base_url: Option<String>,
+    /// The citation style for every manuscript: a bundled style's name, or a `.csl` file
+    /// relative to the project root.
+    pub csl: Option<String>,
+    /// The line of `csl` in the project file, for its diagnostics.
+    #[serde(skip)]
+    pub csl_line: u32,
+    pub reference_section_title: Option<String>,
     #[serde(default)]
     pub pdf: PdfConfig,
     /// The `[style]` table as written (checked by the style stage).
@@ -159,7 +166,7 @@ impl ProjectConfig {
                     ),
                 },
                 "lang" | "publisher" | "rights" | "figure-numbers" | "hyphenation-exceptions"
-                | "base-url" => {
+                | "base-url" | "csl" | "reference-section-title" => {
                     map.insert(key.as_str().into(), yaml(value));
                 }
                 "pdf" => {
@@ -200,6 +207,8 @@ impl ProjectConfig {
             "figure-numbers",
             "hyphenation-exceptions",
             "base-url",
+            "csl",
+            "reference-section-title",
         ]
         .iter()
         .map(|k| (k.to_string(), line_of(k)))
@@ -232,6 +241,9 @@ impl ProjectConfig {
             figure_numbers: fm.figure_numbers,
             hyphenation_exceptions: fm.hyphenation_exceptions,
             base_url: fm.base_url,
+            csl: fm.csl,
+            csl_line: line_of("csl"),
+            reference_section_title: fm.reference_section_title,
             pdf: PdfConfig {
                 page: table
                     .get("pdf")
@@ -263,6 +275,21 @@ impl ProjectConfig {
                 // Relative to the project root, named from the manuscript's folder.
                 fm.logo = Some(root.join(logo).to_string_lossy().into_owned());
                 fm.logo_at = Some(Location::new(root.join(CONFIG_FILE), self.logo_line, 1));
+            }
+        }
+        fill(
+            &mut fm.reference_section_title,
+            &self.reference_section_title,
+        );
+        if fm.csl.is_none() {
+            if let Some(csl) = &self.csl {
+                // A style file is relative to the project root; a bundled style is a name.
+                fm.csl = Some(if csl.ends_with(".csl") {
+                    root.join(csl).to_string_lossy().into_owned()
+                } else {
+                    csl.clone()
+                });
+                fm.csl_at = Some(Location::new(root.join(CONFIG_FILE), self.csl_line, 1));
             }
         }
         if fm.figure_numbers.is_none() {
@@ -383,7 +410,7 @@ fn settings_of(
     out
 }
 
-const HELP: &str = "keys: out, lang, publisher, rights, logo, base-url, figure-numbers, hyphenation-exceptions; under [pdf]: page, standard, bleed, creep; under [style]: the style keys (see the README)";
+const HELP: &str = "keys: out, lang, publisher, rights, logo, base-url, figure-numbers, hyphenation-exceptions, csl, reference-section-title; under [pdf]: page, standard, bleed, creep; under [style]: the style keys (see the README)";
 
 /// The line of each key of a TOML file, named `table.key` inside a table; a table's own name
 /// is on its `[table]` line.

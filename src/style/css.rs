@@ -86,6 +86,11 @@ pub fn stylesheet(style: &Style, embedded: &[(FontFace, String)]) -> String {
         // Never below 0.85 em: on a phone, notes set as small as in print are hard to read.
         round((style.notes.size / style.body_size).max(0.85))
     );
+    let hang = round(style.reference_indent);
+    let _ = writeln!(
+        css,
+        ".references ul {{ list-style: none; margin: 0.5em 0; padding: 0; }}\n.references li {{ padding-left: {hang}em; text-indent: -{hang}em; margin: 0 0 0.4em; text-align: left; }}"
+    );
     let [r, g, b] = style.accent;
     if style.cover == CoverStyle::Band {
         let _ = writeln!(

@@ -161,6 +161,8 @@ pub enum PageCount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Copyfit {
     pub pages: PageCount,
+    /// Where `pages:` was set, for the verdict on it.
+    pub pages_at: Option<Location>,
     /// Longer than this, `auto` leaves a book as it runs: it is bound, not saddle-stitched.
     pub pamphlet_pages: usize,
     /// The pages before the text as listed (`front-matter:`); `None`: the copyfitter may set
@@ -199,6 +201,8 @@ pub struct Style {
     pub code_size: f32,
     pub table_size: f32,
     pub list_indent: f32,
+    /// The hanging indent of the reference list's entries (lines after the first), in em.
+    pub reference_indent: f32,
     /// Headings listed on the contents page, down to this level; `None`: no contents page.
     pub contents: Option<u8>,
     /// A title page after the cover (else the colophon stands on the cover's verso).

@@ -40,7 +40,7 @@ pub(super) struct Resolver {
     cover: Option<CoverStyle>,
     embed_fonts: Option<bool>,
     epub_css: Option<String>,
-    pages: Option<PageCount>,
+    pages: Option<(PageCount, Location)>,
     paper_thickness: Option<f32>,
     front_matter: Option<Vec<FrontPage>>,
     /// The project's own faces, read when a family is asked for that roneo does not ship.
@@ -162,10 +162,10 @@ impl Resolver {
                 None => bad("a heading level from 1 to 6"),
             },
             "pages" => match v {
-                "auto" => self.pages = Some(PageCount::Auto),
-                "natural" => self.pages = Some(PageCount::Natural),
+                "auto" => self.pages = Some((PageCount::Auto, at())),
+                "natural" => self.pages = Some((PageCount::Natural, at())),
                 n => match n.parse::<usize>().ok().filter(|n| (1..=10_000).contains(n)) {
-                    Some(n) => self.pages = Some(PageCount::Exactly(n)),
+                    Some(n) => self.pages = Some((PageCount::Exactly(n), at())),
                     None => {
                         bad("`auto`, `natural` or a number of pages from 1 to 10000, such as `8`")
                     }
@@ -396,6 +396,7 @@ impl Resolver {
             code_size: 0.8,
             table_size: 0.85,
             list_indent: 1.5,
+            reference_indent: 2.0,
             contents: match self.toc {
                 Some(false) => None,
                 _ => Some(self.toc_depth.unwrap_or(2)),
@@ -404,7 +405,8 @@ impl Resolver {
             accent: self.accent.unwrap_or([0x8b, 0x1a, 0x1a]),
             cover: self.cover.unwrap_or(CoverStyle::Rules),
             copyfit: Copyfit {
-                pages: self.pages.unwrap_or(PageCount::Auto),
+                pages: self.pages.as_ref().map_or(PageCount::Auto, |p| p.0),
+                pages_at: self.pages.as_ref().map(|p| p.1.clone()),
                 pamphlet_pages: 64,
                 front_matter: self.front_matter.take(),
                 figure_floor: 0.6,

@@ -39,6 +39,11 @@ pub struct Fit {
     pub reached: bool,
     /// What changed from the style's own layout, for the summary.
     pub changes: Vec<String>,
+    /// How many times the pages were planned, the trials' counts and the final pagination
+    /// included, and how many times the body was set (once, or again as fitted); the
+    /// paragraphs are broken into lines once whatever the trials.
+    pub plans: usize,
+    pub set: usize,
 }
 
 impl Fit {
@@ -47,6 +52,21 @@ impl Fit {
     pub fn summary(&self) -> Option<String> {
         (!self.changes.is_empty() && self.reached)
             .then(|| format!("copyfitted: {}", self.changes.join(", ")))
+    }
+
+    /// What the copyfitting cost, for the verbose summary: "lines broken once, pages planned
+    /// 7 times, set twice".
+    pub fn work(&self) -> String {
+        let times = |n: usize| match n {
+            1 => "once".to_string(),
+            2 => "twice".to_string(),
+            n => format!("{n} times"),
+        };
+        format!(
+            "copyfitting: lines broken once, pages planned {}, set {}",
+            times(self.plans),
+            times(self.set)
+        )
     }
 }
 
@@ -132,6 +152,7 @@ pub fn fit(
         .collect();
     // Then the space around headings, a grid line less or more (never none); last the text
     // block a line longer (fewer pages) or shorter (more), on the same grid.
+    let mut plans = 0;
     let mut trials = vec![(g.lines, 0i8)];
     if !spaces.is_empty() {
         trials.extend([(g.lines, -1), (g.lines, 1)]);
@@ -150,6 +171,7 @@ pub fn fit(
                 for row in &mut stream.rows {
                     flow::scale_figure(row, scale, g);
                 }
+                plans += 1;
                 pages::count(&stream, &grid)
             };
             for (i, a) in arrangements.iter().enumerate() {
@@ -189,6 +211,8 @@ pub fn fit(
                     pages: total,
                     reached: true,
                     changes,
+                    plans,
+                    set: 1,
                 };
                 let again = step > 0 || lines != g.lines || heading_space != 0;
                 return (fit, again.then_some(stream));
@@ -204,6 +228,8 @@ pub fn fit(
         pages: natural,
         reached: false,
         changes: Vec::new(),
+        plans,
+        set: 1,
     };
     (fit, None)
 }
@@ -281,7 +307,10 @@ fn not_reached(cx: &mut Context, doc: &Document, style: &Style, natural: usize, 
         ),
     };
     let mut d = crate::diagnostic::Diagnostic::warning("pages-not-reached", message).help(help);
-    if let Some(chapter) = doc.chapters.first() {
+    // At the `pages:` key that asked, else (the default) the manuscript as a whole.
+    if let Some(at) = &style.copyfit.pages_at {
+        d = d.at(at.clone());
+    } else if let Some(chapter) = doc.chapters.first() {
         d = d.at(crate::diagnostic::Location::file(&chapter.source));
     }
     cx.diagnostics.push(d);

@@ -303,12 +303,24 @@ impl Context {
             d = d.at(at);
         } else if !source.as_os_str().is_empty() {
             d = d.at(self.here().unwrap_or_else(|| Location::file(&source)));
+        } else if let Some((_, _, at)) = self.front.first() {
+            // Another printed value of the front matter: the front matter's first line.
+            d = d.at(Location::new(at.file.clone(), 1, 1));
         }
         self.diagnostics.push(d);
     }
 
     fn warn(&mut self, code: &'static str, message: String) {
         let mut d = Diagnostic::warning(code, message);
+        if let Some(at) = self.here() {
+            d = d.at(at);
+        }
+        self.diagnostics.push(d);
+    }
+
+    /// [`Context::warn`] with what to do about it.
+    fn warn_with_help(&mut self, code: &'static str, message: String, help: &str) {
+        let mut d = Diagnostic::warning(code, message).help(help);
         if let Some(at) = self.here() {
             d = d.at(at);
         }
@@ -341,6 +353,9 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
             cx.front.push((text.clone(), what, at.clone()));
         }
     }
+    for (what, text, at) in &meta.printed_at {
+        cx.front.push((text.clone(), what, at.clone()));
+    }
     let mut structure = Vec::new();
     let stream = flow::flow(&mut cx, doc, style, &geometry, &mut structure);
     let back = usize::from(doc.meta.back_cover.is_some());
@@ -351,9 +366,13 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
         let spare = stream.clone();
         let before = cx.diagnostics.clone();
         let body = pages::paginate(&mut cx, doc, style, &geometry, stream);
-        let (fit, scaled) = copyfit::fit(&mut cx, doc, style, &geometry, spare, &body, back);
+        let (mut fit, scaled) = copyfit::fit(&mut cx, doc, style, &geometry, spare, &body, back);
+        // The natural count and the first pagination, besides the trials'.
+        fit.plans += 2;
         let body = match scaled {
             Some(stream) => {
+                fit.plans += 1;
+                fit.set += 1;
                 // Set again as fitted: its warnings are the ones that stand.
                 cx.diagnostics = before;
                 let grid = Geometry {

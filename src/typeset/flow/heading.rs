@@ -131,10 +131,12 @@ fn uppercase(inlines: &[Inline]) -> Vec<Inline> {
                 target,
                 title,
                 content,
+                biblioref,
             } => Inline::Link {
                 target: target.clone(),
                 title: title.clone(),
                 content: uppercase(content),
+                biblioref: *biblioref,
             },
             Inline::Lang { lang, content } => Inline::Lang {
                 lang: lang.clone(),

@@ -1,8 +1,10 @@
-//! Lists: items indented, their markers hung in the indent on the first line.
+//! Lists: items indented, their markers hung in the indent on the first line. The reference
+//! list: entries with a hanging indent, their first line at the margin.
 
 use super::{line_items, Flow, Frame};
-use crate::document::List;
+use crate::document::{Bibliography, List};
 use crate::typeset::paragraph::{self, Align, ParagraphStyle};
+use crate::typeset::Item;
 
 impl Flow<'_> {
     pub(super) fn list(&mut self, list: &List, frame: Frame, offset: &mut usize) {
@@ -41,6 +43,45 @@ impl Flow<'_> {
                     }
                 }
             }
+        }
+    }
+}
+
+impl Flow<'_> {
+    /// The reference list: each entry ragged right, its lines after the first indented by the
+    /// style's hanging indent, its first line anchored for the citations that link to it.
+    pub(super) fn references(&mut self, list: &Bibliography, frame: Frame, offset: &mut usize) {
+        let hang = self.style.reference_indent * self.geometry.body_size;
+        let inner = Frame {
+            left: frame.left + hang,
+            measure: frame.measure - hang,
+            nested: true,
+            ..frame
+        };
+        let style = ParagraphStyle {
+            align: Align::Left,
+            ..self.body_style(inner.measure)
+        };
+        for entry in &list.entries {
+            let first_row = self.rows.len();
+            self.lines(&entry.content, &style, inner, offset);
+            let Some(row) = self.rows.get_mut(first_row) else {
+                continue;
+            };
+            // The first line starts at the margin: it hangs out into the indent.
+            for item in &mut row.items {
+                match item {
+                    Item::Text(run) => run.x -= hang,
+                    Item::Image(image) => image.x -= hang,
+                    Item::Line(line) => {
+                        line.from.0 -= hang;
+                        line.to.0 -= hang;
+                    }
+                    Item::Link(link) => link.x -= hang,
+                    Item::Rect(_) | Item::Cover(_) => {}
+                }
+            }
+            row.anchors.push((entry.id.clone(), 0.0));
         }
     }
 }

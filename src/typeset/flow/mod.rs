@@ -302,6 +302,7 @@ impl Flow<'_> {
                 }
             }
             Block::Rule => self.rule(frame),
+            Block::Bibliography(list) => self.references(list, frame, offset),
             Block::Figure(_) => {}
         }
     }

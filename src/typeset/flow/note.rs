@@ -68,6 +68,6 @@ fn block_text(block: &Block) -> String {
             .join(" "),
         Block::Html(nodes) => html_paragraphs(nodes).join(" "),
         Block::Figure(f) => Inline::plain_text(&f.caption),
-        Block::Table(_) | Block::Rule => String::new(),
+        Block::Table(_) | Block::Rule | Block::Bibliography(_) => String::new(),
     }
 }

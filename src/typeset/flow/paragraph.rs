@@ -38,16 +38,20 @@ impl Flow<'_> {
     pub(super) fn line_rows(&mut self, lines: Vec<SetLine>, frame: Frame, element: usize) {
         let n = lines.len();
         let baseline = self.geometry.baseline_offset();
+        // Once a paragraph: what cannot be broken (a letter, a right-to-left word) is wider
+        // than a line that quotes and lists nested deep have narrowed.
+        let overfull = lines.iter().filter(|l| l.overfull).count();
+        if overfull > 0 {
+            self.cx.warn_with_help(
+                "overfull-line",
+                format!(
+                    "{overfull} of this paragraph's {n} lines are wider than the measure ({:.0} pt) and stick into the margin",
+                    frame.measure.max(0.0)
+                ),
+                "nest fewer quotes or lists here (each narrows the line), or break the right-to-left word that is longer than a line",
+            );
+        }
         for (k, mut line) in lines.into_iter().enumerate() {
-            if line.overfull {
-                self.cx.warn(
-                    "overfull-line",
-                    format!(
-                        "a word is wider than the line in block {} and sticks into the margin",
-                        frame.block + 1
-                    ),
-                );
-            }
             let position = self.position(frame.block, line.offset);
             let notes = std::mem::take(&mut line.notes);
             let mut row = self.row(1, into_items(line, frame.left, baseline), position);
