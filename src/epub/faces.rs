@@ -138,6 +138,11 @@ impl Walk<'_> {
                         self.inlines(cell, Family::Main, regular);
                     }
                 }
+                Block::Bibliography(b) => {
+                    for entry in &b.entries {
+                        self.inlines(&entry.content, Family::Main, regular);
+                    }
+                }
                 Block::Html(_) => self.raw = true,
                 Block::Code(_) | Block::Rule => {}
             }

@@ -241,8 +241,8 @@ impl ProjectConfig {
             figure_numbers: fm.figure_numbers,
             hyphenation_exceptions: fm.hyphenation_exceptions,
             base_url: fm.base_url,
+            csl_line: if fm.csl.is_some() { line_of("csl") } else { 0 },
             csl: fm.csl,
-            csl_line: line_of("csl"),
             reference_section_title: fm.reference_section_title,
             pdf: PdfConfig {
                 page: table
