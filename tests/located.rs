@@ -29,7 +29,12 @@ fn typesetting_diagnostics_name_their_paragraphs_line() {
 fn a_character_no_font_has_in_a_printed_front_matter_value_is_at_its_key() {
     // The author's name is printed on the title page and the colophon; the property test
     // found this reported with no place at all.
-    for (key, line) in [("author", 4), ("authors", 4), ("publisher", 4), ("rights", 4)] {
+    for (key, line) in [
+        ("author", 4),
+        ("authors", 4),
+        ("publisher", 4),
+        ("rights", 4),
+    ] {
         let text = format!("---\ntitle: T\nlang: en\n{key}: \"A \u{E122}\"\n---\nText.\n");
         let p = project(&[("manuscripts/a.md", text.as_bytes())]);
         let out = roneo(p.path(), &["build", "--format", "pdf"]);
