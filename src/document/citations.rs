@@ -699,14 +699,11 @@ fn visit_placeholders(inlines: &mut [Inline], f: &mut impl FnMut(usize)) {
                     f(n);
                 }
             }
-            Inline::Emphasis(c)
-            | Inline::Strong(c)
-            | Inline::Strikethrough(c)
-            | Inline::Superscript(c)
-            | Inline::Subscript(c)
-            | Inline::Link { content: c, .. }
-            | Inline::Lang { content: c, .. } => visit_placeholders(c, f),
-            _ => {}
+            other => {
+                if let Some(c) = other.children_mut() {
+                    visit_placeholders(c, f);
+                }
+            }
         }
     }
 }
@@ -733,15 +730,8 @@ fn fill_placeholders(inlines: &mut Vec<Inline>, texts: &mut HashMap<String, Vec<
             i += len;
             continue;
         }
-        match &mut inlines[i] {
-            Inline::Emphasis(c)
-            | Inline::Strong(c)
-            | Inline::Strikethrough(c)
-            | Inline::Superscript(c)
-            | Inline::Subscript(c)
-            | Inline::Link { content: c, .. }
-            | Inline::Lang { content: c, .. } => fill_placeholders(c, texts),
-            _ => {}
+        if let Some(c) = inlines[i].children_mut() {
+            fill_placeholders(c, texts);
         }
         i += 1;
     }
@@ -756,14 +746,11 @@ fn point_links(inlines: &mut [Inline], chapter: usize) {
                 biblioref: true,
                 ..
             } => *c = chapter,
-            Inline::Emphasis(c)
-            | Inline::Strong(c)
-            | Inline::Strikethrough(c)
-            | Inline::Superscript(c)
-            | Inline::Subscript(c)
-            | Inline::Link { content: c, .. }
-            | Inline::Lang { content: c, .. } => point_links(c, chapter),
-            _ => {}
+            other => {
+                if let Some(c) = other.children_mut() {
+                    point_links(c, chapter);
+                }
+            }
         }
     }
 }
