@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod epub;
 pub mod fonts;
+pub mod html;
 pub mod impose;
 pub mod lang;
 pub mod locale;

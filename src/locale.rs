@@ -17,6 +17,18 @@ pub enum Label {
     Identifier,
     Published,
     Page,
+    /// A table's scrolling box on the web.
+    Table,
+    /// A note's pop-over button ("Note 3").
+    Note,
+    Previous,
+    Next,
+    /// The web edition's links to the EPUB and PDF.
+    Download,
+    /// The catalogue of a site with several publications.
+    Publications,
+    /// A site's chapter pages.
+    Chapters,
 }
 
 /// The label in `lang` (primary subtag), English when the language is not covered.
@@ -43,6 +55,13 @@ pub fn label(lang: &str, label: Label) -> &'static str {
         ("es", Identifier) => "Identificador",
         ("es", Published) => "Publicado",
         ("es", Page) => "Página",
+        ("es", Table) => "Tabla",
+        ("es", Note) => "Nota",
+        ("es", Previous) => "Anterior",
+        ("es", Next) => "Siguiente",
+        ("es", Download) => "Descargar",
+        ("es", Publications) => "Publicaciones",
+        ("es", Chapters) => "Capítulos",
         ("fr", Contents) => "Table des matières",
         ("fr", Cover) => "Couverture",
         ("fr", BackCover) => "Quatrième de couverture",
@@ -58,6 +77,13 @@ pub fn label(lang: &str, label: Label) -> &'static str {
         ("fr", Identifier) => "Identifiant",
         ("fr", Published) => "Publié",
         ("fr", Page) => "Page",
+        ("fr", Table) => "Tableau",
+        ("fr", Note) => "Note",
+        ("fr", Previous) => "Précédent",
+        ("fr", Next) => "Suivant",
+        ("fr", Download) => "Télécharger",
+        ("fr", Publications) => "Publications",
+        ("fr", Chapters) => "Chapitres",
         ("de", Contents) => "Inhalt",
         ("de", Cover) => "Umschlag",
         ("de", BackCover) => "Rückseite",
@@ -73,6 +99,13 @@ pub fn label(lang: &str, label: Label) -> &'static str {
         ("de", Identifier) => "Kennung",
         ("de", Published) => "Erschienen",
         ("de", Page) => "Seite",
+        ("de", Table) => "Tabelle",
+        ("de", Note) => "Anmerkung",
+        ("de", Previous) => "Zurück",
+        ("de", Next) => "Weiter",
+        ("de", Download) => "Herunterladen",
+        ("de", Publications) => "Publikationen",
+        ("de", Chapters) => "Kapitel",
         (_, Contents) => "Contents",
         (_, Cover) => "Cover",
         (_, BackCover) => "Back cover",
@@ -88,5 +121,12 @@ pub fn label(lang: &str, label: Label) -> &'static str {
         (_, Identifier) => "Identifier",
         (_, Published) => "Published",
         (_, Page) => "Page",
+        (_, Table) => "Table",
+        (_, Note) => "Note",
+        (_, Previous) => "Previous",
+        (_, Next) => "Next",
+        (_, Download) => "Download",
+        (_, Publications) => "Publications",
+        (_, Chapters) => "Chapters",
     }
 }

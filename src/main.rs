@@ -139,6 +139,8 @@ enum FormatArg {
     Booklet,
     /// A bound book's cover spread (back, spine, front), only when asked for.
     Cover,
+    /// The web edition: a static site in DIR/<slug>/, only when asked for.
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -193,6 +195,7 @@ impl BuildArgs {
                     FormatArg::Pdf => Format::Pdf,
                     FormatArg::Booklet => Format::Booklet,
                     FormatArg::Cover => Format::Cover,
+                    FormatArg::Html => Format::Html,
                 })
                 .collect(),
             use_cache: !self.force,

@@ -364,23 +364,28 @@ impl Cache {
             return false;
         }
         let inputs = digest(&entry.inputs);
+        // Every output of each identity (the web edition has many files) as written.
         wanted.iter().all(|identity| {
-            entry.outputs.iter().any(|o| {
-                o.identity == *identity && o.inputs == inputs && self.file(&o.path) == o.hash
-            })
+            let mut of = entry
+                .outputs
+                .iter()
+                .filter(|o| o.identity == *identity)
+                .peekable();
+            of.peek().is_some() && of.all(|o| o.inputs == inputs && self.file(&o.path) == o.hash)
         }) && entry.inputs.iter().all(|i| self.is_unchanged(i))
     }
 
     /// Records a successful build of `manuscript`: what it depended on and what it wrote
     /// (path, identity). Outputs written earlier for the manuscript keep their record when
-    /// they are among `owned` (the files it may write now, in any format); the others (its
-    /// slug changed) are removed when they still hold what roneo wrote. Returns those removed.
+    /// `owned` holds them (the files it may write now, in any format: its absolute paths);
+    /// the others (its slug changed, a chapter page gone) are removed when they still hold what
+    /// roneo wrote. Returns those removed.
     pub fn record(
         &mut self,
         manuscript: &Path,
         dependencies: &Dependencies,
         written: &[(PathBuf, String)],
-        owned: &[PathBuf],
+        owned: &dyn Fn(&Path) -> bool,
         warned: bool,
     ) -> Vec<PathBuf> {
         let inputs: Vec<Input> = dependencies.iter().map(|d| self.input(d)).collect();
@@ -398,7 +403,6 @@ impl Cache {
                 })
             })
             .collect();
-        let owned: Vec<PathBuf> = owned.iter().map(|p| absolute(p)).collect();
         let key = Cache::key(manuscript);
         let earlier = self.entries.remove(&key).unwrap_or_default();
         let mut removed = Vec::new();
@@ -407,7 +411,7 @@ impl Cache {
             if outputs.iter().any(|o| o.path == old.path) {
                 continue;
             }
-            if owned.contains(&old.path) {
+            if owned(&old.path) {
                 outputs.push(old.clone());
             } else if !self.claimed(&old.path) && self.remove_if_ours(&old.path, &old.hash) {
                 removed.push(old.path.clone());
@@ -493,7 +497,7 @@ mod tests {
             &path.with_extension("manuscript"),
             &dependencies,
             &[],
-            &[],
+            &|_| false,
             false,
         );
         cache
@@ -579,7 +583,7 @@ mod tests {
         let mut dependencies = Dependencies::default();
         dependencies.file(&md);
         dependencies.tree(dir.path().join("fonts"));
-        cache.record(&md, &dependencies, &[], &[], false);
+        cache.record(&md, &dependencies, &[], &|_| false, false);
         cache.file(&stray);
         let mut cache = saved_and_loaded(cache);
         let known: Vec<&PathBuf> = cache.files.keys().collect();

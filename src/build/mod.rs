@@ -22,7 +22,7 @@ use crate::epub::{self, CoverImage, EpubOptions, PageBreak, PrintEdition};
 use crate::manuscript::{self, Dependencies, Manuscript, Project};
 use crate::style::{self, Style};
 use crate::typeset::Layout;
-use crate::{impose, pdf, typeset};
+use crate::{html, impose, pdf, typeset};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -31,6 +31,9 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     Epub,
+    /// The web edition: a folder `<slug>/` of HTML pages (made before the PDF, which frees the
+    /// layout whose page breaks it marks).
+    Html,
     /// The reading PDF, page by page.
     Pdf,
     /// The reading PDF imposed for saddle-stitch printing.
@@ -40,7 +43,8 @@ pub enum Format {
 }
 
 impl Format {
-    /// Every format roneo can write.
+    /// Every format roneo writes as one file `<slug>.<extension>` (the web edition, a folder
+    /// `<slug>/`, is apart).
     pub const ALL: &'static [Format] = &[Format::Epub, Format::Pdf, Format::Booklet, Format::Cover];
     /// What a build writes when no format is asked for: a pamphlet's editions (the cover of a
     /// bound book only on request).
@@ -50,16 +54,19 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Epub => "epub",
+            Format::Html => "html",
             Format::Pdf => "pdf",
             Format::Booklet => "booklet",
             Format::Cover => "cover",
         }
     }
 
-    /// What follows the slug in the output's file name.
+    /// What follows the slug in the output's file name (the web edition: its folder's
+    /// `index.html`).
     pub fn extension(self) -> &'static str {
         match self {
             Format::Epub => "epub",
+            Format::Html => "html",
             Format::Pdf => "pdf",
             Format::Booklet => "booklet.pdf",
             Format::Cover => "cover.pdf",
@@ -359,7 +366,7 @@ pub fn build(
     formats.dedup();
     let identities: Vec<String> = formats
         .iter()
-        .map(|&f| identity(f, &options.booklet))
+        .map(|&f| identity(f, &options.booklet, &formats))
         .collect();
     let mut report = Report::default();
     let found = manuscripts(&options.paths, &mut report.project_diagnostics)?;
@@ -443,19 +450,14 @@ pub fn build(
                     let written: Vec<(PathBuf, String)> = m
                         .outputs
                         .iter()
-                        .map(|o| (o.path.clone(), identity(o.format, &options.booklet)))
-                        .collect();
-                    let owned: Vec<PathBuf> = m
-                        .outputs
-                        .first()
-                        .and_then(|o| o.path.file_name()?.to_str()?.split('.').next())
-                        .map(|slug| {
-                            Format::ALL
-                                .iter()
-                                .map(|f| dir.join(format!("{slug}.{}", f.extension())))
-                                .collect()
+                        .map(|o| {
+                            (
+                                o.path.clone(),
+                                identity(o.format, &options.booklet, &formats),
+                            )
                         })
-                        .unwrap_or_default();
+                        .collect();
+                    let owned = owned_outputs(&dir, &m.outputs, formats.contains(&Format::Html));
                     let warned = m.diagnostics.warnings() > 0;
                     let removed = cache.record(&m.path, &inputs, &written, &owned, warned);
                     report.removed.extend(removed);
@@ -510,10 +512,40 @@ fn internal_error(path: &Path, what: String) -> ManuscriptReport {
     }
 }
 
-/// What an output's cache record covers besides its inputs: the format and its options.
-fn identity(format: Format, booklet: &BookletOptions) -> String {
+/// What files a manuscript whose build wrote `outputs` into `dir` may own now: its files of
+/// every format and, when the web edition was not built this time, the site written earlier
+/// (when it was, the earlier pages it did not write again are stale: a chapter gone).
+fn owned_outputs(dir: &Path, outputs: &[Output], html_built: bool) -> impl Fn(&Path) -> bool {
+    // The slug: a file's name up to its first dot, or the site folder's name.
+    let slug = outputs.first().and_then(|o| {
+        let relative = o.path.strip_prefix(dir).ok()?;
+        let first = relative.components().next()?.as_os_str().to_str()?;
+        Some(first.split('.').next()?.to_string())
+    });
+    // The cache's paths are absolute.
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let files: Vec<PathBuf> = match &slug {
+        Some(slug) => Format::ALL
+            .iter()
+            .map(|f| dir.join(format!("{slug}.{}", f.extension())))
+            .collect(),
+        None => Vec::new(),
+    };
+    let site = slug.filter(|_| !html_built).map(|slug| dir.join(slug));
+    move |path: &Path| {
+        files.iter().any(|f| f == path) || site.as_ref().is_some_and(|s| path.starts_with(s))
+    }
+}
+
+/// What an output's cache record covers besides its inputs: the format and its options (for
+/// the web edition, which other editions it offers for download).
+fn identity(format: Format, booklet: &BookletOptions, formats: &[Format]) -> String {
     let options = match format {
         Format::Booklet => format!(" signature {:?} marks {}", booklet.signature, booklet.marks),
+        Format::Html => html::downloads("", formats)
+            .iter()
+            .map(|d| format!(" download {}", d.name))
+            .collect(),
         _ => String::new(),
     };
     cache::build_identity(&format!("format {}{options}", format.extension()))
@@ -585,8 +617,14 @@ fn build_one(
         // Written only when every format succeeded, and together: should one file fail to
         // be written, none is, and all the last good files stay.
         if !fails(&diagnostics, options.deny_warnings) {
+            // A site's pages, images and fonts that are as they were stay untouched (so are
+            // their times, which browsers and copies to a server go by).
             let files: Vec<(PathBuf, &[u8])> = pending
                 .iter()
+                .filter(|(output, bytes)| {
+                    output.format != Format::Html
+                        || std::fs::read(&output.path).ok().as_deref() != Some(bytes.as_slice())
+                })
                 .map(|(output, bytes)| (output.path.clone(), bytes.as_slice()))
                 .collect();
             match commit_together(&files) {
@@ -646,13 +684,16 @@ fn produce(
     let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
     debug_assert!(
         formats.is_sorted(),
-        "the PDF frees the layout the EPUB reads"
+        "the PDF frees the layout the EPUB and the web edition read"
     );
-    for &format in formats {
-        let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
-        let mut work = None;
-        let (bytes, pages, note) = match format {
-            Format::Epub => {
+    // What the EPUB and the web edition share: the print page breaks and the cover's raster,
+    // made once (`None` inside: the cover could not be made, which is reported).
+    let mut screen: Option<Option<(Option<PrintEdition>, Option<CoverImage>)>> = None;
+    let mut screen_inputs = |print: &mut PrintOutputs,
+                             raster: &mut Option<(PathBuf, Vec<u8>)>,
+                             diagnostics: &mut Diagnostics| {
+        screen
+            .get_or_insert_with(|| {
                 // The cover's raster is made while the pages are typeset (for the page-list).
                 let (image, edition) = match cover {
                     Some(cover) => {
@@ -677,15 +718,58 @@ fn produce(
                             doc,
                             format!("the cover could not be made an image: {e}"),
                         ));
-                        continue;
+                        return None;
                     }
                     None => None,
+                };
+                Some((edition, cover))
+            })
+            .clone()
+    };
+    for &format in formats {
+        let target = out_dir.join(format!("{}.{}", m.slug, format.extension()));
+        let mut work = None;
+        let (bytes, pages, note) = match format {
+            Format::Epub => {
+                let Some((edition, cover)) = screen_inputs(&mut print, raster, diagnostics) else {
+                    continue;
                 };
                 let options = EpubOptions {
                     print: edition,
                     cover,
                 };
                 (epub::write(doc, style, &options), None, None)
+            }
+            Format::Html => {
+                let Some((edition, cover)) = screen_inputs(&mut print, raster, diagnostics) else {
+                    continue;
+                };
+                let options = html::SiteOptions {
+                    print: edition,
+                    cover,
+                    downloads: html::downloads(&m.slug, formats),
+                };
+                let site = out_dir.join(&m.slug);
+                match html::write(doc, style, &options) {
+                    Ok(files) => {
+                        for (path, bytes) in files {
+                            pending.push((
+                                Output {
+                                    path: site.join(path),
+                                    format,
+                                    bytes: bytes.len() as u64,
+                                    pages: None,
+                                    note: None,
+                                    work: None,
+                                },
+                                bytes,
+                            ));
+                        }
+                    }
+                    Err(e) => diagnostics
+                        .push(Diagnostic::error("write-failed", e).at(Location::file(&site))),
+                }
+                continue;
             }
             Format::Pdf => match print.pdf(doc, style, (cover, back_cover), diagnostics) {
                 Some(pdf) => {

@@ -133,7 +133,23 @@ fn summary(report: &Report, verbose: bool, shard: Option<Shard>) -> String {
                     m.diagnostics.errors()
                 ));
             }
-            for o in &m.outputs {
+            // A site is many files: one line for its folder.
+            let site: Vec<&crate::build::Output> = m
+                .outputs
+                .iter()
+                .filter(|o| o.format == Format::Html)
+                .collect();
+            if let Some(index) = site.iter().find(|o| o.path.ends_with("index.html")) {
+                let folder = index.path.parent().unwrap_or(&index.path);
+                text.push_str(&format!(
+                    "wrote {:<40} {:>7.1} KB, {} files, {} ms\n",
+                    format!("{}/", display_path(folder)),
+                    site.iter().map(|o| o.bytes).sum::<u64>() as f64 / 1024.0,
+                    site.len(),
+                    m.elapsed.as_millis()
+                ));
+            }
+            for o in m.outputs.iter().filter(|o| o.format != Format::Html) {
                 let pages = o.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
                 let notes: Vec<&str> = [Some(&o.note), verbose.then_some(&o.work)]
                     .into_iter()

@@ -55,6 +55,9 @@ pub struct Metadata {
     /// ISBN, URN or URL; a stable `urn:uuid:` derived from slug and title when absent.
     pub identifier: String,
     pub description: Option<String>,
+    /// `base-url:`, an absolute http(s) address (checked by the manuscript stage): the web
+    /// edition's canonical addresses are under it.
+    pub base_url: Option<String>,
     pub subjects: Vec<String>,
     pub collection: Option<Collection>,
     /// The publisher's cover file, an index into [`Document::assets`].

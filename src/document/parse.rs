@@ -265,6 +265,7 @@ fn metadata(m: &Manuscript, assets: &mut AssetStore, diags: &mut Diagnostics) ->
         rights: smart(&fm.rights),
         identifier,
         description: smart(&fm.description),
+        base_url: fm.base_url.clone(),
         subjects: fm.subjects.clone(),
         collection: fm.collection.clone().map(|name| Collection {
             name,

@@ -6,8 +6,8 @@
 
 mod container;
 mod faces;
-mod images;
-mod package;
+pub(crate) mod images;
+pub(crate) mod package;
 pub mod xhtml;
 
 use crate::document::Document;
@@ -155,7 +155,7 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>
 
 /// The characters that markup and stylesheet text can show: every character in it (markup
 /// included, a few more than needed) and those written as numeric character references.
-fn characters<'a>(texts: impl Iterator<Item = &'a str>) -> BTreeSet<char> {
+pub(crate) fn characters<'a>(texts: impl Iterator<Item = &'a str>) -> BTreeSet<char> {
     let mut shown = BTreeSet::new();
     for text in texts {
         shown.extend(text.chars());

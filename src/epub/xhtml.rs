@@ -29,6 +29,51 @@ pub fn chapter_file(chapter: &Chapter) -> String {
     format!("{}.xhtml", chapter.id)
 }
 
+/// Which markup the walk writes: the EPUB's XHTML, or the web edition's HTML5 (no `epub:`
+/// attributes, no `xml:lang`, void elements without a slash, other pages named `.html`, notes
+/// that open as pop-overs where the browser has them, images below the first loaded lazily).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Epub,
+    Html,
+}
+
+impl Dialect {
+    /// How a void element ends.
+    fn void(self) -> &'static str {
+        match self {
+            Dialect::Epub => "/>",
+            Dialect::Html => ">",
+        }
+    }
+
+    /// ` epub:type="…"` in the EPUB, nothing on the web.
+    fn epub_type(self, kind: &str) -> String {
+        match self {
+            Dialect::Epub => format!(" epub:type=\"{kind}\""),
+            Dialect::Html => String::new(),
+        }
+    }
+
+    /// ` xml:lang="…"` beside `lang` in the EPUB (XHTML wants both), nothing on the web.
+    fn xml_lang(self, lang: &str) -> String {
+        match self {
+            Dialect::Epub => format!(" xml:lang=\"{}\"", esc(lang)),
+            Dialect::Html => String::new(),
+        }
+    }
+}
+
+/// The web page of chapter `index`: `index.html` for a one-chapter manuscript (the whole text
+/// is the site's first page), else `<id>.html`.
+pub fn html_page(doc: &Document, index: usize) -> String {
+    if doc.chapters.len() == 1 {
+        "index.html".into()
+    } else {
+        format!("{}.html", doc.chapters[index].id)
+    }
+}
+
 /// Opening of every content document, up to and including `<body>`.
 pub fn head(lang: &str, title: &str, body_class: &str) -> String {
     let dir = if crate::lang::is_rtl(lang) {
@@ -52,16 +97,37 @@ pub fn chapter(
     breaks: &[PageBreak],
     numbers: &HeadingNumbers,
 ) -> String {
+    let lang = doc.chapter_lang(&doc.chapters[index]);
+    let mut out = head(lang, &chapter_title(doc, index), "chapter");
+    out.push_str(&chapter_body(doc, index, breaks, numbers, Dialect::Epub));
+    out.push_str(FOOT);
+    out
+}
+
+/// What a chapter's page is called: its first heading, or the publication's title.
+pub fn chapter_title(doc: &Document, index: usize) -> String {
     let chapter = &doc.chapters[index];
-    let lang = doc.chapter_lang(chapter);
     // A lone chapter whose text begins before its first heading is the whole publication:
     // naming it after that heading would mislabel the opening.
     let opens_with_heading = matches!(chapter.blocks.first(), Some(Block::Heading(_)));
-    let title = chapter
+    chapter
         .title
         .clone()
         .filter(|_| opens_with_heading || doc.chapters.len() > 1)
-        .unwrap_or_else(|| doc.meta.title.clone());
+        .unwrap_or_else(|| doc.meta.title.clone())
+}
+
+/// A chapter's text and its notes, in `dialect`: what goes inside `<body>`.
+pub fn chapter_body(
+    doc: &Document,
+    index: usize,
+    breaks: &[PageBreak],
+    numbers: &HeadingNumbers,
+    dialect: Dialect,
+) -> String {
+    let chapter = &doc.chapters[index];
+    let lang = doc.chapter_lang(chapter);
+    let title = chapter_title(doc, index);
     let mut w = ChapterWriter {
         doc,
         chapter: index,
@@ -72,16 +138,18 @@ pub fn chapter(
         offset: 0,
         note_refs: vec![0; chapter.notes.len()],
         numbers,
+        dialect,
+        images: 0,
     };
-    w.out.push_str(&head(lang, &title, "chapter"));
     let labelled = match chapter.blocks.first() {
         Some(Block::Heading(h)) => format!(" aria-labelledby=\"{}\"", esc(&h.id)),
         _ => format!(" aria-label=\"{}\"", esc(&title)),
     };
     let _ = writeln!(
         w.out,
-        "<section id=\"{}\" epub:type=\"chapter\" role=\"doc-chapter\"{labelled}>",
-        esc(&chapter.id)
+        "<section id=\"{}\"{} role=\"doc-chapter\"{labelled}>",
+        esc(&chapter.id),
+        dialect.epub_type("chapter")
     );
     for (i, block) in chapter.blocks.iter().enumerate() {
         w.offset = 0;
@@ -95,10 +163,17 @@ pub fn chapter(
     w.block = usize::MAX;
     w.out.push_str("</section>\n");
     for note in &chapter.notes {
+        // On the web a note is also a pop-over, which its reference's button opens where the
+        // browser has them; the stylesheet keeps it in place among the notes otherwise.
+        let popover = match dialect {
+            Dialect::Epub => "",
+            Dialect::Html => " popover",
+        };
         let _ = write!(
             w.out,
-            "<aside id=\"{}\" epub:type=\"footnote\" role=\"doc-footnote\" class=\"footnote\">\n",
-            esc(&note.id)
+            "<aside id=\"{}\"{}{popover} role=\"doc-footnote\" class=\"footnote\">\n",
+            esc(&note.id),
+            dialect.epub_type("footnote")
         );
         let back = backlink(lang, note);
         let mut first = true;
@@ -131,7 +206,6 @@ pub fn chapter(
                 .replace(&backlink(lang, note), &format!("{}. ", note.number));
         }
     }
-    w.out.push_str(FOOT);
     w.out
 }
 
@@ -159,6 +233,9 @@ struct ChapterWriter<'a> {
     note_refs: Vec<u32>,
     /// Section numbers, for styles that number headings.
     numbers: &'a HeadingNumbers,
+    dialect: Dialect,
+    /// Images written so far (on the web, those after the first load lazily).
+    images: usize,
 }
 
 impl ChapterWriter<'_> {
@@ -176,10 +253,21 @@ impl ChapterWriter<'_> {
 
     fn page_marker(&mut self, label: String, block_level: bool) {
         let tag = if block_level { "div" } else { "span" };
+        // On the web only an anchor, so that "p. 5" can be linked (`#page-5`): axe-core
+        // forbids the EPUB's label there, and a reader of the site needs no page numbers.
+        if self.dialect == Dialect::Html {
+            let _ = write!(
+                self.out,
+                "<{tag} id=\"page-{}\" class=\"pagebreak\"></{tag}>",
+                esc(&label)
+            );
+            return;
+        }
         let _ = write!(
             self.out,
-            "<{tag} id=\"page-{0}\" epub:type=\"pagebreak\" role=\"doc-pagebreak\" aria-label=\"{0}\" class=\"pagebreak\"></{tag}>",
-            esc(&label)
+            "<{tag} id=\"page-{0}\"{1} role=\"doc-pagebreak\" aria-label=\"{0}\" class=\"pagebreak\"></{tag}>",
+            esc(&label),
+            self.dialect.epub_type("pagebreak")
         );
     }
 
@@ -256,6 +344,15 @@ impl ChapterWriter<'_> {
                 self.offset += code.text.chars().count();
             }
             Block::Table(t) => {
+                // On a phone a wide table scrolls in its own box rather than the page.
+                if self.dialect == Dialect::Html {
+                    let _ = write!(
+                        out,
+                        "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n",
+                        label(self.doc.chapter_lang(&self.doc.chapters[self.chapter]), Label::Table)
+                    );
+                }
+                let out = &mut self.out;
                 out.push_str("<table>\n");
                 let align = |i: usize| match t.alignments.get(i) {
                     Some(crate::document::Alignment::Left) => " class=\"left\"",
@@ -283,9 +380,14 @@ impl ChapterWriter<'_> {
                     self.out.push_str("</tr>\n");
                 }
                 self.out.push_str("</tbody>\n</table>");
+                if self.dialect == Dialect::Html {
+                    self.out.push_str("\n</div>");
+                }
             }
-            Block::Rule => out.push_str("<hr/>"),
-            Block::Html(nodes) => html_nodes(out, nodes),
+            Block::Rule => {
+                let _ = write!(out, "<hr{}", self.dialect.void());
+            }
+            Block::Html(nodes) => html_nodes(out, nodes, self.dialect),
             Block::Bibliography(b) => {
                 let id =
                     b.id.as_deref()
@@ -312,14 +414,16 @@ impl ChapterWriter<'_> {
         let lang = self.doc.chapter_lang(&self.doc.chapters[self.chapter]);
         let asset = &self.doc.assets[f.asset];
         let (width, height) = super::images::size(asset);
+        let lazy = self.lazy();
         let _ = write!(
             self.out,
-            "<figure id=\"{}\">\n<img src=\"images/{}\" alt=\"{}\" width=\"{}\" height=\"{}\"/>\n",
+            "<figure id=\"{}\">\n<img src=\"images/{}\" alt=\"{}\" width=\"{}\" height=\"{}\"{lazy}{}\n",
             esc(&f.id),
             esc(&asset.name),
             esc(&f.alt),
             width,
-            height
+            height,
+            self.dialect.void()
         );
         if f.caption.is_empty() && f.credit.is_none() && f.number.is_none() {
             self.out.push_str("</figure>");
@@ -341,6 +445,16 @@ impl ChapterWriter<'_> {
             let _ = write!(self.out, "<span class=\"credit\">{}</span>", esc(credit));
         }
         self.out.push_str("</figcaption>\n</figure>");
+    }
+
+    /// ` loading="lazy"` for a web page's images after its first, which is likely on the
+    /// first screen; nothing in the EPUB.
+    fn lazy(&mut self) -> &'static str {
+        self.images += 1;
+        match self.dialect {
+            Dialect::Html if self.images > 1 => " loading=\"lazy\"",
+            _ => "",
+        }
     }
 
     fn text(&mut self, text: &str) {
@@ -398,10 +512,14 @@ impl ChapterWriter<'_> {
                         }
                         LinkTarget::Internal { chapter, id } => {
                             let target = &self.doc.chapters[*chapter];
+                            let file = match self.dialect {
+                                Dialect::Epub => chapter_file(target),
+                                Dialect::Html => html_page(self.doc, *chapter),
+                            };
                             if *id == target.id {
-                                chapter_file(target)
+                                file
                             } else {
-                                format!("{}#{id}", chapter_file(target))
+                                format!("{file}#{id}")
                             }
                         }
                     };
@@ -419,11 +537,13 @@ impl ChapterWriter<'_> {
                 }
                 Inline::Image { asset, alt } => {
                     let asset = &self.doc.assets[*asset];
+                    let lazy = self.lazy();
                     let _ = write!(
                         self.out,
-                        "<img class=\"inline\" src=\"images/{}\" alt=\"{}\"/>",
+                        "<img class=\"inline\" src=\"images/{}\" alt=\"{}\"{lazy}{}",
                         esc(&asset.name),
-                        esc(alt)
+                        esc(alt),
+                        self.dialect.void()
                     );
                 }
                 Inline::NoteRef(i) => {
@@ -433,15 +553,34 @@ impl ChapterWriter<'_> {
                         1 => format!("ref-{}", note.id),
                         n => format!("ref-{}-{n}", note.id),
                     };
-                    let _ = write!(
-                        self.out,
-                        "<sup><a id=\"{}\" href=\"#{}\" epub:type=\"noteref\" role=\"doc-noteref\">{}</a></sup>",
-                        esc(&id),
-                        esc(&note.id),
-                        note.number
-                    );
+                    match self.dialect {
+                        Dialect::Epub => {
+                            let _ = write!(
+                                self.out,
+                                "<sup><a id=\"{}\" href=\"#{}\" epub:type=\"noteref\" role=\"doc-noteref\">{}</a></sup>",
+                                esc(&id),
+                                esc(&note.id),
+                                note.number
+                            );
+                        }
+                        // A link down to the note, and a button that opens it as a pop-over:
+                        // the stylesheet shows the button only where the browser has them.
+                        Dialect::Html => {
+                            let lang = self.doc.chapter_lang(&self.doc.chapters[self.chapter]);
+                            let _ = write!(
+                                self.out,
+                                "<sup id=\"{0}\" class=\"noteref\"><a href=\"#{1}\" role=\"doc-noteref\">{2}</a><button type=\"button\" popovertarget=\"{1}\" aria-label=\"{3} {2}\">{2}</button></sup>",
+                                esc(&id),
+                                esc(&note.id),
+                                note.number,
+                                label(lang, Label::Note)
+                            );
+                        }
+                    }
                 }
-                Inline::LineBreak => self.out.push_str("<br/>"),
+                Inline::LineBreak => {
+                    let _ = write!(self.out, "<br{}", self.dialect.void());
+                }
                 Inline::Lang { lang, content } => {
                     // A quotation in a right-to-left script is isolated as one (dir="rtl").
                     let dir = if crate::lang::is_rtl(lang) {
@@ -449,7 +588,11 @@ impl ChapterWriter<'_> {
                     } else {
                         ""
                     };
-                    let open = format!("<span lang=\"{0}\" xml:lang=\"{0}\"{dir}>", esc(lang));
+                    let open = format!(
+                        "<span lang=\"{}\"{}{dir}>",
+                        esc(lang),
+                        self.dialect.xml_lang(lang)
+                    );
                     self.wrap(&open, content, "</span>");
                 }
             }
@@ -463,8 +606,8 @@ impl ChapterWriter<'_> {
     }
 }
 
-/// Serialises sanitised raw HTML as XHTML.
-fn html_nodes(out: &mut String, nodes: &[HtmlNode]) {
+/// Serialises sanitised raw HTML as XHTML (or, on the web, HTML).
+fn html_nodes(out: &mut String, nodes: &[HtmlNode], dialect: Dialect) {
     for node in nodes {
         match node {
             HtmlNode::Text(t) => out.push_str(&esc(t)),
@@ -474,14 +617,14 @@ fn html_nodes(out: &mut String, nodes: &[HtmlNode]) {
                 for (k, v) in &e.attrs {
                     let _ = write!(out, " {k}=\"{}\"", esc(v));
                     if k == "lang" {
-                        let _ = write!(out, " xml:lang=\"{}\"", esc(v));
+                        out.push_str(&dialect.xml_lang(v));
                     }
                 }
                 if e.is_void() {
-                    out.push_str("/>");
+                    out.push_str(dialect.void());
                 } else {
                     out.push('>');
-                    html_nodes(out, &e.children);
+                    html_nodes(out, &e.children, dialect);
                     let _ = write!(out, "</{}>", e.name);
                 }
             }
