@@ -174,10 +174,12 @@ fn every_page_is_valid_html5_and_loads_nothing_from_another_host() {
                 continue;
             }
             let (file, fragment) = href.split_once('#').unwrap_or((href, ""));
-            let target = if file.is_empty() {
-                page.clone()
-            } else {
-                page.parent().unwrap().join(file)
+            let target = match file {
+                "" => page.clone(),
+                folder if folder.ends_with('/') => {
+                    page.parent().unwrap().join(folder).join("index.html")
+                }
+                file => page.parent().unwrap().join(file),
             };
             let resolved = out.path().join(&target);
             assert!(
@@ -316,8 +318,9 @@ fn the_web_edition_is_reproducible_and_a_no_op_rebuild_writes_nothing() {
     let a = shipped_sites();
     let b = shipped_sites();
     let site = |t: BTreeMap<PathBuf, Vec<u8>>| -> BTreeMap<PathBuf, Vec<u8>> {
+        // The sites, the catalogue and the feed (not the cache, which records times).
         t.into_iter()
-            .filter(|(p, _)| p.components().count() > 1)
+            .filter(|(p, _)| !p.to_str().unwrap().starts_with('.'))
             .collect()
     };
     let (first, second) = (site(tree(a.path())), site(tree(b.path())));
@@ -520,4 +523,60 @@ fn base_url_gives_canonical_addresses_cards_and_json_ld() {
         stderr(&o)
     );
     assert!(!dir.path().join("dist/essay").exists());
+}
+
+#[test]
+fn several_sites_get_a_catalogue_and_an_atom_feed_newest_first() {
+    let out = shipped_sites();
+    let index = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    let html = Html::parse_document(&index);
+    let titles: Vec<String> = html
+        .select(&Selector::parse(".catalogue h2 a").unwrap())
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    // The 2024 pamphlet before the 2023 article.
+    assert_eq!(titles, ["imprenta-cooperativa/", "chile-1973/"], "{index}");
+    for (slug, lang) in [
+        ("imprenta-cooperativa", "Español"),
+        ("chile-1973", "English"),
+    ] {
+        assert!(index.contains(&format!("href=\"{slug}.epub\"")), "{index}");
+        assert!(
+            index.contains(&format!("src=\"{slug}/images/")),
+            "no cover for {slug}: {index}"
+        );
+        assert!(index.contains(lang), "{index}");
+    }
+    let feed = std::fs::read_to_string(out.path().join("feed.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&feed).unwrap_or_else(|e| panic!("{e}: {feed}"));
+    let atom = "http://www.w3.org/2005/Atom";
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().namespace(), Some(atom));
+    assert_eq!(root.tag_name().name(), "feed");
+    let child = |n: roxmltree::Node, name: &str| {
+        n.children()
+            .find(|c| c.tag_name().name() == name && c.tag_name().namespace() == Some(atom))
+            .map(|c| c.text().unwrap_or_default().to_string())
+    };
+    for required in ["id", "title", "updated"] {
+        assert!(
+            child(root, required).is_some(),
+            "the feed has no {required}"
+        );
+    }
+    let entries: Vec<roxmltree::Node> = root
+        .children()
+        .filter(|c| c.tag_name().name() == "entry")
+        .collect();
+    assert_eq!(entries.len(), 2);
+    let updated: Vec<String> = entries
+        .iter()
+        .map(|e| child(*e, "updated").unwrap())
+        .collect();
+    assert!(updated[0] > updated[1], "{updated:?}");
+    assert_eq!(updated[0], "2024-05-01T00:00:00Z");
+    for e in &entries {
+        assert!(child(*e, "id").is_some() && child(*e, "title").is_some());
+    }
+    assert_eq!(child(entries[0], "id").unwrap(), "urn:isbn:9780000000002");
 }

@@ -68,6 +68,9 @@ struct Entry {
     /// Whether that build had warnings: under `--deny-warnings` it is not current.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     warned: bool,
+    /// What the catalogue says of its web edition, once it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    card: Option<crate::html::Card>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -387,6 +390,7 @@ impl Cache {
         written: &[(PathBuf, String)],
         owned: &dyn Fn(&Path) -> bool,
         warned: bool,
+        card: Option<crate::html::Card>,
     ) -> Vec<PathBuf> {
         let inputs: Vec<Input> = dependencies.iter().map(|d| self.input(d)).collect();
         let digest = digest(&inputs);
@@ -417,14 +421,22 @@ impl Cache {
                 removed.push(old.path.clone());
             }
         }
+        // A build without the web edition keeps the site, and so its card.
+        let card = card.or_else(|| earlier.card.clone());
         let entry = Entry {
             inputs,
             outputs,
             warned,
+            card,
         };
         self.dirty |= entry != earlier;
         self.entries.insert(key, entry);
         removed
+    }
+
+    /// The cards of the sites built into this folder, in the order of their manuscripts.
+    pub fn cards(&self) -> impl Iterator<Item = &crate::html::Card> {
+        self.entries.values().filter_map(|e| e.card.as_ref())
     }
 
     /// Whether the last build of `manuscript` had warnings.
@@ -499,6 +511,7 @@ mod tests {
             &[],
             &|_| false,
             false,
+            None,
         );
         cache
     }
@@ -583,7 +596,7 @@ mod tests {
         let mut dependencies = Dependencies::default();
         dependencies.file(&md);
         dependencies.tree(dir.path().join("fonts"));
-        cache.record(&md, &dependencies, &[], &|_| false, false);
+        cache.record(&md, &dependencies, &[], &|_| false, false, None);
         cache.file(&stray);
         let mut cache = saved_and_loaded(cache);
         let known: Vec<&PathBuf> = cache.files.keys().collect();

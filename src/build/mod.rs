@@ -137,6 +137,8 @@ pub struct Report {
     /// Outputs roneo wrote earlier for manuscripts that are gone (or took another slug), and
     /// removed.
     pub removed: Vec<PathBuf>,
+    /// The catalogue's files written (`DIR/index.html`, `DIR/feed.xml`).
+    pub catalogue: Vec<PathBuf>,
 }
 
 impl Report {
@@ -411,7 +413,7 @@ pub fn build(
         let cache = Cache::load(&dir);
         caches.insert(dir, cache);
     }
-    let results: Vec<(ManuscriptReport, Option<Dependencies>)> = workers::run(
+    let results: Vec<Built> = workers::run(
         &found,
         options.jobs,
         |(path, project)| {
@@ -428,7 +430,7 @@ pub fn build(
                     cached: true,
                     elapsed: start.elapsed(),
                 };
-                (report, None)
+                (report, None, None)
             } else {
                 build_one(path, project, &formats, options, &dir, start)
             };
@@ -439,10 +441,10 @@ pub fn build(
         |(path, _), what| {
             let report = internal_error(path, what);
             done(&report);
-            (report, Some(Dependencies::default()))
+            (report, Some(Dependencies::default()), None)
         },
     );
-    for ((m, inputs), (_, project)) in results.into_iter().zip(&found) {
+    for ((m, inputs, card), (_, project)) in results.into_iter().zip(&found) {
         let dir = out_dir(project);
         if let Some(cache) = caches.get_mut(&dir) {
             match inputs {
@@ -459,7 +461,7 @@ pub fn build(
                         .collect();
                     let owned = owned_outputs(&dir, &m.outputs, formats.contains(&Format::Html));
                     let warned = m.diagnostics.warnings() > 0;
-                    let removed = cache.record(&m.path, &inputs, &written, &owned, warned);
+                    let removed = cache.record(&m.path, &inputs, &written, &owned, warned, card);
                     report.removed.extend(removed);
                 }
                 Some(_) => cache.failed(&m.path),
@@ -471,6 +473,11 @@ pub fn build(
     for cache in caches.values_mut() {
         report.removed.extend(cache.prune_missing());
     }
+    if formats.contains(&Format::Html) {
+        for (dir, cache) in &caches {
+            catalogue(dir, cache, &mut report);
+        }
+    }
     for (dir, cache) in &mut caches {
         if let Err(e) = cache.save(dir) {
             report.project_diagnostics.push(
@@ -480,6 +487,34 @@ pub fn build(
     }
     drop(locks);
     Ok(report)
+}
+
+/// With several sites in `dir`, the catalogue `index.html` and the Atom feed `feed.xml`, from
+/// the cards the sites left in the cache; each written only when it changed.
+fn catalogue(dir: &Path, cache: &Cache, report: &mut Report) {
+    let cards: Vec<html::Card> = cache
+        .cards()
+        .filter(|c| dir.join(&c.slug).join("index.html").is_file())
+        .cloned()
+        .collect();
+    if cards.len() < 2 {
+        return;
+    }
+    let files = [
+        (dir.join("index.html"), html::catalogue::index(&cards)),
+        (dir.join("feed.xml"), html::catalogue::feed(&cards)),
+    ];
+    for (path, text) in files {
+        if std::fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
+            continue;
+        }
+        match write_atomically(&path, text.as_bytes()) {
+            Ok(()) => report.catalogue.push(path),
+            Err(e) => report
+                .project_diagnostics
+                .push(Diagnostic::error("write-failed", e).at(Location::file(&path))),
+        }
+    }
 }
 
 /// Whether a manuscript's build failed: an error, or a warning under `--deny-warnings`.
@@ -551,6 +586,9 @@ fn identity(format: Format, booklet: &BookletOptions, formats: &[Format]) -> Str
     cache::build_identity(&format!("format {}{options}", format.extension()))
 }
 
+/// A manuscript's report and, when it was built, what it depended on and its site's card.
+type Built = (ManuscriptReport, Option<Dependencies>, Option<html::Card>);
+
 /// Builds one manuscript; returns its report and, when it was built, what it depended on.
 fn build_one(
     path: &Path,
@@ -559,11 +597,12 @@ fn build_one(
     options: &BuildOptions,
     out_dir: &Path,
     start: Instant,
-) -> (ManuscriptReport, Option<Dependencies>) {
+) -> Built {
     let booklet = &options.booklet;
     let (loaded, mut diagnostics) = parse(path, project);
     let mut outputs = Vec::new();
     let mut inputs = None;
+    let mut card = None;
     let resolved = match &loaded {
         Some((_, doc)) => style::resolve(&doc.meta.style, &project.root, &mut diagnostics),
         None => None,
@@ -576,8 +615,8 @@ fn build_one(
             doc.meta.back_cover.as_ref().and_then(|back| {
                 cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics)
             });
-        // A cover raster drawn now, cached only if the build succeeds.
-        let mut raster = None;
+        // A cover raster drawn now, cached only if the build succeeds, and the site's card.
+        let mut made = Made::default();
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
         // so the two run side by side; nothing is written until both are done.
         let (verified, (pending, produced)) = rayon::join(
@@ -603,7 +642,7 @@ fn build_one(
                     formats,
                     booklet,
                     out_dir,
-                    &mut raster,
+                    &mut made,
                     &mut d,
                 );
                 (pending, d)
@@ -630,7 +669,8 @@ fn build_one(
             match commit_together(&files) {
                 Ok(()) => {
                     outputs.extend(pending.into_iter().map(|(output, _)| output));
-                    if let Some((path, data)) = raster {
+                    card = made.card;
+                    if let Some((path, data)) = made.raster {
                         // Lost, it only costs the next build the time to draw it again.
                         if let Err(e) = write_atomically(&path, &data) {
                             diagnostics.push(
@@ -665,6 +705,7 @@ fn build_one(
             elapsed: start.elapsed(),
         },
         inputs,
+        card,
     )
 }
 
@@ -677,9 +718,10 @@ fn produce(
     formats: &[Format],
     booklet: &BookletOptions,
     out_dir: &Path,
-    raster: &mut Option<(PathBuf, Vec<u8>)>,
+    made: &mut Made,
     diagnostics: &mut Diagnostics,
 ) -> Vec<(Output, Vec<u8>)> {
+    let raster = &mut made.raster;
     let mut print = PrintOutputs::default();
     let mut pending: Vec<(Output, Vec<u8>)> = Vec::new();
     debug_assert!(
@@ -751,7 +793,8 @@ fn produce(
                 };
                 let site = out_dir.join(&m.slug);
                 match html::write(doc, style, &options) {
-                    Ok(files) => {
+                    Ok((files, card)) => {
+                        made.card = Some(card);
                         for (path, bytes) in files {
                             pending.push((
                                 Output {
@@ -845,6 +888,15 @@ fn produce(
         }
     }
     pending
+}
+
+/// What a manuscript's build makes besides its outputs, kept once they are written.
+#[derive(Default)]
+struct Made {
+    /// A cover raster drawn now, for the output folder's cover cache.
+    raster: Option<(PathBuf, Vec<u8>)>,
+    /// What the catalogue says of the site.
+    card: Option<html::Card>,
 }
 
 /// The cover's raster, from `cached` when that holds it for the same drawing, photograph,

@@ -170,6 +170,9 @@ fn summary(report: &Report, verbose: bool, shard: Option<Shard>) -> String {
             }
         }
     }
+    for path in &report.catalogue {
+        text.push_str(&format!("wrote {} (the catalogue)\n", display_path(path)));
+    }
     for path in &report.removed {
         text.push_str(&format!(
             "removed {} (its manuscript is gone or has another slug)\n",

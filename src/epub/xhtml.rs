@@ -169,9 +169,9 @@ pub fn chapter_body(
             Dialect::Epub => "",
             Dialect::Html => " popover",
         };
-        let _ = write!(
+        let _ = writeln!(
             w.out,
-            "<aside id=\"{}\"{}{popover} role=\"doc-footnote\" class=\"footnote\">\n",
+            "<aside id=\"{}\"{}{popover} role=\"doc-footnote\" class=\"footnote\">",
             esc(&note.id),
             dialect.epub_type("footnote")
         );
@@ -306,10 +306,10 @@ impl ChapterWriter<'_> {
                 let tag = if list.start.is_some() { "ol" } else { "ul" };
                 match list.start {
                     Some(n) if n != 1 => {
-                        let _ = write!(out, "<ol start=\"{n}\">\n");
+                        let _ = writeln!(out, "<ol start=\"{n}\">");
                     }
                     _ => {
-                        let _ = write!(out, "<{tag}>\n");
+                        let _ = writeln!(out, "<{tag}>");
                     }
                 }
                 for item in &list.items {
@@ -346,9 +346,9 @@ impl ChapterWriter<'_> {
             Block::Table(t) => {
                 // On a phone a wide table scrolls in its own box rather than the page.
                 if self.dialect == Dialect::Html {
-                    let _ = write!(
+                    let _ = writeln!(
                         out,
-                        "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n",
+                        "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
                         label(self.doc.chapter_lang(&self.doc.chapters[self.chapter]), Label::Table)
                     );
                 }
@@ -635,9 +635,9 @@ fn html_nodes(out: &mut String, nodes: &[HtmlNode], dialect: Dialect) {
 /// The title page: title, subtitle, authors, publisher.
 pub fn title_page(meta: &Metadata) -> String {
     let mut out = head(&meta.lang, &meta.title, "titlepage");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section class=\"titlepage\" aria-label=\"{}\">\n",
+        "<section class=\"titlepage\" aria-label=\"{}\">",
         esc(label(&meta.lang, Label::TitlePage))
     );
     let _ = writeln!(out, "<h1 class=\"title\">{}</h1>", esc(&meta.title));
@@ -705,9 +705,9 @@ pub fn back_cover(meta: &Metadata, back: &crate::document::BackCover) -> String 
 pub fn colophon(meta: &Metadata, print_source: Option<&str>) -> String {
     let lang = &meta.lang;
     let mut out = head(lang, label(lang, Label::Colophon), "colophon");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<section epub:type=\"colophon\" role=\"doc-colophon\" aria-label=\"{}\">\n",
+        "<section epub:type=\"colophon\" role=\"doc-colophon\" aria-label=\"{}\">",
         esc(label(lang, Label::Colophon))
     );
     let _ = writeln!(

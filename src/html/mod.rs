@@ -4,14 +4,20 @@
 //! Nothing is loaded from another host and nothing needs a script; the pages are a function of
 //! the document alone, so two builds give the same bytes.
 
+pub mod catalogue;
+
 use crate::document::{Document, TocEntry};
 use crate::epub::xhtml::{self, esc, Dialect};
 use crate::epub::{CoverImage, EpubOptions, PrintEdition};
 use crate::fonts::FontFace;
 use crate::locale::{label, Label};
 use crate::style::Style;
+pub use catalogue::Card;
 use rayon::prelude::*;
 use std::fmt::Write;
+
+/// A site's files: each one's path inside the site's folder, and its bytes.
+pub type SiteFiles = Vec<(String, Vec<u8>)>;
 
 /// What the site carries besides the document.
 #[derive(Debug, Clone, Default)]
@@ -38,12 +44,13 @@ pub struct Download {
 /// phone to a desktop, the site's navigation, notes as pop-overs, and print.
 const WEB_CSS: &str = include_str!("web.css");
 
-/// A site's files, each with its path inside the site's folder, in a fixed order.
+/// A site's files, each with its path inside the site's folder, in a fixed order, and what
+/// the catalogue says of it.
 pub fn write(
     doc: &Document,
     style: &Style,
     options: &SiteOptions,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+) -> Result<(SiteFiles, Card), String> {
     build(doc, style, options).map_err(|e| format!("cannot write the web edition: {e}"))
 }
 
@@ -51,7 +58,7 @@ fn build(
     doc: &Document,
     style: &Style,
     options: &SiteOptions,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+) -> Result<(SiteFiles, Card), String> {
     let epub_options = EpubOptions {
         print: options.print.clone(),
         cover: options.cover.clone(),
@@ -148,7 +155,30 @@ fn build(
     for (face, data) in files.fonts.iter().zip(fonts) {
         out.push((format!("fonts/{}", face.file), data));
     }
-    Ok(out)
+    let m = &doc.meta;
+    let card = Card {
+        slug: m.slug.clone(),
+        title: m.title.clone(),
+        subtitle: m.subtitle.clone(),
+        authors: m.authors.clone(),
+        lang: m.lang.clone(),
+        date: m.date.clone(),
+        description: m.description.clone(),
+        publisher: m.publisher.clone(),
+        identifier: m.identifier.clone(),
+        modified: m.modified,
+        base_url: m.base_url.clone(),
+        cover: files
+            .cover
+            .as_ref()
+            .map(|c| (c.name.clone(), c.width, c.height, c.alt.clone())),
+        downloads: options
+            .downloads
+            .iter()
+            .map(|d| (d.name.to_string(), d.file.clone()))
+            .collect(),
+    };
+    Ok((out, card))
 }
 
 /// What every page of one site shares.
