@@ -74,6 +74,15 @@ enum Command {
     },
     /// Build, then rebuild whatever changes until interrupted.
     Watch(BuildArgs),
+    /// Build the web edition, serve the output folder on 127.0.0.1, rebuild on change and
+    /// reload the pages open in a browser, until interrupted.
+    Serve {
+        #[command(flatten)]
+        args: BuildArgs,
+        /// The port on 127.0.0.1 (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+    },
     /// Create a new manuscript in the project's manuscripts/<SLUG>.
     New {
         slug: String,
@@ -244,6 +253,9 @@ fn main() -> ExitCode {
             matches!(message_format, ListFormatArg::Json),
         ),
         Command::Watch(args) => cmd::watch::run(&args.options(), &args.console.console()),
+        Command::Serve { args, port } => {
+            cmd::serve::run(&args.options(), &args.console.console(), port)
+        }
         Command::New { slug, title, lang } => cmd::new::run(&slug, title.as_deref(), &lang),
     })
 }

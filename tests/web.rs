@@ -580,3 +580,114 @@ fn several_sites_get_a_catalogue_and_an_atom_feed_newest_first() {
     }
     assert_eq!(child(entries[0], "id").unwrap(), "urn:isbn:9780000000002");
 }
+
+/// A GET of `path` on 127.0.0.1:`port`: the status line, the headers and the body.
+fn get(port: u16, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let response = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (head.to_string(), body.to_string())
+}
+
+/// Ends the server when the test ends, however it ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_builds_serves_on_a_free_port_and_rebuilds_on_change() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &repo().join("manuscripts/chile-1973"),
+        &dir.path().join("manuscripts/chile-1973"),
+    );
+    // A port no one listens on now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roneo"))
+        .args(["serve", ".", "--port", &port.to_string()])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _server = Server(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let wait = std::time::Duration::from_secs(120);
+    let serving = loop {
+        let line = rx.recv_timeout(wait).expect("roneo serve said nothing");
+        if line.starts_with("serving ") {
+            break line;
+        }
+    };
+    assert!(
+        serving.contains(&format!("http://127.0.0.1:{port}/")),
+        "{serving}"
+    );
+    let (head, page) = get(port, "/chile-1973/");
+    assert!(
+        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+        "{head}"
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/html"),
+        "{head}"
+    );
+    assert!(
+        page.contains("<title>What Happened to the Chilean Revolution?</title>"),
+        "{page}"
+    );
+    // The reload is the only script, and only the server adds it.
+    assert!(page.contains("/.roneo-serve/version"), "{page}");
+    let on_disk = std::fs::read_to_string(dir.path().join("dist/chile-1973/index.html")).unwrap();
+    assert!(!on_disk.contains("<script>"));
+    let (head, _) = get(port, "/chile-1973/style.css");
+    assert!(
+        head.to_ascii_lowercase().contains("content-type: text/css"),
+        "{head}"
+    );
+    assert!(
+        get(port, "/chile-1973").0.contains(" 301 "),
+        "a folder without its slash"
+    );
+    assert!(get(port, "/../Cargo.toml").0.contains(" 404 "));
+    assert!(get(port, "/.roneo-cache.json").0.contains(" 404 "));
+
+    // An edit is rebuilt, and the build's number that pages ask for changes.
+    let before = get(port, "/.roneo-serve/version").1;
+    let md = dir.path().join("manuscripts/chile-1973/index.md");
+    let text = std::fs::read_to_string(&md).unwrap();
+    std::fs::write(&md, text.replace("In September 1970", "In SEPTEMBER 1970")).unwrap();
+    let start = std::time::Instant::now();
+    while get(port, "/.roneo-serve/version").1 == before {
+        assert!(start.elapsed() < wait, "no rebuild after the edit");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(get(port, "/chile-1973/").1.contains("In SEPTEMBER 1970"));
+}

@@ -14,6 +14,21 @@ use std::time::Duration;
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
 pub fn run(options: &BuildOptions, console: &Console) -> u8 {
+    let out_dir = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("dist"));
+    run_with(options, console, &out_dir, &|| {})
+}
+
+/// Builds, then rebuilds on every relevant change outside `out_dir`, calling `rebuilt` after
+/// each build (the first too): `serve` tells its pages to reload.
+pub fn run_with(
+    options: &BuildOptions,
+    console: &Console,
+    out_dir: &Path,
+    rebuilt: &dyn Fn(),
+) -> u8 {
     let watched: Vec<PathBuf> = if options.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -38,16 +53,13 @@ pub fn run(options: &BuildOptions, console: &Console) -> u8 {
             return EXIT_USAGE;
         }
     }
-    let out_dir = options
-        .out_dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("dist"));
-    let out_dir = std::path::absolute(&out_dir).unwrap_or(out_dir);
+    let out_dir = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
     let options = BuildOptions {
         use_cache: true,
         ..options.clone()
     };
     super::build::run(&options, console, None);
+    rebuilt();
     println!(
         "watching {} for changes (Ctrl-C to stop)",
         watched
@@ -68,6 +80,7 @@ pub fn run(options: &BuildOptions, console: &Console) -> u8 {
         if relevant {
             println!("change detected, rebuilding");
             super::build::run(&options, console, None);
+            rebuilt();
         }
     }
 }
