@@ -691,3 +691,26 @@ fn serve_builds_serves_on_a_free_port_and_rebuilds_on_change() {
     }
     assert!(get(port, "/chile-1973/").1.contains("In SEPTEMBER 1970"));
 }
+
+#[test]
+fn a_note_reference_opens_its_note_as_a_pop_over() {
+    let out = shipped_sites();
+    let Some(axe) = browser() else { return };
+    let shots = repo().join("target/web-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let result = run_browser(
+        &axe,
+        &[
+            "notes",
+            out.path().to_str().unwrap(),
+            "imprenta-cooperativa/ch01.html",
+            shots.to_str().unwrap(),
+        ],
+    );
+    let notes = result["notes"].as_array().unwrap();
+    assert!(!notes.is_empty(), "{result:#}");
+    for note in notes {
+        assert_eq!(note["open"], true, "a click did not open it: {note}");
+        assert_eq!(note["closed"], true, "Escape did not close it: {note}");
+    }
+}
