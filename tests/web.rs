@@ -714,3 +714,48 @@ fn a_note_reference_opens_its_note_as_a_pop_over() {
         assert_eq!(note["closed"], true, "Escape did not close it: {note}");
     }
 }
+
+#[test]
+fn a_wide_photograph_has_a_narrower_copy_for_phones() {
+    let mut pixels = image::RgbImage::new(1600, 900);
+    for (x, y, p) in pixels.enumerate_pixels_mut() {
+        *p = image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8]);
+    }
+    let mut wide = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(
+            &mut std::io::Cursor::new(&mut wide),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    let dir = project(&[
+        (
+            "manuscripts/photo.md",
+            b"---\ntitle: Photo\nlang: en\n---\n\n![A wide photograph.](wide.png)\n\n![A small one.](small.png)\n",
+        ),
+        ("manuscripts/wide.png", &wide),
+        ("manuscripts/small.png", &png()),
+    ]);
+    let o = roneo(dir.path(), &["build", "--format", "html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let site = dir.path().join("dist/photo");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let html = Html::parse_document(&index);
+    let imgs: Vec<_> = html
+        .select(&Selector::parse("figure img").unwrap())
+        .collect();
+    assert_eq!(imgs.len(), 2, "{index}");
+    let wide = imgs[0].value();
+    assert_eq!(
+        wide.attr("srcset"),
+        Some("images/wide.800w.png 800w, images/wide.png 1600w"),
+        "{index}"
+    );
+    assert!(wide.attr("sizes").is_some() && wide.attr("loading").is_none());
+    let small = image::open(site.join("images/wide.800w.png")).unwrap();
+    assert_eq!((small.width(), small.height()), (800, 450));
+    // The small one has one size, loads lazily (below the first), and keeps its own size.
+    assert_eq!(imgs[1].value().attr("srcset"), None);
+    assert_eq!(imgs[1].value().attr("loading"), Some("lazy"));
+    assert!(imgs[1].value().attr("width").is_some() && imgs[1].value().attr("height").is_some());
+}

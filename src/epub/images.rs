@@ -51,6 +51,51 @@ pub fn for_ebook(asset: &Asset) -> Cow<'_, [u8]> {
     }
 }
 
+/// Photographs (JPEG, PNG) wider than this in the ebook's copy get a second, narrower copy on
+/// the web, for phones (`srcset`).
+pub const WEB_SMALL_ABOVE: u32 = 1000;
+/// The narrower copy's width.
+pub const WEB_SMALL_WIDTH: u32 = 800;
+
+/// The web edition's narrower copy of `asset`, when it has one: its file name and size.
+pub fn small(asset: &Asset) -> Option<(String, u32, u32)> {
+    let (width, height) = size(asset);
+    if width <= WEB_SMALL_ABOVE || !matches!(asset.media_type, "image/jpeg" | "image/png") {
+        return None;
+    }
+    let h = ((height as f64 * WEB_SMALL_WIDTH as f64 / width as f64).round() as u32).max(1);
+    let name = match asset.name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{WEB_SMALL_WIDTH}w.{ext}"),
+        None => format!("{}.{WEB_SMALL_WIDTH}w", asset.name),
+    };
+    Some((name, WEB_SMALL_WIDTH, h))
+}
+
+/// The bytes of [`small`]'s copy (scaled as [`for_ebook`] scales, so the same for the same
+/// image); `None` when the image has none or cannot be decoded (reported before any output).
+pub fn small_copy(asset: &Asset) -> Option<Vec<u8>> {
+    let (_, width, height) = small(asset)?;
+    let format = match asset.media_type {
+        "image/jpeg" => image::ImageFormat::Jpeg,
+        _ => image::ImageFormat::Png,
+    };
+    let decoded = image::load_from_memory_with_format(&asset.data, format).ok()?;
+    let scaled = decoded.resize_exact(width, height, FilterType::Lanczos3);
+    let mut out = Vec::new();
+    match format {
+        image::ImageFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
+            .write_image(
+                scaled.to_rgb8().as_raw(),
+                width,
+                height,
+                image::ExtendedColorType::Rgb8,
+            )
+            .ok()?,
+        _ => scaled.write_with_encoder(PngEncoder::new(&mut out)).ok()?,
+    }
+    Some(out)
+}
+
 /// The pixel size of `asset` in the EPUB (see [`for_ebook`]).
 pub fn size(asset: &Asset) -> (u32, u32) {
     let long = asset.width.max(asset.height);

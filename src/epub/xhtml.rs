@@ -415,9 +415,18 @@ impl ChapterWriter<'_> {
         let asset = &self.doc.assets[f.asset];
         let (width, height) = super::images::size(asset);
         let lazy = self.lazy();
+        // On the web a large photograph also has a narrower copy, which phones take.
+        let srcset = match (self.dialect, super::images::small(asset)) {
+            (Dialect::Html, Some((small, w, _))) => format!(
+                " srcset=\"images/{} {w}w, images/{} {width}w\" sizes=\"(max-width: 42em) 100vw, 40em\"",
+                esc(&small),
+                esc(&asset.name)
+            ),
+            _ => String::new(),
+        };
         let _ = write!(
             self.out,
-            "<figure id=\"{}\">\n<img src=\"images/{}\" alt=\"{}\" width=\"{}\" height=\"{}\"{lazy}{}\n",
+            "<figure id=\"{}\">\n<img src=\"images/{}\"{srcset} alt=\"{}\" width=\"{}\" height=\"{}\"{lazy}{}\n",
             esc(&f.id),
             esc(&asset.name),
             esc(&f.alt),

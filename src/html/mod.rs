@@ -126,7 +126,12 @@ fn build(
         || {
             doc.assets
                 .par_iter()
-                .map(crate::epub::images::for_ebook)
+                .map(|a| {
+                    (
+                        crate::epub::images::for_ebook(a),
+                        crate::epub::images::small_copy(a),
+                    )
+                })
                 .collect::<Vec<_>>()
         },
         || {
@@ -146,8 +151,11 @@ fn build(
         .into_iter()
         .map(|(path, text)| (path, text.into_bytes()))
         .collect();
-    for (asset, data) in doc.assets.iter().zip(images) {
+    for (asset, (data, small)) in doc.assets.iter().zip(images) {
         out.push((format!("images/{}", asset.name), data.into_owned()));
+        if let (Some(small), Some((name, ..))) = (small, crate::epub::images::small(asset)) {
+            out.push((format!("images/{name}"), small));
+        }
     }
     if let (Some(generated), Some(cover)) = (&options.cover, &files.cover) {
         out.push((format!("images/{}", cover.name), generated.jpeg.clone()));
