@@ -759,3 +759,64 @@ fn a_wide_photograph_has_a_narrower_copy_for_phones() {
     assert_eq!(imgs[1].value().attr("loading"), Some("lazy"));
     assert!(imgs[1].value().attr("width").is_some() && imgs[1].value().attr("height").is_some());
 }
+
+#[test]
+fn a_manuscript_gone_takes_its_site_and_a_catalogue_of_one_goes() {
+    let dir = project(&[
+        (
+            "manuscripts/one.md",
+            b"---\ntitle: One\nlang: en\ndate: 2024\n---\n\nText.\n",
+        ),
+        (
+            "manuscripts/two.md",
+            b"---\ntitle: Two\nlang: en\ndate: 2025\n---\n\nText.\n",
+        ),
+    ]);
+    let o = roneo(dir.path(), &["build", "--format", "html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dist = dir.path().join("dist");
+    assert!(dist.join("index.html").is_file() && dist.join("feed.xml").is_file());
+    std::fs::remove_file(dir.path().join("manuscripts/two.md")).unwrap();
+    let o = roneo(dir.path(), &["build", "--format", "html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        !dist.join("two").exists(),
+        "the site of a manuscript gone stays"
+    );
+    assert!(dist.join("one/index.html").is_file());
+    assert!(
+        !dist.join("index.html").exists() && !dist.join("feed.xml").exists(),
+        "a catalogue of one site, listing a site gone"
+    );
+    // A file of the publisher's own there is never touched.
+    std::fs::write(dist.join("index.html"), "<p>ours</p>").unwrap();
+    let o = roneo(dir.path(), &["build", "--format", "html", "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(dist.join("index.html")).unwrap(),
+        "<p>ours</p>"
+    );
+    // Nor with two sites again: the catalogue is refused, at that file, with what to do.
+    std::fs::write(
+        dir.path().join("manuscripts/two.md"),
+        "---\ntitle: Two\nlang: en\n---\n\nText.\n",
+    )
+    .unwrap();
+    let o = roneo(dir.path(), &["build", "--format", "html"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("index.html: error[write-failed]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("help: move that file away"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dist.join("index.html")).unwrap(),
+        "<p>ours</p>"
+    );
+    assert!(dist.join("two/index.html").is_file());
+}

@@ -344,8 +344,18 @@ impl Cache {
     }
 
     /// Removes `path` if it still holds what roneo wrote there (`hash`); whether it did.
+    /// The folders it leaves empty (a site's `images/`, the site itself) go with it.
     fn remove_if_ours(&self, path: &Path, hash: &str) -> bool {
-        self.file_now(path) == hash && std::fs::remove_file(path).is_ok()
+        let removed = self.file_now(path) == hash && std::fs::remove_file(path).is_ok();
+        if removed {
+            // Only an empty folder can be removed; the output folder holds the cache.
+            for folder in path.ancestors().skip(1).take(2) {
+                if std::fs::remove_dir(folder).is_err() {
+                    break;
+                }
+            }
+        }
+        removed
     }
 
     /// The key of a manuscript: its canonical path, so that two spellings of it are one.

@@ -498,6 +498,15 @@ fn catalogue(dir: &Path, cache: &Cache, report: &mut Report) {
         .cloned()
         .collect();
     if cards.len() < 2 {
+        // Down to one site: a catalogue written earlier would list sites that are gone.
+        for name in ["index.html", "feed.xml"] {
+            let path = dir.join(name);
+            let ours = std::fs::read_to_string(&path)
+                .is_ok_and(|text| text.contains(html::catalogue::MARK));
+            if ours && std::fs::remove_file(&path).is_ok() {
+                report.removed.push(path);
+            }
+        }
         return;
     }
     let files = [
@@ -505,7 +514,23 @@ fn catalogue(dir: &Path, cache: &Cache, report: &mut Report) {
         (dir.join("feed.xml"), html::catalogue::feed(&cards)),
     ];
     for (path, text) in files {
-        if std::fs::read(&path).ok().as_deref() == Some(text.as_bytes()) {
+        let earlier = std::fs::read(&path).ok();
+        if earlier.as_deref() == Some(text.as_bytes()) {
+            continue;
+        }
+        // A file of the publisher's own is never replaced.
+        if earlier.is_some_and(|e| !String::from_utf8_lossy(&e).contains(html::catalogue::MARK)) {
+            report.project_diagnostics.push(
+                Diagnostic::error(
+                    "write-failed",
+                    format!(
+                        "cannot write the catalogue {}: a file that roneo did not write is there",
+                        path.display()
+                    ),
+                )
+                .at(Location::file(&path))
+                .help("move that file away, or build the sites into another folder (`--out`)"),
+            );
             continue;
         }
         match write_atomically(&path, text.as_bytes()) {
