@@ -227,14 +227,19 @@ fn every_page_is_valid_html5_and_loads_nothing_from_another_host() {
     }
     assert!(notes > 0, "{ch01}");
 
+    vnu(out.path(), &pages);
+}
+
+/// The Nu HTML Checker finds no error in any of `pages` (under `out`).
+fn vnu(out: &Path, pages: &[PathBuf]) {
     let Some(jar) = vnu_jar() else { return };
     let mut command = Command::new("java");
     command
         .arg("-jar")
         .arg(&jar)
         .args(["--errors-only", "--format", "json"]);
-    for page in &pages {
-        command.arg(out.path().join(page));
+    for page in pages {
+        command.arg(out.join(page));
     }
     let o = command.output().unwrap();
     // vnu writes its JSON report on standard error.
@@ -243,6 +248,65 @@ fn every_page_is_valid_html5_and_loads_nothing_from_another_host() {
     let messages = report["messages"].as_array().unwrap();
     assert!(messages.is_empty(), "{:#}", report["messages"]);
     assert!(o.status.success());
+}
+
+#[test]
+fn the_hard_case_corpus_is_valid_accessible_and_fits_a_phone() {
+    let out = tempfile::tempdir().unwrap();
+    let o = roneo(
+        &repo(),
+        &[
+            "build",
+            "tests/corpus/hard-cases",
+            "--out",
+            out.path().to_str().unwrap(),
+            "--format",
+            "html",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pages = pages(out.path());
+    assert!(pages.len() > 5, "{pages:?}");
+    vnu(out.path(), &pages);
+    let Some(axe) = browser() else { return };
+    let names: Vec<String> = pages
+        .iter()
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    let mut args = vec!["axe", out.path().to_str().unwrap()];
+    args.extend(names.iter().map(String::as_str));
+    let result = run_browser(&axe, &args);
+    for page in &names {
+        assert_eq!(
+            result[page.as_str()],
+            serde_json::json!([]),
+            "{page}: {:#}",
+            result[page.as_str()]
+        );
+    }
+    let shots = tempfile::tempdir().unwrap();
+    for page in &names {
+        let r = run_browser(
+            &axe,
+            &[
+                "layout",
+                out.path().to_str().unwrap(),
+                page,
+                shots.path().to_str().unwrap(),
+                "375",
+            ],
+        );
+        assert_eq!(
+            r["375"]["wide"],
+            serde_json::json!([]),
+            "{page} at 375 px: {:#}",
+            r["375"]
+        );
+        assert!(
+            r["375"]["scrollWidth"].as_u64() <= r["375"]["innerWidth"].as_u64(),
+            "{page}"
+        );
+    }
 }
 
 #[test]
