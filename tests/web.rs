@@ -440,6 +440,16 @@ fn the_web_edition_is_reproducible_and_a_no_op_rebuild_writes_nothing() {
     std::fs::remove_file(a.path().join("imprenta-cooperativa/ch02.html")).unwrap();
     let o = run(a.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Only that page was written again; the summary says how many files were as they were.
+    let said = String::from_utf8_lossy(&o.stdout);
+    let site = first
+        .keys()
+        .filter(|p| p.starts_with("imprenta-cooperativa"))
+        .count();
+    assert!(
+        said.contains(&format!("{site} files ({} unchanged)", site - 1)),
+        "{said}"
+    );
     assert_eq!(
         std::fs::read(a.path().join("imprenta-cooperativa/ch02.html")).unwrap(),
         second[Path::new("imprenta-cooperativa/ch02.html")]

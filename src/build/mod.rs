@@ -103,6 +103,9 @@ pub struct BuildOptions {
     pub deny_warnings: bool,
 }
 
+/// The note of a site's file that a rebuild found as it was, and left untouched.
+pub const UNCHANGED: &str = "unchanged";
+
 /// One file written.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -693,7 +696,20 @@ fn build_one(
                 .collect();
             match commit_together(&files) {
                 Ok(()) => {
-                    outputs.extend(pending.into_iter().map(|(output, _)| output));
+                    // The summary counts the site's files that changed.
+                    let written: HashSet<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
+                    let unchanged: Vec<bool> = pending
+                        .iter()
+                        .map(|(o, _)| !written.contains(o.path.as_path()))
+                        .collect();
+                    outputs.extend(pending.into_iter().zip(unchanged).map(
+                        |((mut output, _), unchanged)| {
+                            if unchanged {
+                                output.note = Some(UNCHANGED.into());
+                            }
+                            output
+                        },
+                    ));
                     card = made.card;
                     if let Some((path, data)) = made.raster {
                         // Lost, it only costs the next build the time to draw it again.

@@ -141,8 +141,16 @@ fn summary(report: &Report, verbose: bool, shard: Option<Shard>) -> String {
                 .collect();
             if let Some(index) = site.iter().find(|o| o.path.ends_with("index.html")) {
                 let folder = index.path.parent().unwrap_or(&index.path);
+                let same = site
+                    .iter()
+                    .filter(|o| o.note.as_deref() == Some(crate::build::UNCHANGED))
+                    .count();
+                let same = match same {
+                    0 => String::new(),
+                    n => format!(" ({n} unchanged)"),
+                };
                 text.push_str(&format!(
-                    "wrote {:<40} {:>7.1} KB, {} files, {} ms\n",
+                    "wrote {:<40} {:>7.1} KB, {} files{same}, {} ms\n",
                     format!("{}/", display_path(folder)),
                     site.iter().map(|o| o.bytes).sum::<u64>() as f64 / 1024.0,
                     site.len(),
