@@ -74,8 +74,9 @@ enum Command {
     },
     /// Build, then rebuild whatever changes until interrupted.
     Watch(BuildArgs),
-    /// Build the web edition, serve the output folder on 127.0.0.1, rebuild on change and
-    /// reload the pages open in a browser, until interrupted.
+    /// Build the web edition (and only the other formats asked with --format), serve the
+    /// output folder on 127.0.0.1, rebuild on change and reload the pages open in a browser,
+    /// until interrupted.
     Serve {
         #[command(flatten)]
         args: BuildArgs,

@@ -71,8 +71,9 @@ pub fn small(asset: &Asset) -> Option<(String, u32, u32)> {
     Some((name, WEB_SMALL_WIDTH, h))
 }
 
-/// The bytes of [`small`]'s copy (scaled as [`for_ebook`] scales, so the same for the same
-/// image); `None` when the image has none or cannot be decoded (reported before any output).
+/// The bytes of [`small`]'s copy, the same for the same image: scaled by averaging (a fast
+/// filter, ample for a reduction of at most 2.5 times), JPEG by jpeg-encoder; `None` when the
+/// image has none or cannot be decoded (reported before any output).
 pub fn small_copy(asset: &Asset) -> Option<Vec<u8>> {
     let (_, width, height) = small(asset)?;
     let format = match asset.media_type {
@@ -80,17 +81,22 @@ pub fn small_copy(asset: &Asset) -> Option<Vec<u8>> {
         _ => image::ImageFormat::Png,
     };
     let decoded = image::load_from_memory_with_format(&asset.data, format).ok()?;
-    let scaled = decoded.resize_exact(width, height, FilterType::Lanczos3);
+    let scaled = decoded.thumbnail_exact(width, height);
     let mut out = Vec::new();
     match format {
-        image::ImageFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-            .write_image(
-                scaled.to_rgb8().as_raw(),
-                width,
-                height,
-                image::ExtendedColorType::Rgb8,
-            )
-            .ok()?,
+        // jpeg-encoder (SIMD, colour at half resolution): a third of `image`'s time.
+        image::ImageFormat::Jpeg => {
+            let mut encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+            encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+            encoder
+                .encode(
+                    scaled.to_rgb8().as_raw(),
+                    u16::try_from(width).ok()?,
+                    u16::try_from(height).ok()?,
+                    jpeg_encoder::ColorType::Rgb,
+                )
+                .ok()?
+        }
         _ => scaled.write_with_encoder(PngEncoder::new(&mut out)).ok()?,
     }
     Some(out)
