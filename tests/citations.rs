@@ -140,9 +140,14 @@ fn author_date_citations_link_to_the_reference_list_in_every_format() {
             "References",
             "Marx, Karl. 1976. Capital: A Critique of Political Economy.",
             "Luxemburg, Rosa. 1899.",
+            // A BibLaTeX @incollection is a chapter in an edited book: the book's title once
+            // (hayagriva alone reads it as an archival collection and prints it twice).
+            "Federici, Silvia. 2004. “The Great Witch-Hunt in Europe.” In Caliban and the \
+             Witch, edited by Jane Smith. Autonomedia.",
         ] {
             assert!(pdf.contains(expected), "{expected:?} not in {pdf}");
         }
+        assert_eq!(pdf.matches("Caliban and the Witch").count(), 1, "{pdf}");
         let booklet = flat(&pdf_text(&dist.join("citing.booklet.pdf")));
         assert!(booklet.contains("(Marx 1976, 33)"), "{booklet}");
     }

@@ -47,12 +47,17 @@ pub fn build_identity(format_and_options: &str) -> String {
 pub struct Cache {
     entries: BTreeMap<String, Entry>,
     /// The content hash of each file an entry names, with how the file was when it was hashed.
-    #[serde(default)]
-    files: BTreeMap<PathBuf, Known>,
+    /// Hashed, not ordered, in memory: thousands of paths compared component by component
+    /// were a tenth of a catalogue's no-op run. Written in order, for a stable file.
+    #[serde(default, serialize_with = "in_order")]
+    files: HashMap<PathBuf, Known>,
     /// What this run found each file to be, looked up once however many manuscripts share it
     /// (`roneo.toml`, `fonts/`): its fingerprint, and its stat when that can be trusted.
     #[serde(skip)]
     seen: Mutex<HashMap<PathBuf, (String, Option<Stat>)>>,
+    /// The folders this run looked in, and whether each was missing.
+    #[serde(skip)]
+    absent: Mutex<HashMap<PathBuf, bool>>,
     /// Whether anything changed since loading (an unchanged cache is not rewritten).
     #[serde(skip)]
     dirty: bool,
@@ -162,6 +167,16 @@ fn digest(inputs: &[Input]) -> String {
     hash_bytes(text.join("\n").as_bytes())
 }
 
+/// A map written in the order of its keys.
+fn in_order<S: serde::Serializer>(
+    files: &HashMap<PathBuf, Known>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut sorted: Vec<(&PathBuf, &Known)> = files.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
+    serializer.collect_map(sorted)
+}
+
 impl Cache {
     pub fn path(out_dir: &Path) -> PathBuf {
         out_dir.join(CACHE_FILE)
@@ -236,8 +251,34 @@ impl Cache {
         fingerprint
     }
 
+    /// Whether `dir` was found missing this run: the files looked for in it (a cover for each
+    /// manuscript in a `covers/` the project does not have) are not there either.
+    fn is_absent_folder(&self, dir: &Path) -> bool {
+        self.absent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// After a file was not found: whether its folder is there, looked up once a folder.
+    fn note_absence(&self, dir: &Path) {
+        let mut absent = self.absent.lock().unwrap_or_else(|e| e.into_inner());
+        if !absent.contains_key(dir) {
+            let missing = !dir.as_os_str().is_empty() && std::fs::metadata(dir).is_err();
+            absent.insert(dir.to_path_buf(), missing);
+        }
+    }
+
     /// [`Cache::file`] afresh: for a file this run may have written.
     fn file_now(&self, path: &Path) -> String {
+        if let Some(dir) = path.parent() {
+            self.absent
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(dir);
+        }
         self.seen
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -248,7 +289,13 @@ impl Cache {
     fn look(&self, path: &Path) -> (String, Option<Stat>) {
         // Taken before the stat: a file modified after it has a later time than this.
         let now = SystemTime::now();
+        if path.parent().is_some_and(|dir| self.is_absent_folder(dir)) {
+            return (ABSENT.to_string(), None);
+        }
         let Ok(metadata) = std::fs::metadata(path) else {
+            if let Some(dir) = path.parent() {
+                self.note_absence(dir);
+            }
             return (ABSENT.to_string(), None);
         };
         if metadata.is_dir() {
@@ -287,7 +334,8 @@ impl Cache {
                 hash_bytes(names.join("\n").as_bytes())
             }
             Dependency::Tree(dir) => {
-                if !dir.exists() {
+                // Looked up once: every manuscript of a project depends on its `fonts/`.
+                if self.file(dir) == ABSENT {
                     return ABSENT.to_string();
                 }
                 let mut lines = Vec::new();
@@ -360,11 +408,15 @@ impl Cache {
 
     /// The key of a manuscript: its canonical path, so that two spellings of it are one.
     pub fn key(manuscript: &Path) -> String {
-        manuscript
-            .canonicalize()
-            .unwrap_or_else(|_| absolute(manuscript))
-            .display()
-            .to_string()
+        Cache::key_of(manuscript, manuscript.canonicalize().ok().as_deref())
+    }
+
+    /// [`Cache::key`] of a manuscript whose canonical path (when it has one) is known.
+    pub fn key_of(manuscript: &Path, canonical: Option<&Path>) -> String {
+        match canonical {
+            Some(path) => path.display().to_string(),
+            None => absolute(manuscript).display().to_string(),
+        }
     }
 
     /// Whether `manuscript` has an output of each identity in `wanted`, built from exactly

@@ -180,12 +180,14 @@ pub fn manuscripts(
     let mut all: Vec<(PathBuf, Project)> = Vec::new();
     // Each manuscript once, however many of the paths name it and however spelt.
     let mut seen: HashSet<String> = HashSet::new();
+    let mut roots = manuscript::ProjectRoots::default();
     for path in paths {
         for found in manuscript::discover(path)? {
-            if !seen.insert(Cache::key(&found)) {
+            let canonical = found.canonicalize().ok();
+            if !seen.insert(Cache::key_of(&found, canonical.as_deref())) {
                 continue;
             }
-            let root = manuscript::project_root(&found);
+            let root = manuscript::project_root_of(&found, canonical.as_deref(), &mut roots);
             let project = projects
                 .entry(root.clone())
                 .or_insert_with(|| Project::open(&root, diags))
@@ -416,16 +418,18 @@ pub fn build(
         let cache = Cache::load(&dir);
         caches.insert(dir, cache);
     }
-    let results: Vec<Built> = workers::run(
-        &found,
-        options.jobs,
-        |(path, project)| {
-            let dir = out_dir(project);
+    // What is up to date is known from the cache alone, here, so that a no-op run over a
+    // catalogue hands nothing to the workers (a round trip to a worker's pool per manuscript
+    // cost more than the check itself).
+    let mut results: Vec<Option<Built>> = found
+        .iter()
+        .map(|(path, project)| {
             let start = Instant::now();
-            let result = if options.use_cache
-                && caches.get(&dir).is_some_and(|c| {
+            let current = options.use_cache
+                && caches.get(&out_dir(project)).is_some_and(|c| {
                     c.is_current(path, &identities) && !(options.deny_warnings && c.warned(path))
-                }) {
+                });
+            current.then(|| {
                 let report = ManuscriptReport {
                     path: path.clone(),
                     diagnostics: Diagnostics::default(),
@@ -433,10 +437,23 @@ pub fn build(
                     cached: true,
                     elapsed: start.elapsed(),
                 };
+                done(&report);
                 (report, None, None)
-            } else {
-                build_one(path, project, &formats, options, &dir, start)
-            };
+            })
+        })
+        .collect();
+    let stale: Vec<&(PathBuf, Project)> = found
+        .iter()
+        .zip(&results)
+        .filter(|(_, result)| result.is_none())
+        .map(|(item, _)| item)
+        .collect();
+    let built = workers::run(
+        &stale,
+        options.jobs,
+        |(path, project)| {
+            let dir = out_dir(project);
+            let result = build_one(path, project, &formats, options, &dir, Instant::now());
             done(&result.0);
             result
         },
@@ -447,6 +464,13 @@ pub fn build(
             (report, Some(Dependencies::default()), None)
         },
     );
+    let mut built = built.into_iter();
+    for result in results.iter_mut().filter(|r| r.is_none()) {
+        *result = built.next();
+    }
+    let results = results
+        .into_iter()
+        .map(|r| r.expect("each manuscript is current or was built"));
     for ((m, inputs, card), (_, project)) in results.into_iter().zip(&found) {
         let dir = out_dir(project);
         if let Some(cache) = caches.get_mut(&dir) {

@@ -1179,7 +1179,7 @@ fn read_bibliography(
         };
     }
     match hayagriva::io::from_biblatex_str(&text) {
-        Ok(library) => Some(library),
+        Ok(library) => Some(chapters_in_edited_books(library)),
         Err(errors) => {
             for e in errors {
                 let (code, span, message) = match &e {
@@ -1217,6 +1217,55 @@ fn read_bibliography(
             None
         }
     }
+}
+
+/// BibLaTeX's `@incollection` (a chapter in an edited book) as a chapter in a book.
+///
+/// hayagriva reads it as an `anthos` in an `anthology`, which CSL styles take for an archival
+/// collection: Chicago prints the book's title twice and drops the pages and the place
+/// (typst/hayagriva#309, #437). Entries have no type setter, so the few that need it go
+/// through hayagriva's own serialised form and back.
+fn chapters_in_edited_books(mut library: Library) -> Library {
+    use hayagriva::types::EntryType;
+    let misread: Vec<Entry> = library
+        .iter()
+        .filter(|e| {
+            *e.entry_type() == EntryType::Anthos
+                && e.parents()
+                    .first()
+                    .is_some_and(|p| *p.entry_type() == EntryType::Anthology)
+        })
+        .cloned()
+        .collect();
+    if misread.is_empty() {
+        return library;
+    }
+    let some: Library = misread.into_iter().collect();
+    let Ok(mut value) = serde_json::to_value(&some) else {
+        return library;
+    };
+    if let Some(entries) = value.as_object_mut() {
+        for entry in entries.values_mut() {
+            entry["type"] = "chapter".into();
+            if let Some(parent) = entry.get_mut("parent") {
+                // One parent serialises as an object, several as a list.
+                match parent {
+                    serde_json::Value::Array(parents) => {
+                        if let Some(first) = parents.first_mut() {
+                            first["type"] = "book".into();
+                        }
+                    }
+                    parent => parent["type"] = "book".into(),
+                }
+            }
+        }
+    }
+    if let Ok(fixed) = serde_json::from_value::<Library>(value) {
+        for entry in fixed.iter() {
+            library.push(entry);
+        }
+    }
+    library
 }
 
 /// The citation style: `csl:` a style file (relative to the file that sets it) or a bundled

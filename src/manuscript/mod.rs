@@ -16,6 +16,7 @@ pub use front_matter::{FrontMatter, StyleSetting, STYLE_KEYS};
 pub use project::{Project, ProjectConfig};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, Location};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One Markdown source file of a manuscript.
@@ -198,12 +199,34 @@ pub fn slug_of(path: &Path) -> String {
     } else {
         path.clone()
     };
-    let text = with_line_feeds(std::fs::read_to_string(&index).unwrap_or_default());
-    let mut ignored = Diagnostics::default();
-    front_matter::split(&text)
-        .and_then(|(yaml, line, _)| front_matter::parse(yaml, &index, line, &mut ignored))
-        .and_then(|fm| fm.slug)
-        .unwrap_or_else(|| slug_from_name(&path))
+    front_matter_slug(&index).unwrap_or_else(|| slug_from_name(&path))
+}
+
+/// The `slug:` in a manuscript's front matter. Every run needs the slugs of the whole catalogue
+/// before it knows what is up to date, so only the front matter is read, and parsed only when
+/// it can hold the key (a key is spelt out, or escaped in quotes with a backslash).
+fn front_matter_slug(index: &Path) -> Option<String> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(std::fs::File::open(index).ok()?);
+    let mut text = String::new();
+    let mut lines = 0;
+    loop {
+        let start = text.len();
+        if reader.read_line(&mut text).ok()? == 0 {
+            break;
+        }
+        lines += 1;
+        let line = text[start..].trim_end();
+        if lines == 1 && line != "---" || lines > 1 && (line == "---" || line == "...") {
+            break;
+        }
+    }
+    let text = with_line_feeds(text);
+    let (yaml, line, _) = front_matter::split(&text)?;
+    if !yaml.contains("slug") && !yaml.contains('\\') {
+        return None;
+    }
+    front_matter::parse(yaml, index, line, &mut Diagnostics::default())?.slug
 }
 
 /// A folder manuscript's `index.md` stands for the folder (its slug, cover and chapters).
@@ -442,11 +465,20 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
             )
         })?
         .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            // A broken link is listed, to be reported: the book must not silently vanish.
-            ((p.is_file() || dangling_link(p)) && p.extension().is_some_and(|e| e == "md"))
-                || p.join("index.md").is_file()
+        .filter_map(|entry| {
+            let p = entry.path();
+            let markdown = p.extension().is_some_and(|e| e == "md");
+            // The entry's own type spares a stat per file of a large catalogue.
+            let kept = match entry.file_type() {
+                Ok(t) if t.is_file() => markdown,
+                Ok(t) if t.is_dir() => p.join("index.md").is_file(),
+                // A link (or anything else) by what it points to; a broken link is listed,
+                // to be reported: the book must not silently vanish.
+                _ => {
+                    ((p.is_file() || dangling_link(&p)) && markdown) || p.join("index.md").is_file()
+                }
+            };
+            kept.then_some(p)
         })
         .collect();
     found.sort_by(|a, b| natural_order(&a.to_string_lossy(), &b.to_string_lossy()));
@@ -456,23 +488,50 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, String> {
 /// The project root for a manuscript: the nearest folder above it holding `manuscripts/`,
 /// `roneo.toml` or `.git`; else the manuscript's own folder.
 pub fn project_root(manuscript: &Path) -> PathBuf {
-    let abs = manuscript
-        .canonicalize()
-        .unwrap_or_else(|_| manuscript.to_path_buf());
+    let canonical = manuscript.canonicalize().ok();
+    project_root_of(
+        manuscript,
+        canonical.as_deref(),
+        &mut ProjectRoots::default(),
+    )
+}
+
+/// What [`project_root`] found for each folder, so that the manuscripts of one catalogue look
+/// above their folders once, not once each.
+#[derive(Default)]
+pub struct ProjectRoots(HashMap<PathBuf, Option<PathBuf>>);
+
+/// [`project_root`] of a manuscript whose canonical path (when it has one) is known.
+pub fn project_root_of(
+    manuscript: &Path,
+    canonical: Option<&Path>,
+    roots: &mut ProjectRoots,
+) -> PathBuf {
+    let abs = canonical.unwrap_or(manuscript);
     let start = if abs.is_dir() {
-        abs.clone()
+        abs.to_path_buf()
     } else {
         abs.parent().map(Path::to_path_buf).unwrap_or_default()
     };
-    for dir in start.ancestors() {
-        if dir.join("roneo.toml").is_file()
-            || dir.join(".git").exists()
-            || dir.join("manuscripts").is_dir()
-        {
-            return dir.to_path_buf();
-        }
+    marked_ancestor(&start, roots).unwrap_or(start)
+}
+
+/// The nearest of `dir` and the folders above it that holds `roneo.toml`, `.git` or
+/// `manuscripts/`.
+fn marked_ancestor(dir: &Path, roots: &mut ProjectRoots) -> Option<PathBuf> {
+    if let Some(found) = roots.0.get(dir) {
+        return found.clone();
     }
-    start
+    let found = if dir.join("roneo.toml").is_file()
+        || dir.join(".git").exists()
+        || dir.join("manuscripts").is_dir()
+    {
+        Some(dir.to_path_buf())
+    } else {
+        dir.parent().and_then(|up| marked_ancestor(up, roots))
+    };
+    roots.0.insert(dir.to_path_buf(), found.clone());
+    found
 }
 
 #[cfg(test)]
