@@ -8,31 +8,40 @@ use std::ops::Range;
 /// A face parsed for measuring.
 pub struct Measure {
     face: rustybuzz::Face<'static>,
-    /// The faces for characters `face` lacks, in order: the fallback, then the script faces.
-    fallbacks: Vec<rustybuzz::Face<'static>>,
+    /// The faces for characters `face` lacks, in order: the fallback, then the script faces;
+    /// parsed when a title first needs one (most covers are set in one face).
+    fallback_faces: Vec<&'static [u8]>,
+    fallbacks: std::sync::OnceLock<Vec<rustybuzz::Face<'static>>>,
     /// Ascender and descender in em, for placing the first baseline and the block's foot.
     pub ascent: f32,
     pub descent: f32,
 }
 
+fn parse(data: &'static [u8]) -> rustybuzz::Face<'static> {
+    rustybuzz::Face::from_slice(data, 0).expect("the cover's faces are checked fonts")
+}
+
 impl Measure {
     pub fn new(face: &FontFace, fallback: &FontFace) -> Measure {
-        let parse = |f: &FontFace| {
-            rustybuzz::Face::from_slice(f.data, 0).expect("the cover's faces are checked fonts")
-        };
-        let face = parse(face);
+        let face = parse(face.data);
         let upem = face.units_per_em() as f32;
         let ascent = f32::from(face.ascender()) / upem;
         let descent = -f32::from(face.descender()) / upem;
         Measure {
             face,
-            fallbacks: std::iter::once(fallback)
+            fallback_faces: std::iter::once(fallback)
                 .chain(&crate::fonts::SCRIPTS)
-                .map(parse)
+                .map(|f| f.data)
                 .collect(),
+            fallbacks: std::sync::OnceLock::new(),
             ascent,
             descent,
         }
+    }
+
+    fn fallbacks(&self) -> &[rustybuzz::Face<'static>] {
+        self.fallbacks
+            .get_or_init(|| self.fallback_faces.iter().map(|data| parse(data)).collect())
     }
 
     /// Width of `text` at 1 pt.
@@ -45,7 +54,7 @@ impl Measure {
                 None
             } else {
                 Some(
-                    self.fallbacks
+                    self.fallbacks()
                         .iter()
                         .position(|f| f.glyph_index(c).is_some())
                         .unwrap_or(0),
@@ -65,7 +74,7 @@ impl Measure {
     }
 
     fn shaped(&self, text: &str, fallback: Option<usize>) -> f32 {
-        let face = fallback.map_or(&self.face, |f| &self.fallbacks[f]);
+        let face = fallback.map_or(&self.face, |f| &self.fallbacks()[f]);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
