@@ -274,3 +274,192 @@ fn an_unreadable_font_in_fonts_is_a_warning_and_skipped() {
     );
     assert!(p.path().join("dist/a.pdf").is_file());
 }
+
+/// A word of `pdftotext -bbox`: its box and text.
+#[derive(Debug, Clone)]
+struct Word {
+    x0: f32,
+    y0: f32,
+    x1: f32,
+    y1: f32,
+    text: String,
+}
+
+/// Each page's width and words, from `pdftotext -bbox`.
+fn boxes(pdf: &Path) -> Vec<(f32, Vec<Word>)> {
+    let out = Command::new("pdftotext")
+        .args(["-bbox".as_ref(), pdf.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("run pdftotext");
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let attr = |tag: &str, name: &str| -> f32 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<page ")
+        .skip(1)
+        .map(|page| {
+            let words = page
+                .split("<word ")
+                .skip(1)
+                .map(|w| Word {
+                    x0: attr(w, "xMin"),
+                    y0: attr(w, "yMin"),
+                    x1: attr(w, "xMax"),
+                    y1: attr(w, "yMax"),
+                    text: w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()].to_string(),
+                })
+                .collect();
+            (attr(page, "width"), words)
+        })
+        .collect()
+}
+
+/// The words of a page in lines: those whose middles are within 4 points of each other.
+fn lines(words: &[Word]) -> Vec<Vec<Word>> {
+    let mut lines: Vec<Vec<Word>> = Vec::new();
+    for w in words {
+        let middle = (w.y0 + w.y1) / 2.0;
+        match lines
+            .iter_mut()
+            .find(|l| ((l[0].y0 + l[0].y1) / 2.0 - middle).abs() < 4.0)
+        {
+            Some(line) => line.push(w.clone()),
+            None => lines.push(vec![w.clone()]),
+        }
+    }
+    lines.sort_by(|a, b| a[0].y0.total_cmp(&b[0].y0));
+    lines
+}
+
+fn digits(w: &Word) -> bool {
+    !w.text.is_empty() && w.text.chars().all(|c| c.is_ascii_digit())
+}
+
+/// pdftotext gives a right-to-left word's letters in the order they are drawn.
+fn is_word(w: &Word, logical: &str) -> bool {
+    w.text == logical || w.text == logical.chars().rev().collect::<String>()
+}
+
+/// A right-to-left book's furniture, contents, notes and lists are mirrored (issue 14): the
+/// contents' titles end at the right with the page numbers and leaders at the left, running
+/// heads are centred over the text and folios at the fore-edge, a note's number and a list's
+/// marker stand at the right of their text, and nothing is drawn off the page.
+#[test]
+fn an_arabic_books_contents_notes_lists_and_running_heads_are_mirrored() {
+    if !have("pdftotext") {
+        return;
+    }
+    let first = "تأسست المطبعة التعاونية في عام ١٩٧٠ على يد عمال الطباعة في المدينة. كانت تطبع المنشورات والكتيبات للنقابات والجمعيات، وتوزعها في الأحياء الشعبية بأسعار زهيدة.";
+    let second = "اجتمع العمال كل يوم خميس لمناقشة العمل، وكتبوا في محضر الاجتماع: «الطباعة للجميع». وفي سنة 1973 طبعوا أكثر من عشرة آلاف نسخة من كتاب Paulo Freire.";
+    let mut text = String::from("---\ntitle: الطباعة الشعبية\nauthor: مجموعة الطباعة\nlang: ar\nfront-matter: [cover, title, colophon, contents]\n---\n");
+    for (k, heading) in [
+        "المطبعة التعاونية",
+        "اجتماع الخميس",
+        "الكتب والمنشورات",
+        "التوزيع في الأحياء",
+        "الآلات القديمة",
+    ]
+    .iter()
+    .enumerate()
+    {
+        text.push_str(&format!("\n# {heading}\n\n{first}\n\n{second}[^{k}]\n\n{first}\n\n- المنشورات\n- الكتيبات\n- الجرائد\n\n{second}\n\n[^{k}]: من محضر الاجتماع الأول للعمال.\n"));
+    }
+    let p = build("ar", &text, &[]);
+    let pages = boxes(&p.path().join("dist/ar.pdf"));
+    assert!(pages.len() >= 8, "{} pages", pages.len());
+    for (k, (width, words)) in pages.iter().enumerate() {
+        for w in words {
+            assert!(
+                w.x0 >= 0.0 && w.x1 <= *width,
+                "page {}: {w:?} is not on the page",
+                k + 1
+            );
+        }
+    }
+    // The contents: titles right-aligned on the heading, numbers then leaders at the left.
+    let (_, contents) = pages
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| is_word(w, "المحتويات")))
+        .expect("a contents page");
+    let right = contents.iter().map(|w| w.x1).fold(0.0, f32::max);
+    let entries: Vec<Vec<Word>> = lines(contents)
+        .into_iter()
+        .filter(|l| l.iter().any(digits))
+        .collect();
+    assert_eq!(entries.len(), 5, "{contents:?}");
+    for entry in &entries {
+        let number = entry.iter().find(|w| digits(w)).unwrap();
+        let leaders = entry.iter().find(|w| w.text.starts_with("...")).unwrap();
+        let title: Vec<&Word> = entry
+            .iter()
+            .filter(|w| !digits(w) && !w.text.starts_with('.'))
+            .collect();
+        let title_left = title.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
+        let title_right = title.iter().map(|w| w.x1).fold(0.0, f32::max);
+        assert!(
+            number.x1 < leaders.x0 && leaders.x1 < title_left,
+            "number, leaders, title from the left: {entry:?}"
+        );
+        assert!(
+            (title_right - right).abs() < 1.0,
+            "right-aligned: {entry:?}"
+        );
+    }
+    let mut heads = 0;
+    let (mut notes, mut markers) = (0, 0);
+    for (k, (width, words)) in pages.iter().enumerate() {
+        let page_lines = lines(words);
+        // A text page with a running head: its top line holds the folio and the head.
+        let text_page = words.iter().any(|w| w.text == "Freire");
+        if let (true, Some(top)) = (text_page, page_lines.first()) {
+            if let Some(folio) = top.iter().find(|w| digits(w)).filter(|_| top.len() > 1) {
+                heads += 1;
+                let body = || page_lines[1..].iter().flatten();
+                let left = body().map(|w| w.x0).fold(f32::MAX, f32::min);
+                let right = body().map(|w| w.x1).fold(0.0, f32::max);
+                let head: Vec<&Word> = top.iter().filter(|w| !digits(w)).collect();
+                let head_left = head.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
+                let head_right = head.iter().map(|w| w.x1).fold(0.0, f32::max);
+                assert!(
+                    ((head_left + head_right) / 2.0 - (left + right) / 2.0).abs() < 2.0,
+                    "page {}: the running head is centred over the text: {top:?}",
+                    k + 1
+                );
+                // The fore-edge is the wider margin.
+                if left > width - right {
+                    assert!((folio.x0 - left).abs() < 1.0, "page {}: {top:?}", k + 1);
+                } else {
+                    assert!((folio.x1 - right).abs() < 1.0, "page {}: {top:?}", k + 1);
+                }
+            }
+        }
+        for line in &page_lines {
+            let others = |not: &Word| {
+                line.iter()
+                    .filter(|w| w.x0 != not.x0)
+                    .map(|w| w.x1)
+                    .fold(0.0, f32::max)
+            };
+            if line.iter().any(|w| is_word(w, "للعمال.")) {
+                notes += 1;
+                let number = line.iter().find(|w| digits(w)).expect("the note's number");
+                assert!(
+                    number.x0 > others(number),
+                    "the number at the right: {line:?}"
+                );
+            }
+            if let Some(marker) = line.iter().find(|w| w.text == "•") {
+                markers += 1;
+                assert!(
+                    marker.x0 > others(marker),
+                    "the marker at the right: {line:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        heads >= 2 && notes == 5 && markers == 15,
+        "{heads} {notes} {markers}"
+    );
+}
