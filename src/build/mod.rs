@@ -695,13 +695,17 @@ fn produce(
                 None => continue,
             },
             Format::Booklet => {
-                let Some(PrintedPdf { bytes, .. }) =
-                    print.pdf(doc, style, (cover, back_cover), diagnostics)
+                let Some(PrintedPdf {
+                    bytes,
+                    right_to_left,
+                    ..
+                }) = print.pdf(doc, style, (cover, back_cover), diagnostics)
                 else {
                     continue;
                 };
                 let options = impose::ImposeOptions {
                     signature: booklet.signature,
+                    right_to_left: *right_to_left,
                     creep_mm: doc.meta.print.creep_mm.unwrap_or(0.0),
                     marks: booklet.marks,
                     back_cover: doc.meta.back_cover.is_some(),
@@ -809,6 +813,8 @@ struct PrintedPdf {
     block: usize,
     fit: Option<String>,
     work: Option<String>,
+    /// The layout was bound on the right (a right-to-left book).
+    right_to_left: bool,
 }
 
 /// The cover spread of a bound book whose block has `block` pages, and the summary's note.
@@ -903,6 +909,7 @@ impl PrintOutputs {
                     let block = pages - layout.covers;
                     let fit = layout.fit.as_ref().and_then(typeset::Fit::summary);
                     let work = layout.fit.as_ref().map(typeset::Fit::work);
+                    let right_to_left = layout.right_to_left;
                     match pdf::write(layout, cover, back_cover) {
                         Ok(bytes) => Some(PrintedPdf {
                             bytes,
@@ -910,6 +917,7 @@ impl PrintOutputs {
                             block,
                             fit,
                             work,
+                            right_to_left,
                         }),
                         Err(d) => {
                             diagnostics.push(d);

@@ -49,6 +49,9 @@ pub struct Layout {
     pub fit: Option<Fit>,
     /// Pages that are covers (the front, the back): a bound book's block has the others.
     pub covers: usize,
+    /// A right-to-left book, bound on the right (its rectos have the binding on their right):
+    /// what the imposer needs to put the pages on the sheets' other halves.
+    pub right_to_left: bool,
 }
 
 /// One page; coordinates in points from the top-left corner, y downwards.
@@ -453,6 +456,7 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
             assets: doc.assets.clone(),
             fit,
             covers: usize::from(plan.pages.contains(&crate::style::FrontPage::Cover)) + back,
+            right_to_left: geometry.rtl,
         },
         cx.diagnostics,
     ))
