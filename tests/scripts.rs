@@ -463,3 +463,97 @@ fn an_arabic_books_contents_notes_lists_and_running_heads_are_mirrored() {
         "{heads} {notes} {markers}"
     );
 }
+
+/// `roneo build` in `dir` with `dirs` standing in for the system's font folders.
+fn build_with_system_fonts(dir: &Path, dirs: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_roneo"))
+        .args(["build", "-v"])
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("RONEO_TEST_SYSTEM_FONT_DIRS", dirs)
+        .output()
+        .expect("run roneo")
+}
+
+/// `system-fonts: true` (issue 14): the system's fonts are read only when the project asks,
+/// as the last fallback; the build then depends on the font file it read; a value that is not
+/// true or false is a located error.
+#[test]
+fn system_fonts_are_the_last_fallback_only_when_asked() {
+    if !have("pdftotext") {
+        return;
+    }
+    // A font only the system has (CJK is too big to ship), in a folder standing in for the
+    // system's font folders.
+    let Some(font) = cjk_font() else {
+        return;
+    };
+    let system = tempfile::tempdir().unwrap();
+    let copy = system.path().join(font.file_name().unwrap());
+    std::fs::copy(&font, &copy).unwrap();
+    let text = "---\ntitle: Names\nlang: en\n---\n\nThe press printed 人民 on its first page.\n";
+    let p = project(&[("manuscripts/a.md", text.as_bytes())]);
+    // By default, no system font is read: the character cannot be printed.
+    let out = build_with_system_fonts(p.path(), system.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("a.md:6:") && err.contains("error[missing-glyph]"),
+        "{err}"
+    );
+    assert!(!p.path().join("dist/a.pdf").exists());
+    // Asked for, it prints with the system's font.
+    std::fs::write(
+        p.path().join("roneo.toml"),
+        "[style]\nsystem-fonts = true\n",
+    )
+    .unwrap();
+    let out = build_with_system_fonts(p.path(), system.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = p.path().join("dist/a.pdf");
+    assert!(pdf_text(&pdf).contains("人民"), "{}", pdf_text(&pdf));
+    // The shipped faces still come first: the Latin text is in Libertine.
+    let fonts = pdf_fonts(&pdf);
+    assert!(fonts.contains("LinLibertine"), "{fonts}");
+    let others = fonts
+        .lines()
+        .skip(2)
+        .filter(|l| !l.contains("LinLibertine"))
+        .count();
+    assert_eq!(others, 1, "Libertine and the system's face: {fonts}");
+    // The build depends on the system font it read: without it, the manuscript is built
+    // again (and fails), not skipped as up to date.
+    let again = build_with_system_fonts(p.path(), system.path());
+    assert!(
+        again.status.success() && stdout_of(&again).contains("up to date"),
+        "{}",
+        stdout_of(&again)
+    );
+    std::fs::remove_file(&copy).unwrap();
+    let out = build_with_system_fonts(p.path(), system.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout_of(&out));
+    assert!(
+        stderr(&out).contains("error[missing-glyph]"),
+        "{}",
+        stderr(&out)
+    );
+    // A value that is not true or false is an error at its key.
+    let bad = project(&[(
+        "manuscripts/b.md",
+        b"---\ntitle: T\nlang: en\nsystem-fonts: sometimes\n---\n\nText.\n",
+    )]);
+    let out = build_with_system_fonts(bad.path(), system.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("b.md:4:")
+            && err.contains("error[invalid-style]")
+            && err.contains("system-fonts"),
+        "{err}"
+    );
+    assert!(!bad.path().join("dist").join("b.pdf").exists());
+}
+
+fn stdout_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

@@ -280,9 +280,14 @@ impl Context {
         let mut tried: Vec<String> = self
             .fonts
             .tried(style)
+            .filter(|&f| !self.faces[f].system)
             .map(|f| crate::style::describe(&self.faces[f]))
             .collect();
         tried.dedup();
+        let system = self.faces.iter().filter(|f| f.system).count();
+        if system > 0 {
+            tried.push(format!("{system} system font faces"));
+        }
         let help = match script_of(c) {
             Some(script) => format!(
                 "{script} fonts are too big to ship with roneo: put one (.otf, .ttf or .ttc, e.g. {}) in the project's fonts/ folder and it is used for these characters",
