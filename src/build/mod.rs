@@ -734,14 +734,21 @@ fn produce(
                 }
             }
             Format::Cover => {
-                let Some(&PrintedPdf { block, .. }) =
-                    print.pdf(doc, style, (cover, back_cover), diagnostics)
+                let Some(&PrintedPdf {
+                    block,
+                    right_to_left,
+                    ..
+                }) = print.pdf(doc, style, (cover, back_cover), diagnostics)
                 else {
                     continue;
                 };
-                let Some((bytes, note)) =
-                    cover_spread(doc, style, (cover, back_cover), block, diagnostics)
-                else {
+                let Some((bytes, note)) = cover_spread(
+                    doc,
+                    style,
+                    (cover, back_cover),
+                    (block, right_to_left),
+                    diagnostics,
+                ) else {
                     continue;
                 };
                 (Ok(bytes), Some(1), Some(note))
@@ -817,12 +824,13 @@ struct PrintedPdf {
     right_to_left: bool,
 }
 
-/// The cover spread of a bound book whose block has `block` pages, and the summary's note.
+/// The cover spread of a bound book whose block has `block` pages (bound on the right when
+/// `right_to_left`), and the summary's note.
 fn cover_spread(
     doc: &Document,
     style: &Style,
     (cover, back_cover): (Option<&Cover>, Option<&Cover>),
-    block: usize,
+    (block, right_to_left): (usize, bool),
     diagnostics: &mut Diagnostics,
 ) -> Option<(Vec<u8>, String)> {
     let leaves = block.div_ceil(2);
@@ -838,6 +846,7 @@ fn cover_spread(
         back: back_cover,
         spine: &spine,
         trim: (style.page.width, style.page.height),
+        right_to_left,
     };
     match pdf::spread::write(&spread, &doc.meta) {
         Ok(bytes) => {
