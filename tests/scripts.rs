@@ -376,6 +376,9 @@ fn an_arabic_books_contents_notes_lists_and_running_heads_are_mirrored() {
     .enumerate()
     {
         text.push_str(&format!("\n# {heading}\n\n{first}\n\n{second}[^{k}]\n\n{first}\n\n- المنشورات\n- الكتيبات\n- الجرائد\n\n{second}\n\n[^{k}]: من محضر الاجتماع الأول للعمال.\n"));
+        if k == 0 {
+            text.push_str("\n| السنة | النسخ |\n| --- | --- |\n| 1970 | 500 |\n| 1973 | 10000 |\n");
+        }
     }
     let p = build("ar", &text, &[]);
     epub_valid(p.path(), "ar");
@@ -474,6 +477,28 @@ fn an_arabic_books_contents_notes_lists_and_running_heads_are_mirrored() {
     assert!(
         heads >= 2 && notes == 5 && markers == 15,
         "{heads} {notes} {markers}"
+    );
+    // A table's first column is its rightmost, and the table starts at the text's right edge.
+    let (_, page) = pages
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| w.text == "10000"))
+        .expect("the table");
+    let right = page.iter().map(|w| w.x1).fold(0.0, f32::max);
+    for (year, copies) in [("1970", "500"), ("1973", "10000")] {
+        let copies = page.iter().find(|w| w.text == copies).unwrap();
+        let year = page
+            .iter()
+            .find(|w| w.text == year && (w.y0 - copies.y0).abs() < 4.0)
+            .unwrap();
+        assert!(
+            year.x0 > copies.x1,
+            "the first column at the right: {year:?} {copies:?}"
+        );
+    }
+    let head = page.iter().find(|w| is_word(w, "السنة")).unwrap();
+    assert!(
+        (head.x1 - right).abs() < 1.0,
+        "the table starts at the right: {head:?}"
     );
 }
 
