@@ -23,6 +23,8 @@ pub struct FontFace {
     pub data: &'static [u8],
     /// Shipped with roneo (compiled in), not read from the project.
     pub bundled: bool,
+    /// Read from the system's font folders (`system-fonts: true`): the last fallback.
+    pub system: bool,
 }
 
 macro_rules! face {
@@ -37,6 +39,7 @@ macro_rules! face {
             media_type: $media,
             data: include_bytes!(concat!("../fonts/", $path, "/", $file)),
             bundled: true,
+            system: false,
         }
     };
 }
@@ -372,8 +375,64 @@ pub const PROJECT_FONTS: &str = "fonts";
 /// the PDF writer borrow faces as `'static`): a `watch` session reads a font again only when
 /// it changes.
 pub fn project_faces(root: &Path) -> (Vec<FontFace>, Vec<PathBuf>, Vec<Diagnostic>) {
+    let files = font_files(vec![root.join(PROJECT_FONTS)]);
+    let mut faces = Vec::new();
+    let mut problems = Vec::new();
+    for path in &files {
+        match load_file(path) {
+            Ok(mut found) => faces.append(&mut found),
+            Err(message) => problems.push(
+                Diagnostic::error("bad-font", format!("{}: {message}", path.display()))
+                    .at(Location::file(path))
+                    .help("replace the file with a working OpenType or TrueType font, or remove it from fonts/"),
+            ),
+        }
+    }
+    (faces, files, problems)
+}
+
+/// The folders system fonts are read from (`system-fonts: true`): those of Debian and most
+/// Linux systems, the user's own, macOS's; `RONEO_TEST_SYSTEM_FONT_DIRS` (a path list, for
+/// tests) stands in for them all.
+pub fn system_font_dirs() -> Vec<PathBuf> {
+    if let Some(dirs) = std::env::var_os("RONEO_TEST_SYSTEM_FONT_DIRS") {
+        return std::env::split_paths(&dirs).collect();
+    }
+    let mut dirs: Vec<PathBuf> = [
+        "/usr/share/fonts",
+        "/usr/local/share/fonts",
+        "/Library/Fonts",
+        "/System/Library/Fonts",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        dirs.push(home.join(".local/share/fonts"));
+        dirs.push(home.join(".fonts"));
+        dirs.push(home.join("Library/Fonts"));
+    }
+    dirs
+}
+
+/// The faces in the system's font folders, in the order of their paths, with the files read.
+/// A file there that roneo cannot read is skipped: it is not the project's to fix.
+pub fn system_faces() -> (Vec<FontFace>, Vec<PathBuf>) {
+    let files = font_files(system_font_dirs());
+    let mut faces = Vec::new();
+    let mut read = Vec::new();
+    for path in files {
+        if let Ok(found) = load_file(&path) {
+            faces.extend(found.into_iter().map(|f| FontFace { system: true, ..f }));
+            read.push(path);
+        }
+    }
+    (faces, read)
+}
+
+/// The font files in `dirs` and their subfolders, sorted.
+fn font_files(mut dirs: Vec<PathBuf>) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let mut dirs = vec![root.join(PROJECT_FONTS)];
     while let Some(dir) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -388,19 +447,7 @@ pub fn project_faces(root: &Path) -> (Vec<FontFace>, Vec<PathBuf>, Vec<Diagnosti
         }
     }
     files.sort();
-    let mut faces = Vec::new();
-    let mut problems = Vec::new();
-    for path in &files {
-        match load_file(path) {
-            Ok(mut found) => faces.append(&mut found),
-            Err(message) => problems.push(
-                Diagnostic::error("bad-font", format!("{}: {message}", path.display()))
-                    .at(Location::file(path))
-                    .help("replace the file with a working OpenType or TrueType font, or remove it from fonts/"),
-            ),
-        }
-    }
-    (faces, files, problems)
+    files
 }
 
 fn font_media_type(path: &Path) -> Option<&'static str> {
@@ -470,6 +517,7 @@ fn parse_file(path: &Path) -> Loaded {
             media_type,
             data,
             bundled: false,
+            system: false,
         });
     }
     Ok(faces)

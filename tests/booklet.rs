@@ -108,18 +108,22 @@ fn saddle_stitch_order_read_back_from_the_sheets() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    for (pages, expected_blanks, back_cover) in [
-        (4, 0, true),
-        (8, 0, true),
-        (10, 2, true),
-        (34, 2, true),
-        (10, 2, false),
-        (34, 2, false),
+    for (pages, expected_blanks, back_cover, right_to_left) in [
+        (4, 0, true, false),
+        (8, 0, true, false),
+        (10, 2, true, false),
+        (34, 2, true, false),
+        (10, 2, false, false),
+        (34, 2, false, false),
+        (4, 0, true, true),
+        (10, 2, true, true),
+        (34, 2, false, true),
     ] {
         let options = ImposeOptions {
             title: "Test".into(),
             lang: "en".into(),
             back_cover,
+            right_to_left,
             ..ImposeOptions::default()
         };
         let (booklet, plan) = impose(&reading_pdf(pages), &options).unwrap();
@@ -146,12 +150,18 @@ fn saddle_stitch_order_read_back_from_the_sheets() {
             }
         };
         for s in 0..padded / 4 {
-            let expected = [
+            let mut expected = [
                 slot(padded - 1 - 2 * s),
                 slot(2 * s),
                 slot(2 * s + 1),
                 slot(padded - 2 - 2 * s),
             ];
+            // Bound on the right, the first page is on the left of the outer sheet's front:
+            // front [1|last], back [last-1|2].
+            if right_to_left {
+                expected.swap(0, 1);
+                expected.swap(2, 3);
+            }
             for (i, want) in expected.iter().enumerate() {
                 let side = 2 * s + i / 2 + 1;
                 let text = half_text(&pdftotext, &path, side, i % 2 == 1, w, h);
@@ -160,7 +170,7 @@ fn saddle_stitch_order_read_back_from_the_sheets() {
                         assert_eq!(
                             text,
                             format!("Page {k}"),
-                            "{pages} pages (back cover {back_cover}): sheet {} side {} half {}",
+                            "{pages} pages (back cover {back_cover}, rtl {right_to_left}): sheet {} side {} half {}",
                             s + 1,
                             side,
                             i % 2
@@ -234,4 +244,102 @@ fn imposition_is_reproducible() {
     };
     let pdf = reading_pdf(6);
     assert!(impose(&pdf, &options).unwrap().0 == impose(&pdf, &options).unwrap().0);
+}
+
+/// The words of one page of the reading PDF (1-based).
+fn page_words(pdftotext: &Path, pdf: &Path, page: usize) -> Vec<String> {
+    let out = Command::new(pdftotext)
+        .args(["-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    words(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// An Arabic pamphlet of several chapters: seven reading pages, so two sheets and a blank.
+fn arabic_pamphlet() -> String {
+    let first = "تأسست المطبعة التعاونية في عام ١٩٧٠ على يد عمال الطباعة في المدينة. كانت تطبع المنشورات والكتيبات للنقابات والجمعيات، وتوزعها في الأحياء الشعبية بأسعار زهيدة.";
+    let second = "اجتمع العمال كل يوم خميس لمناقشة العمل، وكتبوا في محضر الاجتماع: «الطباعة للجميع». وفي سنة 1973 طبعوا أكثر من عشرة آلاف نسخة من كتاب Paulo Freire عن تعليم المقهورين.";
+    let mut text = String::from(
+        "---\ntitle: الطباعة الشعبية\nauthor: مجموعة الطباعة\nlang: ar\npages: natural\n---\n",
+    );
+    for heading in [
+        "المطبعة التعاونية",
+        "اجتماع الخميس",
+        "الكتب والمنشورات",
+        "التوزيع في الأحياء",
+        "الآلات القديمة",
+    ] {
+        text.push_str(&format!(
+            "\n# {heading}\n\n{first}\n\n{second}\n\n{first}\n\n{second}\n"
+        ));
+    }
+    text
+}
+
+/// A right-to-left book's booklet (issue 14), built by roneo and read back half by half: each
+/// sheet side's pages change halves, in every signature (front [1|4], back [3|2]).
+#[test]
+fn a_right_to_left_booklet_is_bound_on_the_right() {
+    let (Some(pdftotext), Some(pdfinfo)) = (
+        tool("pdftotext").or_else(|| missing("pdftotext", "apt-get install poppler-utils")),
+        tool("pdfinfo").or_else(|| missing("pdfinfo", "apt-get install poppler-utils")),
+    ) else {
+        return;
+    };
+    let p = project(&[("manuscripts/ar.md", arabic_pamphlet().as_bytes())]);
+    let out = roneo(
+        p.path(),
+        &[
+            "build",
+            "--format",
+            "pdf",
+            "--format",
+            "booklet",
+            "--signature",
+            "4",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (reading, booklet) = (
+        p.path().join("dist/ar.pdf"),
+        p.path().join("dist/ar.booklet.pdf"),
+    );
+    let (_, _, pages) = sheet_size(&pdfinfo, &reading);
+    assert_eq!(pages, 7, "the pamphlet's reading pages");
+    let page: Vec<Vec<String>> = (1..=pages)
+        .map(|k| page_words(&pdftotext, &reading, k))
+        .collect();
+    // Each sheet side's two pages differ, so a side with its halves the wrong way round fails.
+    assert!(
+        page[0] != page[3] && page[2] != page[1] && page[4].len() > 10,
+        "{page:?}"
+    );
+    let (w, h, sides) = sheet_size(&pdfinfo, &booklet);
+    assert_eq!(sides, 4, "two sheets of 4 pages, one per signature");
+    // In reading order: pages 1–7, then a blank (this book has no back cover).
+    let slot = |i: usize| (i < pages).then(|| &page[i]);
+    let empty = Vec::new();
+    for signature in 0..2 {
+        let first = 4 * signature;
+        // Front [first|last], back [last-1|first+1], 0-based within the reading order.
+        let expected = [
+            (1, false, first),
+            (1, true, first + 3),
+            (2, false, first + 2),
+            (2, true, first + 1),
+        ];
+        for (side, right, at) in expected {
+            let side = 2 * signature + side;
+            let text = half_text(&pdftotext, &booklet, side, right, w, h);
+            assert_eq!(
+                &words(&text),
+                slot(at).unwrap_or(&empty),
+                "sheet side {side}, {} half: reading page {}",
+                if right { "right" } else { "left" },
+                at + 1
+            );
+        }
+    }
 }

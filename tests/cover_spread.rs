@@ -133,3 +133,79 @@ fn a_paper_thickness_out_of_range_is_an_error_at_its_line() {
     assert!(err.contains("from 0.02mm to 1mm"), "{err}");
     assert!(!dir.path().join("dist/long.cover.pdf").exists());
 }
+
+/// The words of page 1 of `pdf` with their horizontal extent, and the page's width.
+fn words_across(pdf: &Path) -> (f64, Vec<(f64, f64, String)>) {
+    let out = Command::new("pdftotext")
+        .args([
+            "-bbox".as_ref(),
+            "-l".as_ref(),
+            "1".as_ref(),
+            pdf.as_os_str(),
+            "-".as_ref(),
+        ])
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let attr = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let page = html.split("<page ").nth(1).expect("a page");
+    let words = page
+        .split("<word ")
+        .skip(1)
+        .map(|w| {
+            let text = &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()];
+            (attr(w, "xMin"), attr(w, "xMax"), text.to_string())
+        })
+        .collect();
+    (attr(page, "width"), words)
+}
+
+/// A right-to-left book is bound on the right (issue 14): its front cover is the spread's left
+/// panel and its back cover the right one; a left-to-right book's are the other way round.
+#[test]
+fn a_right_to_left_books_front_cover_is_on_the_left_of_the_spread() {
+    if !have("pdftotext") {
+        return;
+    }
+    for (lang, title, blurb) in [
+        ("ar", "المطبعة", "كتيب عن عمال الطباعة"),
+        ("en", "Printers", "A pamphlet about the printers"),
+    ] {
+        let text =
+            format!("---\ntitle: {title}\nlang: {lang}\ndescription: {blurb}\n---\n\nText.\n");
+        let p = project(&[("manuscripts/b.md", text.as_bytes())]);
+        let out = roneo(p.path(), &["build", "--format", "cover"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let (width, words) = words_across(&p.path().join("dist/b.cover.pdf"));
+        let middle = width / 2.0;
+        let side = |word: &str| {
+            let reversed: String = word.chars().rev().collect();
+            let found: Vec<_> = words
+                .iter()
+                .filter(|w| w.2 == word || w.2 == reversed)
+                .collect();
+            assert!(
+                !found.is_empty(),
+                "{lang}: {word} not on the spread: {words:?}"
+            );
+            if found.iter().all(|w| w.1 < middle) {
+                "left"
+            } else if found.iter().all(|w| w.0 > middle) {
+                "right"
+            } else {
+                "both"
+            }
+        };
+        let (front, back) = if lang == "ar" {
+            ("left", "right")
+        } else {
+            ("right", "left")
+        };
+        let first_of_blurb = blurb.split(' ').next().unwrap();
+        assert_eq!(side(title), front, "{lang}: the front cover's title");
+        assert_eq!(side(first_of_blurb), back, "{lang}: the back cover's text");
+    }
+}

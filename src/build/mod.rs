@@ -887,13 +887,17 @@ fn produce(
                 None => continue,
             },
             Format::Booklet => {
-                let Some(PrintedPdf { bytes, .. }) =
-                    print.pdf(doc, style, (cover, back_cover), diagnostics)
+                let Some(PrintedPdf {
+                    bytes,
+                    right_to_left,
+                    ..
+                }) = print.pdf(doc, style, (cover, back_cover), diagnostics)
                 else {
                     continue;
                 };
                 let options = impose::ImposeOptions {
                     signature: booklet.signature,
+                    right_to_left: *right_to_left,
                     creep_mm: doc.meta.print.creep_mm.unwrap_or(0.0),
                     marks: booklet.marks,
                     back_cover: doc.meta.back_cover.is_some(),
@@ -922,14 +926,21 @@ fn produce(
                 }
             }
             Format::Cover => {
-                let Some(&PrintedPdf { block, .. }) =
-                    print.pdf(doc, style, (cover, back_cover), diagnostics)
+                let Some(&PrintedPdf {
+                    block,
+                    right_to_left,
+                    ..
+                }) = print.pdf(doc, style, (cover, back_cover), diagnostics)
                 else {
                     continue;
                 };
-                let Some((bytes, note)) =
-                    cover_spread(doc, style, (cover, back_cover), block, diagnostics)
-                else {
+                let Some((bytes, note)) = cover_spread(
+                    doc,
+                    style,
+                    (cover, back_cover),
+                    (block, right_to_left),
+                    diagnostics,
+                ) else {
                     continue;
                 };
                 (Ok(bytes), Some(1), Some(note))
@@ -1010,14 +1021,17 @@ struct PrintedPdf {
     block: usize,
     fit: Option<String>,
     work: Option<String>,
+    /// The layout was bound on the right (a right-to-left book).
+    right_to_left: bool,
 }
 
-/// The cover spread of a bound book whose block has `block` pages, and the summary's note.
+/// The cover spread of a bound book whose block has `block` pages (bound on the right when
+/// `right_to_left`), and the summary's note.
 fn cover_spread(
     doc: &Document,
     style: &Style,
     (cover, back_cover): (Option<&Cover>, Option<&Cover>),
-    block: usize,
+    (block, right_to_left): (usize, bool),
     diagnostics: &mut Diagnostics,
 ) -> Option<(Vec<u8>, String)> {
     let leaves = block.div_ceil(2);
@@ -1033,6 +1047,7 @@ fn cover_spread(
         back: back_cover,
         spine: &spine,
         trim: (style.page.width, style.page.height),
+        right_to_left,
     };
     match pdf::spread::write(&spread, &doc.meta) {
         Ok(bytes) => {
@@ -1104,6 +1119,7 @@ impl PrintOutputs {
                     let block = pages - layout.covers;
                     let fit = layout.fit.as_ref().and_then(typeset::Fit::summary);
                     let work = layout.fit.as_ref().map(typeset::Fit::work);
+                    let right_to_left = layout.right_to_left;
                     match pdf::write(layout, cover, back_cover) {
                         Ok(bytes) => Some(PrintedPdf {
                             bytes,
@@ -1111,6 +1127,7 @@ impl PrintOutputs {
                             block,
                             fit,
                             work,
+                            right_to_left,
                         }),
                         Err(d) => {
                             diagnostics.push(d);

@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// One position on a sheet side: a reading page (0-based) or a blank.
 pub type Slot = Option<usize>;
 
-/// One sheet of paper: two pages on its front, two on its back (left, right).
+/// One sheet of paper: two pages on its front, two on its back (left, right, as printed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sheet {
     /// Signature (gathering) the sheet belongs to, 0-based.
@@ -40,12 +40,29 @@ pub struct Plan {
     pub sheets: Vec<Sheet>,
 }
 
+/// How the booklet opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Binding {
+    /// Bound on the left: a left-to-right book.
+    #[default]
+    Left,
+    /// Bound on the right: a right-to-left book (Arabic, Hebrew, …), whose first page is the
+    /// left half of the outer sheet's front.
+    Right,
+}
+
 /// Saddle-stitch order for `pages` reading pages, optionally in signatures of `signature` pages.
 ///
 /// Blank pages never stand between two pages of text: they follow the text, and when the last
 /// page is a back cover they go before it, so that it stays on the outside. For duplex printing
-/// flipped on the short edge, sheet 1 is front `[last, 1]`, back `[2, last-1]`, and so on.
-pub fn plan(pages: usize, signature: Option<usize>, back_cover: bool) -> Result<Plan, String> {
+/// flipped on the short edge, sheet 1 is front `[last, 1]`, back `[2, last-1]`, and so on; bound
+/// on the right, each side's two pages change halves: front `[1, last]`, back `[last-1, 2]`.
+pub fn plan(
+    pages: usize,
+    signature: Option<usize>,
+    back_cover: bool,
+    binding: Binding,
+) -> Result<Plan, String> {
     if pages == 0 {
         return Err("nothing to impose: the PDF has no pages".into());
     }
@@ -71,11 +88,17 @@ pub fn plan(pages: usize, signature: Option<usize>, back_cover: bool) -> Result<
     for (signature, chunk) in sequence.chunks(size).enumerate() {
         let n = chunk.len();
         for depth in 0..n / 4 {
+            let mut front = [chunk[n - 1 - 2 * depth], chunk[2 * depth]];
+            let mut back = [chunk[2 * depth + 1], chunk[n - 2 - 2 * depth]];
+            if binding == Binding::Right {
+                front.reverse();
+                back.reverse();
+            }
             sheets.push(Sheet {
                 signature,
                 depth,
-                front: [chunk[n - 1 - 2 * depth], chunk[2 * depth]],
-                back: [chunk[2 * depth + 1], chunk[n - 2 - 2 * depth]],
+                front,
+                back,
             });
         }
     }
@@ -97,6 +120,8 @@ pub struct ImposeOptions {
     pub marks: bool,
     /// The reading PDF's last page is a back cover (blanks go before it).
     pub back_cover: bool,
+    /// The reading PDF is a right-to-left book, bound on the right (the layout says so).
+    pub right_to_left: bool,
     /// Bleed in millimetres (marks stand outside it).
     pub bleed_mm: f32,
     pub title: String,
@@ -141,7 +166,12 @@ pub fn impose(reading_pdf: &[u8], options: &ImposeOptions) -> Result<(Vec<u8>, P
     // The reading PDF's pages include the bleed around their trimmed size.
     let bleed = options.bleed_mm.max(0.0) * MM;
     let (page_w, page_h) = (media_w - 2.0 * bleed, media_h - 2.0 * bleed);
-    let plan = plan(count, options.signature, options.back_cover)?;
+    let binding = if options.right_to_left {
+        Binding::Right
+    } else {
+        Binding::Left
+    };
+    let plan = plan(count, options.signature, options.back_cover, binding)?;
     let margin = if options.marks {
         options.bleed_mm * MM + MARK_OFFSET + MARK_LENGTH
     } else {
@@ -274,14 +304,14 @@ mod tests {
 
     #[test]
     fn four_pages_make_one_sheet() {
-        let p = plan(4, None, true).unwrap();
+        let p = plan(4, None, true, Binding::Left).unwrap();
         assert_eq!(p.blanks, 0);
         assert_eq!(order(&p), vec![[Some(3), Some(0), Some(1), Some(2)]]);
     }
 
     #[test]
     fn eight_pages_nest_two_sheets() {
-        let p = plan(8, None, true).unwrap();
+        let p = plan(8, None, true, Binding::Left).unwrap();
         assert_eq!(
             order(&p),
             vec![
@@ -293,7 +323,7 @@ mod tests {
 
     #[test]
     fn ten_pages_get_two_blanks_before_the_back_cover() {
-        let p = plan(10, None, true).unwrap();
+        let p = plan(10, None, true, Binding::Left).unwrap();
         assert_eq!(p.blanks, 2);
         assert_eq!(
             order(&p),
@@ -307,7 +337,7 @@ mod tests {
 
     #[test]
     fn without_a_back_cover_blanks_follow_the_text() {
-        let p = plan(10, None, false).unwrap();
+        let p = plan(10, None, false, Binding::Left).unwrap();
         assert_eq!((p.blanks, p.first_blank), (2, Some(11)));
         assert_eq!(
             order(&p),
@@ -348,7 +378,7 @@ mod tests {
         for pages in 1..=40 {
             for signature in [None, Some(8), Some(16)] {
                 for back_cover in [false, true] {
-                    let p = plan(pages, signature, back_cover).unwrap();
+                    let p = plan(pages, signature, back_cover, Binding::Left).unwrap();
                     let order = reading_order(&p);
                     // The text, then the blanks, then the back cover (when there is one).
                     let text = if back_cover && pages > 1 {
@@ -375,7 +405,7 @@ mod tests {
     fn every_page_appears_once() {
         for pages in [1, 2, 3, 4, 5, 10, 34, 101] {
             for signature in [None, Some(8), Some(16)] {
-                let p = plan(pages, signature, true).unwrap();
+                let p = plan(pages, signature, true, Binding::Left).unwrap();
                 let mut seen: Vec<usize> = order(&p).into_iter().flatten().flatten().collect();
                 seen.sort();
                 assert_eq!(
@@ -390,7 +420,7 @@ mod tests {
 
     #[test]
     fn signatures_are_separate_booklets() {
-        let p = plan(16, Some(8), true).unwrap();
+        let p = plan(16, Some(8), true, Binding::Left).unwrap();
         assert_eq!(
             p.sheets
                 .iter()
@@ -399,6 +429,35 @@ mod tests {
             vec![(0, 0), (0, 1), (1, 0), (1, 1)]
         );
         assert_eq!(p.sheets[2].front, [Some(15), Some(8)]);
-        assert!(plan(16, Some(6), true).is_err());
+        assert!(plan(16, Some(6), true, Binding::Left).is_err());
+    }
+
+    #[test]
+    fn bound_on_the_right_each_side_changes_halves() {
+        let p = plan(4, None, true, Binding::Right).unwrap();
+        // Front [1|4], back [3|2] (1-based): the first page on the left of the outer front.
+        assert_eq!(order(&p), vec![[Some(0), Some(3), Some(2), Some(1)]]);
+        for pages in [1, 2, 5, 8, 10, 34] {
+            for signature in [None, Some(4), Some(8)] {
+                for back_cover in [false, true] {
+                    let left = plan(pages, signature, back_cover, Binding::Left).unwrap();
+                    let right = plan(pages, signature, back_cover, Binding::Right).unwrap();
+                    assert_eq!(
+                        (right.blanks, right.first_blank),
+                        (left.blanks, left.first_blank)
+                    );
+                    assert_eq!(right.sheets.len(), left.sheets.len());
+                    for (r, l) in right.sheets.iter().zip(&left.sheets) {
+                        assert_eq!((r.signature, r.depth), (l.signature, l.depth));
+                        assert_eq!(r.front, [l.front[1], l.front[0]], "{pages} {signature:?}");
+                        assert_eq!(r.back, [l.back[1], l.back[0]], "{pages} {signature:?}");
+                    }
+                }
+            }
+        }
+        // Signatures: each gathering starts on its outer sheet's front, left half.
+        let p = plan(16, Some(8), true, Binding::Right).unwrap();
+        assert_eq!(p.sheets[2].front, [Some(8), Some(15)]);
+        assert_eq!(p.sheets[2].back, [Some(14), Some(9)]);
     }
 }

@@ -35,6 +35,7 @@ pub const STYLE_KEYS: &[&str] = &[
     "cover",
     "epub-css",
     "embed-fonts",
+    "system-fonts",
     "pages",
     "front-matter",
     "paper-thickness",

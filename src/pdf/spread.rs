@@ -26,6 +26,9 @@ pub struct Spread<'a> {
     pub spine: &'a Cover,
     /// The front cover's trim size in points.
     pub trim: (f32, f32),
+    /// A right-to-left book, bound on the right: the front cover is the sheet's left panel,
+    /// the back its right.
+    pub right_to_left: bool,
 }
 
 impl Spread<'_> {
@@ -62,11 +65,20 @@ pub fn write(spread: &Spread, meta: &Metadata) -> Result<Vec<u8>, Diagnostic> {
         path.push_rect(Rect::from_xywh(x, 0.0, width, sheet_h)?);
         path.finish()
     };
-    // Back: from the left edge of the bleed to the spine.
-    if let Some(clip) = panel(0.0, b + w) {
+    // A cover's drawing starts at its bleed: at the sheet's left edge for the left panel, one
+    // cover and the spine from it for the right one.
+    let (left, right) = ((0.0, 0.0), (b + w + s, w + s));
+    let (back_at, front_at) = if spread.right_to_left {
+        (right, left)
+    } else {
+        (left, right)
+    };
+    // Back: from the left edge of the bleed to the spine (to the right edge, bound on the
+    // right).
+    if let Some(clip) = panel(back_at.0, b + w) {
         surface.push_clip_path(&clip, &FillRule::NonZero);
         match spread.back {
-            Some(back) => draw_canvas(&mut surface, back, 0.0, 0.0),
+            Some(back) => draw_canvas(&mut surface, back, back_at.1, 0.0),
             None => {
                 surface.set_fill(Some(Fill {
                     paint: krilla::color::rgb::Color::new(255, 255, 255).into(),
@@ -83,11 +95,12 @@ pub fn write(spread: &Spread, meta: &Metadata) -> Result<Vec<u8>, Diagnostic> {
         draw_canvas(&mut surface, spread.spine, w, 0.0);
         surface.pop();
     }
-    // Front: from the spine to the right edge of the bleed.
-    if let Some(clip) = panel(b + w + s, w + b) {
+    // Front: from the spine to the right edge of the bleed (to the left edge, bound on the
+    // right).
+    if let Some(clip) = panel(front_at.0, w + b) {
         surface.push_clip_path(&clip, &FillRule::NonZero);
         match spread.front {
-            Front::Drawn(cover) => draw_canvas(&mut surface, cover, w + s, 0.0),
+            Front::Drawn(cover) => draw_canvas(&mut surface, cover, front_at.1, 0.0),
             Front::File(asset) => {
                 if let Some(image) = load_image(asset) {
                     // Filled out to the bleed; what overhangs is cut off by the clip.
@@ -95,7 +108,7 @@ pub fn write(spread: &Spread, meta: &Metadata) -> Result<Vec<u8>, Diagnostic> {
                     let k = (pw / asset.width.max(1) as f32).max(ph / asset.height.max(1) as f32);
                     let (iw, ih) = (asset.width as f32 * k, asset.height as f32 * k);
                     if let Some(size) = Size::from_wh(iw, ih) {
-                        let x = w + s + (pw - iw) / 2.0;
+                        let x = front_at.1 + (pw - iw) / 2.0;
                         surface.push_transform(&Transform::from_translate(x, (ph - ih) / 2.0));
                         surface.draw_image(image, size);
                         surface.pop();

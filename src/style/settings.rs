@@ -45,6 +45,10 @@ pub(super) struct Resolver {
     front_matter: Option<Vec<FrontPage>>,
     /// The project's own faces, read when a family is asked for that roneo does not ship.
     project_faces: Option<Vec<FontFace>>,
+    /// `system-fonts: true`: the system's faces are the last fallback, and families may be
+    /// found there.
+    system_fonts: Option<bool>,
+    system_faces: Option<Vec<FontFace>>,
 }
 
 impl Resolver {
@@ -157,6 +161,7 @@ impl Resolver {
             "toc" => bool_into(v, &mut self.toc, &mut bad),
             "title-page" => bool_into(v, &mut self.title_page, &mut bad),
             "embed-fonts" => bool_into(v, &mut self.embed_fonts, &mut bad),
+            "system-fonts" => bool_into(v, &mut self.system_fonts, &mut bad),
             "toc-depth" => match v.parse::<u8>().ok().filter(|d| (1..=6).contains(d)) {
                 Some(d) => self.toc_depth = Some(d),
                 None => bad("a heading level from 1 to 6"),
@@ -438,7 +443,23 @@ impl Resolver {
             self.files.extend(files);
             faces
         });
-        project.iter().chain(&fonts::SCRIPTS).copied().collect()
+        let mut all: Vec<FontFace> = project.iter().chain(&fonts::SCRIPTS).copied().collect();
+        all.extend_from_slice(self.system());
+        all
+    }
+
+    /// The system's faces when `system-fonts: true` (read once; the files they come from are
+    /// the build's dependencies), else none.
+    fn system(&mut self) -> &[FontFace] {
+        if self.system_fonts != Some(true) {
+            return &[];
+        }
+        let files = &mut self.files;
+        self.system_faces.get_or_insert_with(|| {
+            let (faces, read) = fonts::system_faces();
+            files.extend(read);
+            faces
+        })
     }
 
     /// The four faces (regular, italic, bold, bold italic) of the family `asked` names, else
@@ -467,15 +488,26 @@ impl Resolver {
             self.files.extend(files);
             faces
         });
-        let found: Vec<FontFace> = project
+        let mut found: Vec<FontFace> = project
             .iter()
             .filter(|f| f.family.eq_ignore_ascii_case(&name))
             .copied()
             .collect();
+        let project: Vec<&'static str> = project.iter().map(|f| f.family).collect();
         if found.is_empty() {
+            found = self
+                .system()
+                .iter()
+                .filter(|f| f.family.eq_ignore_ascii_case(&name))
+                .copied()
+                .collect();
+        }
+        if found.is_empty() {
+            let system = self.system().iter().map(|f| f.family);
             let mut families: Vec<&str> = fonts::bundled()
                 .map(|f| f.family)
-                .chain(project.iter().map(|f| f.family))
+                .chain(project)
+                .chain(system)
                 .collect();
             families.sort_unstable();
             families.dedup();

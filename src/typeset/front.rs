@@ -386,6 +386,7 @@ fn contents(
     let top = flat.iter().map(|e| e.level).min().unwrap_or(1);
     let mut pages = vec![blank(g)];
     let x = g.left(index);
+    let rtl = crate::lang::is_rtl(&doc.meta.lang);
     let heading = paragraph::set_text(
         cx,
         locale::label(&doc.meta.lang, Label::Contents),
@@ -434,26 +435,60 @@ fn contents(
         }
         let page = pages.last_mut().expect("contents has a page");
         let top = g.cell_top(cell);
-        let mut end = x + indent;
+        // Lines are placed by their left edge (`start` undoes a right-to-left line's shift to
+        // the end of its measure). A right-to-left book mirrors the entry: the title indented
+        // from the right, the page number at the left.
+        let (title_left, number_left) = if rtl {
+            (x + g.measure - indent - room, x)
+        } else {
+            (x + indent, x + g.measure - number_width)
+        };
+        // The leaders run from `from` to `to`, away from the title's last line.
+        let (mut from, mut to) = (x + indent, number_left - size * 0.6);
         for (k, line) in title.iter().enumerate() {
             let y = g.cell_top(cell + k) + g.baseline_offset();
-            page.items.extend(line_items(line, x + indent, y));
-            end = x + indent + line.width;
+            let left = if rtl {
+                title_left + room - line.width
+            } else {
+                title_left
+            };
+            page.items.extend(line_items(line, left - line.start, y));
+            (from, to) = if rtl {
+                (number_left + number_width + size * 0.6, left - size * 0.6)
+            } else {
+                (left + line.width + size * 0.6, number_left - size * 0.6)
+            };
         }
         let y = g.cell_top(cell + title.len() - 1) + g.baseline_offset();
         if let Some(line) = number.first() {
             page.items
-                .extend(line_items(line, x + g.measure - number_width, y));
+                .extend(line_items(line, number_left - line.start, y));
         }
-        // Leaders on a fixed pitch from the left edge, so dots line up from entry to entry.
-        let first = ((end - x + size * 0.6) / dot_pitch).ceil() as usize;
-        let last = ((g.measure - number_width - size * 0.6) / dot_pitch).floor() as usize;
+        // Leaders on a fixed pitch from the text block's edge on the titles' side, so dots
+        // line up from entry to entry.
+        let (first, last) = if rtl {
+            let end = x + g.measure;
+            (
+                ((end - to) / dot_pitch).ceil() as usize,
+                ((end - from) / dot_pitch).floor() as usize,
+            )
+        } else {
+            (
+                ((from - x) / dot_pitch).ceil() as usize,
+                ((to - x) / dot_pitch).floor() as usize,
+            )
+        };
         if last > first {
             let n = last - first;
+            let dots_left = if rtl {
+                x + g.measure - last as f32 * dot_pitch
+            } else {
+                x + first as f32 * dot_pitch
+            };
             page.items.push(Item::Text(GlyphRun {
                 font: 0,
                 size,
-                x: x + first as f32 * dot_pitch,
+                x: dots_left,
                 y,
                 scale: 1.0,
                 glyphs: (0..n)
@@ -469,7 +504,7 @@ fn contents(
             }));
         }
         page.items.push(Item::Link(LinkArea {
-            x: x + indent,
+            x: if rtl { x } else { x + indent },
             y: top,
             width: g.measure - indent,
             height: title.len() as f32 * g.leading,

@@ -49,6 +49,9 @@ pub struct Layout {
     pub fit: Option<Fit>,
     /// Pages that are covers (the front, the back): a bound book's block has the others.
     pub covers: usize,
+    /// A right-to-left book, bound on the right (its rectos have the binding on their right):
+    /// what the imposer needs to put the pages on the sheets' other halves.
+    pub right_to_left: bool,
 }
 
 /// One page; coordinates in points from the top-left corner, y downwards.
@@ -277,9 +280,14 @@ impl Context {
         let mut tried: Vec<String> = self
             .fonts
             .tried(style)
+            .filter(|&f| !self.faces[f].system)
             .map(|f| crate::style::describe(&self.faces[f]))
             .collect();
         tried.dedup();
+        let system = self.faces.iter().filter(|f| f.system).count();
+        if system > 0 {
+            tried.push(format!("{system} system font faces"));
+        }
         let help = match script_of(c) {
             Some(script) => format!(
                 "{script} fonts are too big to ship with roneo: put one (.otf, .ttf or .ttc, e.g. {}) in the project's fonts/ folder and it is used for these characters",
@@ -453,6 +461,7 @@ pub fn typeset(doc: &Document, style: &Style) -> Result<(Layout, Diagnostics), D
             assets: doc.assets.clone(),
             fit,
             covers: usize::from(plan.pages.contains(&crate::style::FrontPage::Cover)) + back,
+            right_to_left: geometry.rtl,
         },
         cx.diagnostics,
     ))

@@ -441,9 +441,12 @@ fn compose(
         .sum();
     if height > 0.0 {
         let mut y = g.cell_top(fill.lines) - height;
+        // The rule above the notes starts where their lines do: at the right in a
+        // right-to-left book.
+        let rule = if g.rtl { left + g.measure * 0.75 } else { left };
         items.push(Item::Line(LineItem {
-            from: (left, y - 0.35 * g.leading),
-            to: (left + g.measure * 0.25, y - 0.35 * g.leading),
+            from: (rule, y - 0.35 * g.leading),
+            to: (rule + g.measure * 0.25, y - 0.35 * g.leading),
             thickness: 0.4,
         }));
         for key in &fill.notes {
@@ -502,9 +505,12 @@ fn furniture(
     let Some(folio) = folio.first() else {
         return items;
     };
+    // Lines are placed by their width from their left edge (`start` undoes the shift a
+    // right-to-left line has to the end of its measure).
     if opening {
         let y = g.bottom() + 1.5 * g.leading;
-        items.extend(line_items(folio, left + (g.measure - folio.width) / 2.0, y));
+        let x = left + (g.measure - folio.width) / 2.0 - folio.start;
+        items.extend(line_items(folio, x, y));
         return items;
     }
     let y = g.top - 0.6 * g.leading;
@@ -513,15 +519,17 @@ fn furniture(
     let room = g.measure - 4.0 * size;
     let head = paragraph::set_text(cx, head, &style(true, room, Align::Left));
     if let Some(line) = head.first() {
-        items.extend(line_items(line, left + (g.measure - line.width) / 2.0, y));
+        let x = left + (g.measure - line.width) / 2.0 - line.start;
+        items.extend(line_items(line, x, y));
     }
-    // The folio at the fore-edge.
+    // The folio at the fore-edge: the right on a recto, the left on a verso, mirrored in a
+    // right-to-left book.
     let x = if recto != g.rtl {
         left + g.measure - folio.width
     } else {
         left
     };
-    items.extend(line_items(folio, x, y));
+    items.extend(line_items(folio, x - folio.start, y));
     items
 }
 

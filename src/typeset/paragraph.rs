@@ -83,6 +83,10 @@ pub struct SetLine {
     pub offset: usize,
     /// Width of the set material.
     pub width: f32,
+    /// Where the set material starts within the measure: 0, but for centred lines and the
+    /// lines of a right-to-left paragraph, which end at the measure's right. A caller that
+    /// places a line by its width puts its left edge at `x` with `x - start`.
+    pub start: f32,
     pub overfull: bool,
     /// The line ends with a hyphen the typesetter added.
     pub hyphenated: bool,
@@ -1185,6 +1189,7 @@ fn materialize(
             _ if paragraph.bidi.base == 1 => style.measure - x,
             _ => 0.0,
         };
+        line.start = shift;
         if shift != 0.0 {
             for strike in &mut line.strikes {
                 strike.0 += shift;

@@ -65,7 +65,8 @@ pub struct FontSet {
     /// Family, italic and bold of each face, to pick the fallback face that matches a style.
     styles: Vec<(&'static str, bool, bool)>,
     /// Where characters the style's face lacks are looked for, in order: the project's faces,
-    /// the shipped fallback, the shipped script faces, then the body and monospace faces.
+    /// the shipped fallback, the shipped script faces, the body and monospace faces, then the
+    /// system's faces (`system-fonts: true`).
     fallbacks: Vec<FontId>,
     /// The fallback answer per character and style, worked out once.
     found: RefCell<HashMap<(char, FontId), Option<FontId>>>,
@@ -94,10 +95,11 @@ impl FontSet {
         let extra = SANS + 4..list.len();
         let fallbacks = extra
             .clone()
-            .filter(|&f| !list[f].bundled)
+            .filter(|&f| !list[f].bundled && !list[f].system)
             .chain([FALLBACK])
-            .chain(extra.filter(|&f| list[f].bundled))
+            .chain(extra.clone().filter(|&f| list[f].bundled))
             .chain([0, MONO])
+            .chain(extra.filter(|&f| list[f].system))
             .filter(|&f| f < list.len())
             .collect();
         let shaped = RefCell::new(vec![HashMap::default(); 2 * faces.len()]);

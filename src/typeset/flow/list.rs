@@ -10,8 +10,10 @@ impl Flow<'_> {
     pub(super) fn list(&mut self, list: &List, frame: Frame, offset: &mut usize) {
         let g = self.geometry;
         let indent = self.style.list_indent * g.body_size;
+        // Indented from the start of the lines: the right in a right-to-left list.
+        let rtl = crate::lang::is_rtl(&self.lang);
         let inner = Frame {
-            left: frame.left + indent,
+            left: frame.left + if rtl { 0.0 } else { indent },
             measure: frame.measure - indent,
             nested: true,
             ..frame
@@ -34,7 +36,12 @@ impl Flow<'_> {
                 ..self.body_style(indent)
             };
             if let Some(line) = paragraph::set_text(self.cx, &marker, &style).first() {
-                let x = inner.left - line.width - 0.4 * g.body_size;
+                let x = if rtl {
+                    inner.left + inner.measure + 0.4 * g.body_size
+                } else {
+                    inner.left - line.width - 0.4 * g.body_size
+                };
+                let x = x - line.start;
                 if let Some(row) = self.rows.get_mut(first_row) {
                     row.items.extend(line_items(line, x, g.baseline_offset()));
                     let end = row.items.len();
@@ -52,8 +59,10 @@ impl Flow<'_> {
     /// style's hanging indent, its first line anchored for the citations that link to it.
     pub(super) fn references(&mut self, list: &Bibliography, frame: Frame, offset: &mut usize) {
         let hang = self.style.reference_indent * self.geometry.body_size;
+        // Indented from the start of the lines: the right in a right-to-left list.
+        let rtl = crate::lang::is_rtl(&self.lang);
         let inner = Frame {
-            left: frame.left + hang,
+            left: frame.left + if rtl { 0.0 } else { hang },
             measure: frame.measure - hang,
             nested: true,
             ..frame
@@ -69,6 +78,7 @@ impl Flow<'_> {
                 continue;
             };
             // The first line starts at the margin: it hangs out into the indent.
+            let hang = if rtl { -hang } else { hang };
             for item in &mut row.items {
                 match item {
                     Item::Text(run) => run.x -= hang,

@@ -26,9 +26,14 @@ impl Flow<'_> {
                 hyphenate: true,
                 lang: self.lang.clone(),
             };
+            // The number stands before the note: at its left, at its right in a right-to-left
+            // note (whose lines end at the right of their measure).
+            let rtl = crate::lang::is_rtl(&self.lang);
+            let text_x = if rtl { 0.0 } else { number_width };
             let number = paragraph::set_text(self.cx, &format!("{}", note.number), &style);
             if let Some(line) = number.first() {
-                items.extend(line_items(line, 0.0, note_leading * 0.75));
+                let x = if rtl { g.measure - line.width } else { 0.0 };
+                items.extend(line_items(line, x - line.start, note_leading * 0.75));
             }
             for block in &note.blocks {
                 let inlines = match block {
@@ -36,7 +41,7 @@ impl Flow<'_> {
                     other => vec![Inline::Text(block_text(other))],
                 };
                 for line in paragraph::set(self.cx, &inlines, &style, &mut 0) {
-                    items.extend(line_items(&line, number_width, y + note_leading * 0.75));
+                    items.extend(line_items(&line, text_x, y + note_leading * 0.75));
                     y += note_leading;
                 }
             }

@@ -55,10 +55,17 @@ impl Flow<'_> {
             })
             .collect();
         let table_width: f32 = widths.iter().sum::<f32>() + gap * (columns - 1) as f32;
+        // A right-to-left table starts at the right: its first column is the rightmost.
+        let rtl = crate::lang::is_rtl(&self.lang);
+        let table_left = if rtl {
+            frame.left + frame.measure - table_width
+        } else {
+            frame.left
+        };
         let rule = |y: f32, thickness: f32| {
             Item::Line(LineItem {
-                from: (frame.left, y),
-                to: (frame.left + table_width, y),
+                from: (table_left, y),
+                to: (table_left + table_width, y),
                 thickness,
             })
         };
@@ -75,7 +82,7 @@ impl Flow<'_> {
                 ..FontStyle::default()
             };
             let mut items = Vec::new();
-            let mut x = frame.left;
+            let mut along = 0.0;
             let mut height = 1;
             let mut notes = Vec::new();
             for (c, cell) in cells.iter().enumerate() {
@@ -85,10 +92,21 @@ impl Flow<'_> {
                     _ => Align::Left,
                 };
                 let lines = paragraph::set(self.cx, cell, &s, offset);
+                let x = if rtl {
+                    table_left + table_width - along - widths[c]
+                } else {
+                    frame.left + along
+                };
                 for (k, line) in lines.iter().enumerate() {
+                    use crate::document::Alignment;
+                    // Where the line's left edge goes in the cell, less where the setting put
+                    // it (a centred or right-to-left line is already shifted in its measure).
                     let shift = match table.alignments.get(c) {
-                        Some(crate::document::Alignment::Right) => widths[c] - line.width,
-                        _ => 0.0,
+                        Some(Alignment::Right) => widths[c] - line.width - line.start,
+                        Some(Alignment::Center) => (widths[c] - line.width) / 2.0 - line.start,
+                        Some(Alignment::Left) => -line.start,
+                        _ if rtl => widths[c] - line.width - line.start,
+                        _ => -line.start,
                     };
                     items.extend(line_items(
                         line,
@@ -98,7 +116,7 @@ impl Flow<'_> {
                     notes.extend(line.notes.iter().copied());
                 }
                 height = height.max(lines.len());
-                x += widths[c] + gap;
+                along += widths[c] + gap;
             }
             if r == 0 {
                 items.push(rule(0.0, 0.6));
