@@ -450,6 +450,31 @@ fn font_files(mut dirs: Vec<PathBuf>) -> Vec<PathBuf> {
     files
 }
 
+/// The compiled-in bytes of a shipped font that the file at `path` is a copy of (roneo's own
+/// repository keeps its shipped fonts in its `fonts/`; a press may copy one there): compared in
+/// small pieces, so that a copy costs no second allocation of the whole file (and, in the
+/// shaper, no second parse: faces with the same bytes are parsed once).
+fn shipped_copy(path: &Path, len: u64) -> Option<&'static [u8]> {
+    use std::io::Read;
+    let shipped = BODY
+        .iter()
+        .chain(&SANS)
+        .chain([&MONO, &FALLBACK])
+        .chain(&SCRIPTS)
+        .find(|f| f.data.len() as u64 == len)?;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buffer = vec![0; 64 << 10];
+    let mut offset = 0;
+    while offset < shipped.data.len() {
+        let n = file.read(&mut buffer).ok()?;
+        if n == 0 || buffer[..n] != shipped.data[offset..(offset + n).min(shipped.data.len())] {
+            return None;
+        }
+        offset += n;
+    }
+    (file.read(&mut buffer).ok()? == 0).then_some(shipped.data)
+}
+
 fn font_media_type(path: &Path) -> Option<&'static str> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
@@ -476,15 +501,20 @@ fn load_file(path: &Path) -> Loaded {
     if let Some(found) = cache.lock().expect("font cache").get(&key) {
         return found.clone();
     }
-    let found = parse_file(path);
+    let found = parse_file(path, meta.len());
     cache.lock().expect("font cache").insert(key, found.clone());
     found
 }
 
-fn parse_file(path: &Path) -> Loaded {
+fn parse_file(path: &Path, len: u64) -> Loaded {
     use rustybuzz::ttf_parser::{fonts_in_collection, name_id, Face};
-    let data = std::fs::read(path).map_err(|e| format!("cannot be read ({})", e.kind()))?;
-    let data: &'static [u8] = Box::leak(data.into_boxed_slice());
+    let data: &'static [u8] = match shipped_copy(path, len) {
+        Some(data) => data,
+        None => {
+            let data = std::fs::read(path).map_err(|e| format!("cannot be read ({})", e.kind()))?;
+            Box::leak(data.into_boxed_slice())
+        }
+    };
     let media_type = font_media_type(path).unwrap_or("font/otf");
     let file: &'static str = Box::leak(
         path.file_name()
@@ -525,6 +555,24 @@ fn parse_file(path: &Path) -> Loaded {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_copy_of_a_shipped_font_shares_its_bytes_and_a_changed_one_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let shipped = super::SCRIPTS[0].data;
+        let copy = dir.path().join("copy.ttf");
+        std::fs::write(&copy, shipped).unwrap();
+        let found = super::shipped_copy(&copy, shipped.len() as u64).expect("a copy");
+        assert_eq!(found, shipped);
+        let mut changed = shipped.to_vec();
+        *changed.last_mut().unwrap() ^= 1;
+        std::fs::write(&copy, &changed).unwrap();
+        assert!(super::shipped_copy(&copy, shipped.len() as u64).is_none());
+        // The faces read from the copy are the shipped faces, read from the project.
+        std::fs::write(&copy, shipped).unwrap();
+        let faces = super::parse_file(&copy, shipped.len() as u64).unwrap();
+        assert!(faces[0].data == shipped && !faces[0].bundled);
+    }
+
     #[test]
     fn coverage() {
         assert!(

@@ -82,10 +82,17 @@ impl FontSet {
     /// The faces in [`FontId`] order; each has been parsed once already (bundled faces by a
     /// test, project faces when they were read).
     pub fn new(list: &[FontFace]) -> Self {
-        let faces: Vec<_> = list
-            .iter()
-            .map(|f| rustybuzz::Face::from_slice(f.data, f.index).expect("font parsed before"))
-            .collect();
+        // A face whose bytes are another's (a project's copy of a shipped font) is parsed once.
+        let mut faces: Vec<rustybuzz::Face<'static>> = Vec::with_capacity(list.len());
+        for (n, f) in list.iter().enumerate() {
+            let same = list[..n].iter().position(|e| {
+                e.index == f.index && (std::ptr::eq(e.data, f.data) || e.data == f.data)
+            });
+            faces.push(match same {
+                Some(i) => faces[i].clone(),
+                None => rustybuzz::Face::from_slice(f.data, f.index).expect("font parsed before"),
+            });
+        }
         let ascii = faces
             .iter()
             .map(|f| (' '..='~').all(|c| f.glyph_index(c).is_some()))
