@@ -983,19 +983,50 @@ fn default_title(lang: &str) -> &'static str {
 }
 
 /// The bundled CSL locales a manuscript in `lang` may use: its language's and US English
-/// (every style's fallback). They are decoded once per process, not once per manuscript.
+/// (every style's fallback). hayagriva's `archive::locales()` decodes all of its sixty locales,
+/// which was half of a cited manuscript's cold build (its terms' untagged enums format an error
+/// for every variant they try); here each locale's language is read alone, and only the locales
+/// a manuscript asks for are decoded, once per process.
 fn locales(lang: &str) -> Vec<Locale> {
-    static ALL: std::sync::OnceLock<Vec<Locale>> = std::sync::OnceLock::new();
+    use hayagriva::archive::LOCALES;
+    use std::sync::OnceLock;
+    /// Only the language of a locale; the rest of it is skipped, not built.
+    #[derive(serde::Deserialize)]
+    struct Language {
+        #[serde(rename = "@xml:lang")]
+        lang: Option<String>,
+    }
+    static LANGUAGES: OnceLock<Vec<Option<String>>> = OnceLock::new();
+    static DECODED: OnceLock<Vec<OnceLock<Locale>>> = OnceLock::new();
+    let languages = LANGUAGES.get_or_init(|| {
+        LOCALES
+            .iter()
+            .map(|bytes| {
+                ciborium::de::from_reader::<Language, _>(*bytes)
+                    .expect("hayagriva's bundled locales decode")
+                    .lang
+            })
+            .collect()
+    });
+    let decoded = DECODED.get_or_init(|| LOCALES.iter().map(|_| OnceLock::new()).collect());
     let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-    ALL.get_or_init(hayagriva::archive::locales)
+    languages
         .iter()
-        .filter(|l| {
-            l.lang.as_ref().is_none_or(|code| {
-                let base = code.0.split('-').next().unwrap_or("").to_ascii_lowercase();
-                base == primary || code.0 == "en-US"
+        .enumerate()
+        .filter(|(_, code)| {
+            code.as_ref().is_none_or(|code| {
+                let base = code.split('-').next().unwrap_or("").to_ascii_lowercase();
+                base == primary || code == "en-US"
             })
         })
-        .cloned()
+        .map(|(n, _)| {
+            decoded[n]
+                .get_or_init(|| {
+                    ciborium::de::from_reader(LOCALES[n])
+                        .expect("hayagriva's bundled locales decode")
+                })
+                .clone()
+        })
         .collect()
 }
 
@@ -1356,6 +1387,28 @@ mod tests {
 
     fn all(text: &str) -> Vec<Found> {
         scan(text, |_| true)
+    }
+
+    #[test]
+    fn the_locales_read_alone_are_the_ones_hayagriva_decodes_whole() {
+        let every = hayagriva::archive::locales();
+        for lang in ["es", "es-MX", "en", "de-AT", "ar", "zh-TW", "xx"] {
+            let primary = lang.split('-').next().unwrap();
+            let expected: Vec<&Locale> = every
+                .iter()
+                .filter(|l| {
+                    l.lang.as_ref().is_none_or(|code| {
+                        code.0.split('-').next() == Some(primary) || code.0 == "en-US"
+                    })
+                })
+                .collect();
+            let found = locales(lang);
+            assert_eq!(found.iter().collect::<Vec<_>>(), expected, "{lang}");
+            assert!(found.iter().any(|l| l.lang.as_ref().unwrap().0 == "en-US"));
+        }
+        assert!(locales("es")
+            .iter()
+            .any(|l| l.lang.as_ref().unwrap().0 == "es-ES"));
     }
 
     #[test]
