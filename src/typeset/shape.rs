@@ -3,7 +3,7 @@
 //! stands for so that the PDF can map ligatures and hyphenated words back to their text.
 
 use crate::fonts::FontFace;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 // Shaped words are looked up once per word of the text: a fast hash beats SipHash here.
 use rustc_hash::FxHashMap as HashMap;
 
@@ -58,10 +58,14 @@ pub struct ShapedGlyph {
 /// each distinct word once per face. Shape plans (the font's lookups compiled for a script) are
 /// kept too, as compiling one costs more than shaping a word.
 pub struct FontSet {
-    faces: Vec<rustybuzz::Face<'static>>,
+    /// The bytes and index of each face, parsed into `faces` when first used: a run sets most
+    /// text in three or four faces of the twenty or so it may fall back to.
+    list: Vec<(&'static [u8], u32)>,
+    /// An earlier face with the same bytes (a project's copy of a shipped font): parsed once.
+    same: Vec<Option<FontId>>,
+    faces: Vec<OnceCell<rustybuzz::Face<'static>>>,
     /// Faces that have every printable ASCII character (a project's font may not).
-    ascii: Vec<bool>,
-    units_per_em: Vec<f32>,
+    ascii: Vec<OnceCell<bool>>,
     /// Family, italic and bold of each face, to pick the fallback face that matches a style.
     styles: Vec<(&'static str, bool, bool)>,
     /// Where characters the style's face lacks are looked for, in order: the project's faces,
@@ -80,24 +84,18 @@ type PlanCache = HashMap<(FontId, rustybuzz::Direction, rustybuzz::Script), rust
 
 impl FontSet {
     /// The faces in [`FontId`] order; each has been parsed once already (bundled faces by a
-    /// test, project faces when they were read).
+    /// test, project faces when they were read), so parsing one here cannot fail.
     pub fn new(list: &[FontFace]) -> Self {
-        // A face whose bytes are another's (a project's copy of a shipped font) is parsed once.
-        let mut faces: Vec<rustybuzz::Face<'static>> = Vec::with_capacity(list.len());
-        for (n, f) in list.iter().enumerate() {
-            let same = list[..n].iter().position(|e| {
-                e.index == f.index && (std::ptr::eq(e.data, f.data) || e.data == f.data)
-            });
-            faces.push(match same {
-                Some(i) => faces[i].clone(),
-                None => rustybuzz::Face::from_slice(f.data, f.index).expect("font parsed before"),
-            });
-        }
-        let ascii = faces
-            .iter()
-            .map(|f| (' '..='~').all(|c| f.glyph_index(c).is_some()))
+        let same = (0..list.len())
+            .map(|n| {
+                let f = &list[n];
+                list[..n].iter().position(|e| {
+                    e.index == f.index && (std::ptr::eq(e.data, f.data) || e.data == f.data)
+                })
+            })
             .collect();
-        let units_per_em = faces.iter().map(|f| f.units_per_em() as f32).collect();
+        let faces = list.iter().map(|_| OnceCell::new()).collect();
+        let ascii = list.iter().map(|_| OnceCell::new()).collect();
         let styles = list.iter().map(|f| (f.family, f.italic, f.bold)).collect();
         let extra = SANS + 4..list.len();
         let fallbacks = extra
@@ -109,11 +107,12 @@ impl FontSet {
             .chain(extra.filter(|&f| list[f].system))
             .filter(|&f| f < list.len())
             .collect();
-        let shaped = RefCell::new(vec![HashMap::default(); 2 * faces.len()]);
+        let shaped = RefCell::new(vec![HashMap::default(); 2 * list.len()]);
         FontSet {
+            list: list.iter().map(|f| (f.data, f.index)).collect(),
+            same,
             faces,
             ascii,
-            units_per_em,
             styles,
             fallbacks,
             found: RefCell::new(HashMap::default()),
@@ -122,8 +121,24 @@ impl FontSet {
         }
     }
 
+    /// The parsed face `font`.
+    fn face(&self, font: FontId) -> &rustybuzz::Face<'static> {
+        self.faces[font].get_or_init(|| match self.same[font] {
+            Some(earlier) => self.face(earlier).clone(),
+            None => {
+                let (data, index) = self.list[font];
+                rustybuzz::Face::from_slice(data, index).expect("font parsed before")
+            }
+        })
+    }
+
     pub fn has_glyph(&self, font: FontId, c: char) -> bool {
-        self.faces[font].glyph_index(c).is_some()
+        self.face(font).glyph_index(c).is_some()
+    }
+
+    /// Whether `font` has every printable ASCII character.
+    fn has_ascii(&self, font: FontId) -> bool {
+        *self.ascii[font].get_or_init(|| (' '..='~').all(|c| self.has_glyph(font, c)))
     }
 
     /// The face that draws `c` in `style`: the style's own face, else the first fallback
@@ -133,7 +148,7 @@ impl FontSet {
         let preferred = style.preferred();
         // Most faces cover printable ASCII: no need to look it up.
         if matches!(c, '\n' | '\t')
-            || (self.ascii[preferred] && (' '..='~').contains(&c))
+            || ((' '..='~').contains(&c) && self.has_ascii(preferred))
             || self.has_glyph(preferred, c)
         {
             return Some(preferred);
@@ -175,7 +190,7 @@ impl FontSet {
 
     /// The space glyph of a face, drawn between words so that extracted text has spaces.
     pub fn space_glyph(&self, font: FontId) -> u16 {
-        self.faces[font].glyph_index(' ').map_or(0, |g| g.0)
+        self.face(font).glyph_index(' ').map_or(0, |g| g.0)
     }
 
     /// Shapes `text` left to right with one face (labels, tests).
@@ -203,7 +218,7 @@ impl FontSet {
         } else {
             rustybuzz::Direction::LeftToRight
         });
-        let face = &self.faces[font];
+        let face = self.face(font);
         let mut plans = self.plans.borrow_mut();
         let plan = plans
             .entry((font, buffer.direction(), buffer.script()))
@@ -217,7 +232,7 @@ impl FontSet {
                 )
             });
         let output = rustybuzz::shape_with_plan(face, plan, buffer);
-        let upem = self.units_per_em[font];
+        let upem = face.units_per_em() as f32;
         let glyphs: Vec<ShapedGlyph> = output
             .glyph_infos()
             .iter()
