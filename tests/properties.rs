@@ -1213,3 +1213,20 @@ fn a_control_character_in_the_front_matter_does_not_stop_the_cover() {
         );
     }
 }
+
+/// A character no font has in a footnote's text: reported at the note's definition, not at
+/// the chapter's file with no line (the notes are set after the chapter's blocks, when no block
+/// is current).
+#[test]
+fn a_character_no_font_has_in_a_note_is_reported_at_the_notes_definition() {
+    let (dir, report) = build_book(
+        "---\ntitle: T\nlang: en\n---\n# Top\n\nText.[^a]\n\n> Quoted.[^b]\n\n[^a]: Plain.\n\n> [^b]: Odd \u{e095} one.\n",
+        &[Format::Pdf],
+    );
+    let errors: Vec<_> = report.diagnostics().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "missing-glyph");
+    let at = errors[0].location.as_ref().expect("located");
+    assert_eq!((at.line, at.column), (13, 3), "{}", errors[0]);
+    assert!(!dir.path().join("dist/book.pdf").exists());
+}

@@ -262,6 +262,9 @@ pub struct Note {
     /// 1-based number shown to readers.
     pub number: u32,
     pub blocks: Vec<Block>,
+    /// Line and column of the note's definition in the chapter's source (as `block_at` for the
+    /// chapter's blocks), for what a later stage reports of its text; `None` when undefined.
+    pub at: Option<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

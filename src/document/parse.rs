@@ -619,8 +619,8 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             let number = self.shared.notes;
             let note_id = self.shared.ids.fresh(&format!("note-{number}"));
             self.shared.id_chapter.insert(note_id.clone(), self.index);
-            let blocks = match self.note_defs.remove(&label_key(&label)) {
-                Some((_, blocks, _)) => blocks,
+            let (blocks, at) = match self.note_defs.remove(&label_key(&label)) {
+                Some((_, blocks, at)) => (blocks, Some((at.line, at.column))),
                 None => {
                     self.shared.diags.push(
                         Diagnostic::error(
@@ -630,13 +630,14 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                         .at(cited_at)
                         .help(format!("add a line `[^{label}]: …` with the note's text")),
                     );
-                    Vec::new()
+                    (Vec::new(), None)
                 }
             };
             notes.push(Note {
                 id: note_id,
                 number,
                 blocks,
+                at,
             });
         }
         let mut unused: Vec<_> = self.note_defs.drain().map(|(_, def)| def).collect();

@@ -231,6 +231,8 @@ pub(crate) struct Context {
     /// Where the chapter's top-level blocks start, and the block being set: diagnostics
     /// point at the block's line.
     block_at: Vec<(u32, u32)>,
+    /// Where the note being set was defined: what is reported while notes are set.
+    note_at: Option<(u32, u32)>,
     block: Option<usize>,
     /// The numbers readers see for the chapter's notes (numbering runs through the document).
     note_numbers: Vec<u32>,
@@ -251,6 +253,7 @@ impl Context {
             assets,
             chapter: None,
             block_at: Vec::new(),
+            note_at: None,
             block: None,
             note_numbers: Vec::new(),
             reported: HashSet::new(),
@@ -338,8 +341,11 @@ impl Context {
     /// The block being set: its file, line and column (the file alone outside the blocks).
     fn here(&self) -> Option<Location> {
         let (_, source) = self.chapter.as_ref()?;
-        Some(match self.block.and_then(|b| self.block_at.get(b)) {
-            Some(&(line, column)) => Location::new(source, line, column),
+        let at = self
+            .note_at
+            .or_else(|| self.block.and_then(|b| self.block_at.get(b).copied()));
+        Some(match at {
+            Some((line, column)) => Location::new(source, line, column),
             None => Location::file(source),
         })
     }

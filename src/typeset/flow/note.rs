@@ -15,6 +15,7 @@ impl Flow<'_> {
         let (note_size, note_leading) = (self.style.notes.size, self.style.notes.leading);
         let number_width = note_size * 1.2;
         for (index, note) in chapter.notes.iter().enumerate() {
+            self.cx.note_at = note.at;
             let mut items = Vec::new();
             let mut y = 0.0;
             let style = ParagraphStyle {
@@ -55,6 +56,7 @@ impl Flow<'_> {
                 },
             );
         }
+        self.cx.note_at = None;
     }
 }
 
