@@ -192,6 +192,12 @@ pub fn bundled() -> impl Iterator<Item = &'static FontFace> {
         .chain(SCRIPTS.iter())
 }
 
+/// The shipped face whose compiled-in bytes `data` is (the same memory, not a copy with the
+/// same content): such bytes are part of this binary, which a cache's key already names.
+pub fn compiled_in(data: &[u8]) -> Option<&'static FontFace> {
+    bundled().find(|f| std::ptr::eq(f.data.as_ptr(), data.as_ptr()) && f.data.len() == data.len())
+}
+
 /// The body face for a style.
 pub fn body(italic: bool, bold: bool) -> &'static FontFace {
     &BODY[usize::from(italic) + 2 * usize::from(bold)]

@@ -142,7 +142,9 @@ impl Cover {
     }
 
     /// Everything [`Cover::jpeg`] draws from, piece by piece (the drawing, the photograph,
-    /// the logo, the faces), for a cache to know the image by.
+    /// the logo, the faces), for a cache to know the image by. A face compiled into roneo is
+    /// given by its name: its bytes are the binary's, which the cache's key names already
+    /// (hashing every shipped face it may fall back to cost more than reading the cache).
     pub fn raster_inputs(&self, mut input: impl FnMut(&[u8])) {
         input(self.drawing.svg.as_bytes());
         if let Some(photo) = &self.photo {
@@ -154,7 +156,10 @@ impl Cover {
         let fonts = &self.drawing.fonts;
         for face in fonts.faces() {
             fonts.with_face_data(face.id, |data, index| {
-                input(data);
+                match fonts::compiled_in(data) {
+                    Some(shipped) => input(format!("shipped {}", shipped.file).as_bytes()),
+                    None => input(data),
+                }
                 input(&index.to_le_bytes());
             });
         }
