@@ -282,3 +282,41 @@ fn only_the_faces_the_text_is_set_in_are_embedded() {
     // Raw HTML may set anything: every face.
     assert_eq!(embedded("<div><b><i>Both.</i></b></div>\n").len(), 4);
 }
+
+/// The fonts are cut down while the print edition is typeset, before its page breaks are
+/// known; the EPUB made with those parts is the one made without them, and parts cut for
+/// fewer characters than the finished text shows are not used.
+#[test]
+fn fonts_cut_before_the_page_breaks_give_the_same_ebook() {
+    use roneo::epub::{EpubOptions, PageBreak, Parts, PrintEdition};
+    let path = repo().join("manuscripts/chile-1973");
+    let root = roneo::manuscript::project_root(&path);
+    let project = roneo::manuscript::Project::open(&root, &mut Default::default());
+    let (loaded, _) = roneo::build::load(&path, &project);
+    let (_, doc) = loaded.expect("the seed loads");
+    let style = roneo::style::resolve(&doc.meta.style, &project.root, &mut Default::default())
+        .expect("its style resolves")
+        .style;
+    let edition = |source: &str| EpubOptions {
+        print: Some(PrintEdition {
+            source: source.into(),
+            breaks: vec![PageBreak {
+                label: "7".into(),
+                chapter: 0,
+                block: 3,
+                offset: 0,
+            }],
+        }),
+        cover: None,
+    };
+    let write = |options: &EpubOptions, parts| roneo::epub::write(&doc, &style, options, parts);
+    let options = edition("Chile 1973, print edition (A5, 12 pages)");
+    let plain = write(&options, None).unwrap();
+    let parts = Parts::make(&doc, &style, "0123456789", None).unwrap();
+    assert!(write(&options, Some(parts)).unwrap() == plain);
+    // `Ж` is in the body face but nowhere in the seed: parts cut without it are made again.
+    let options = edition("Chile 1973, edición impresa (Ж)");
+    let plain = write(&options, None).unwrap();
+    let parts = Parts::make(&doc, &style, "0123456789", None).unwrap();
+    assert!(write(&options, Some(parts)).unwrap() == plain);
+}

@@ -5,6 +5,8 @@
 //! the last good files in place. A content-keyed cache (stat first) skips manuscripts that are current.
 
 mod cache;
+mod covers;
+mod memory;
 mod output;
 mod shard;
 mod slugs;
@@ -23,6 +25,7 @@ use crate::manuscript::{self, Dependencies, Manuscript, Project};
 use crate::style::{self, Style};
 use crate::typeset::Layout;
 use crate::{html, impose, pdf, typeset};
+use covers::Covers;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -281,19 +284,10 @@ pub fn load(path: &Path, project: &Project) -> (Option<(Manuscript, Document)>, 
         document::verify_assets(doc, &mut diags);
         let resolved = style::resolve(&doc.meta.style, &project.root, &mut diags);
         if let (Some(resolved), false) = (resolved, diags.has_errors()) {
-            front_cover(doc, &resolved.style, &mut diags);
+            covers::front_cover(doc, &resolved.style, &mut diags);
         }
     }
     (loaded, diags)
-}
-
-/// The generated cover of a manuscript without a cover file; a cover file is checked instead.
-fn front_cover(doc: &Document, style: &Style, diags: &mut Diagnostics) -> Option<Cover> {
-    if doc.meta.cover.is_some() {
-        cover::check_given(doc, (style.page.width, style.page.height), diags);
-        return None;
-    }
-    cover::draw(doc, &cover_design(style), diags)
 }
 
 /// The cover the style asks for: its layout, accent colour, title family and capitals.
@@ -448,6 +442,7 @@ pub fn build(
         .filter(|(_, result)| result.is_none())
         .map(|(item, _)| item)
         .collect();
+    memory::choose(stale.iter().map(|(path, _)| path.as_path()));
     let built = workers::run(
         &stale,
         options.jobs,
@@ -651,7 +646,12 @@ fn build_one(
     start: Instant,
 ) -> Built {
     let booklet = &options.booklet;
-    let (loaded, mut diagnostics) = parse(path, project);
+    // The project's fonts are read (once per process) while the manuscript is parsed: the
+    // style is resolved from them next.
+    let ((loaded, mut diagnostics), ()) = rayon::join(
+        || parse(path, project),
+        || drop(crate::fonts::project_faces(&project.root)),
+    );
     let mut outputs = Vec::new();
     let mut inputs = None;
     let mut card = None;
@@ -661,22 +661,15 @@ fn build_one(
     };
     if let (Some((m, doc)), Some(resolved), false) = (loaded, resolved, diagnostics.has_errors()) {
         let style = &resolved.style;
-        // The cover is composed first (it is quick); its raster is made beside the typesetting.
-        let cover = front_cover(&doc, style, &mut diagnostics);
-        let back_cover =
-            doc.meta.back_cover.as_ref().and_then(|back| {
-                cover::draw_back(&doc, back, &cover_design(style), &mut diagnostics)
-            });
+        // Drawn beside the typesetting, when a format first needs them.
+        let covers = Covers::new(&doc, style);
         // A cover raster drawn now, cached only if the build succeeds, and the site's card.
         let mut made = Made::default();
         // Decoding the images (to find damaged ones) takes as long as typesetting a pamphlet,
-        // so the two run side by side; nothing is written until both are done.
-        let (verified, (pending, produced)) = rayon::join(
-            || {
-                let mut d = Diagnostics::default();
-                document::verify_assets(&doc, &mut d);
-                d
-            },
+        // so the two run side by side; nothing is written until both are done. The formats
+        // are begun on this thread (the typesetting first: the longest job) and the other
+        // threads take the images, then what the formats make beside the pages.
+        let ((pending, produced), verified) = rayon::join(
             || {
                 // Test hook (debug builds only): a bug in the middle of a manuscript's build.
                 #[cfg(debug_assertions)]
@@ -687,19 +680,17 @@ fn build_one(
                 }
                 let mut d = Diagnostics::default();
                 let pending = produce(
-                    &m,
-                    &doc,
-                    style,
-                    (cover.as_ref(), back_cover.as_ref()),
-                    formats,
-                    booklet,
-                    out_dir,
-                    &mut made,
-                    &mut d,
+                    &m, &doc, style, &covers, formats, booklet, out_dir, &mut made, &mut d,
                 );
                 (pending, d)
             },
+            || {
+                let mut d = Diagnostics::default();
+                document::verify_assets(&doc, &mut d);
+                d
+            },
         );
+        diagnostics.extend(covers.diagnostics());
         diagnostics.extend(verified);
         // Made from a damaged image, the outputs' own complaints would only echo it.
         if !diagnostics.has_errors() {
@@ -779,7 +770,7 @@ fn produce(
     m: &Manuscript,
     doc: &Document,
     style: &Style,
-    (cover, back_cover): (Option<&Cover>, Option<&Cover>),
+    covers: &Covers,
     formats: &[Format],
     booklet: &BookletOptions,
     out_dir: &Path,
@@ -796,23 +787,35 @@ fn produce(
     // What the EPUB and the web edition share: the print page breaks and the cover's raster,
     // made once (`None` inside: the cover could not be made, which is reported).
     let mut screen: Option<Option<(Option<PrintEdition>, Option<CoverImage>)>> = None;
+    // The EPUB's photographs and cut-down fonts, made with them.
+    let mut ebook_parts: Option<epub::Parts> = None;
+    let wants_epub = formats.contains(&Format::Epub);
     let mut screen_inputs = |print: &mut PrintOutputs,
                              raster: &mut Option<(PathBuf, Vec<u8>)>,
+                             ebook_parts: &mut Option<epub::Parts>,
                              diagnostics: &mut Diagnostics| {
         screen
             .get_or_insert_with(|| {
-                // The cover's raster is made while the pages are typeset (for the page-list).
-                let (image, edition) = match cover {
-                    Some(cover) => {
-                        let cached = out_dir.join(format!(".roneo-cover-{}", m.slug));
-                        let (image, edition) = rayon::join(
-                            || cover_jpeg(cover, &cached, raster),
-                            || print.edition(doc, style, diagnostics),
-                        );
-                        (Some((image, cover.alt())), edition)
-                    }
-                    None => (None, print.edition(doc, style, diagnostics)),
-                };
+                // The cover (drawn and rasterized) and the EPUB's slow parts are made while
+                // the pages are typeset (for the page-list).
+                let cached = out_dir.join(format!(".roneo-cover-{}", m.slug));
+                let (edition, (image, parts)) = rayon::join(
+                    || print.edition(doc, style, diagnostics),
+                    || {
+                        let cover = covers.front();
+                        rayon::join(
+                            || cover.map(|c| (cover_jpeg(c, &cached, raster), c.alt())),
+                            || {
+                                let print = edition_source(doc, style, "0123456789")
+                                    + typeset::FOLIO_CHARACTERS;
+                                let alt = cover.map(Cover::alt);
+                                wants_epub.then(|| epub::Parts::make(doc, style, &print, alt))
+                            },
+                        )
+                    },
+                );
+                // Parts that could not be made are made again by the EPUB, which reports why.
+                *ebook_parts = parts.and_then(Result::ok);
                 let cover = match image {
                     Some((Ok((jpeg, width, height)), alt)) => Some(CoverImage {
                         jpeg,
@@ -838,17 +841,25 @@ fn produce(
         let mut work = None;
         let (bytes, pages, note) = match format {
             Format::Epub => {
-                let Some((edition, cover)) = screen_inputs(&mut print, raster, diagnostics) else {
+                let Some((edition, cover)) =
+                    screen_inputs(&mut print, raster, &mut ebook_parts, diagnostics)
+                else {
                     continue;
                 };
                 let options = EpubOptions {
                     print: edition,
                     cover,
                 };
-                (epub::write(doc, style, &options), None, None)
+                (
+                    epub::write(doc, style, &options, ebook_parts.take()),
+                    None,
+                    None,
+                )
             }
             Format::Html => {
-                let Some((edition, cover)) = screen_inputs(&mut print, raster, diagnostics) else {
+                let Some((edition, cover)) =
+                    screen_inputs(&mut print, raster, &mut ebook_parts, diagnostics)
+                else {
                     continue;
                 };
                 let options = html::SiteOptions {
@@ -879,7 +890,7 @@ fn produce(
                 }
                 continue;
             }
-            Format::Pdf => match print.pdf(doc, style, (cover, back_cover), diagnostics) {
+            Format::Pdf => match print.pdf(doc, style, covers, diagnostics) {
                 Some(pdf) => {
                     work = pdf.work.clone();
                     (Ok(pdf.bytes.clone()), Some(pdf.pages), pdf.fit.clone())
@@ -891,7 +902,7 @@ fn produce(
                     bytes,
                     right_to_left,
                     ..
-                }) = print.pdf(doc, style, (cover, back_cover), diagnostics)
+                }) = print.pdf(doc, style, covers, diagnostics)
                 else {
                     continue;
                 };
@@ -930,14 +941,14 @@ fn produce(
                     block,
                     right_to_left,
                     ..
-                }) = print.pdf(doc, style, (cover, back_cover), diagnostics)
+                }) = print.pdf(doc, style, covers, diagnostics)
                 else {
                     continue;
                 };
                 let Some((bytes, note)) = cover_spread(
                     doc,
                     style,
-                    (cover, back_cover),
+                    covers.both(),
                     (block, right_to_left),
                     diagnostics,
                 ) else {
@@ -1103,12 +1114,17 @@ impl PrintOutputs {
         &mut self,
         doc: &Document,
         style: &Style,
-        (cover, back_cover): (Option<&Cover>, Option<&Cover>),
+        covers: &Covers,
         diagnostics: &mut Diagnostics,
     ) -> Option<&PrintedPdf> {
         if self.pdf.is_none() {
-            if let Err(errors) = self.layout(doc, style, diagnostics) {
-                diagnostics.extend(errors.clone());
+            // The covers are drawn while the pages are typeset.
+            let ((cover, back_cover), stopped) = rayon::join(
+                || covers.both(),
+                || self.layout(doc, style, diagnostics).err().cloned(),
+            );
+            if let Some(errors) = stopped {
+                diagnostics.extend(errors);
             }
             // The PDF is the layout's last user (formats are made in the order EPUB, PDF,
             // booklet), so it takes the layout and frees it page by page: the booklet is
@@ -1182,14 +1198,15 @@ impl PrintOutputs {
                 })
             })
             .collect();
-        let size = style.page.name.to_uppercase();
         Some(PrintEdition {
-            source: format!(
-                "{}, print edition ({size}, {} pages)",
-                doc.meta.title,
-                layout.pages.len()
-            ),
+            source: edition_source(doc, style, layout.pages.len()),
             breaks,
         })
     }
+}
+
+/// How the EPUB names the print edition its page numbers come from.
+fn edition_source(doc: &Document, style: &Style, pages: impl std::fmt::Display) -> String {
+    let size = style.page.name.to_uppercase();
+    format!("{}, print edition ({size}, {pages} pages)", doc.meta.title)
 }

@@ -2,7 +2,7 @@
 //! timestamp on every entry so that the same inputs give byte-identical files.
 
 use std::io::{Cursor, Write};
-use zip::write::SimpleFileOptions;
+use zip::write::{PreparedZipFile, SimpleFileOptions};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// Files of an EPUB package, written in the order they were added.
@@ -14,17 +14,7 @@ pub struct Container {
 impl Container {
     /// `modified` is the publication's modification time (Unix seconds), used as every entry's date.
     pub fn new(modified: i64) -> zip::result::ZipResult<Self> {
-        let (y, mo, d, h, mi, s) = crate::date::civil(modified);
-        // Zip dates start in 1980.
-        let stamp = DateTime::from_date_and_time(
-            y.clamp(1980, 2107) as u16,
-            mo as u8,
-            d as u8,
-            h as u8,
-            mi as u8,
-            s as u8,
-        )
-        .unwrap_or_default();
+        let stamp = stamp(modified);
         let mut container = Container {
             zip: ZipWriter::new(Cursor::new(Vec::new())),
             stamp,
@@ -40,21 +30,55 @@ impl Container {
 
     /// Adds a file; `compress` is false for the mimetype and for already compressed data.
     pub fn add(&mut self, path: &str, data: &[u8], compress: bool) -> zip::result::ZipResult<()> {
-        let method = if compress {
-            CompressionMethod::Deflated
-        } else {
-            CompressionMethod::Stored
-        };
-        let options = SimpleFileOptions::default()
-            .compression_method(method)
-            .last_modified_time(self.stamp)
-            .unix_permissions(0o644);
-        self.zip.start_file(path, options)?;
+        self.zip.start_file(path, options(self.stamp, compress))?;
         self.zip.write_all(data)?;
         Ok(())
+    }
+
+    /// Adds a file [`prepare`]d beforehand (compressed on another thread).
+    pub fn add_prepared(&mut self, file: PreparedZipFile) -> zip::result::ZipResult<()> {
+        self.zip.add_prepared_file(file)
     }
 
     pub fn finish(self) -> zip::result::ZipResult<Vec<u8>> {
         Ok(self.zip.finish()?.into_inner())
     }
+}
+
+/// Every entry's date: the publication's modification time (Unix seconds).
+fn stamp(modified: i64) -> DateTime {
+    let (y, mo, d, h, mi, s) = crate::date::civil(modified);
+    // Zip dates start in 1980.
+    DateTime::from_date_and_time(
+        y.clamp(1980, 2107) as u16,
+        mo as u8,
+        d as u8,
+        h as u8,
+        mi as u8,
+        s as u8,
+    )
+    .unwrap_or_default()
+}
+
+fn options(stamp: DateTime, compress: bool) -> SimpleFileOptions {
+    let method = if compress {
+        CompressionMethod::Deflated
+    } else {
+        CompressionMethod::Stored
+    };
+    SimpleFileOptions::default()
+        .compression_method(method)
+        .last_modified_time(stamp)
+        .unix_permissions(0o644)
+}
+
+/// A file compressed now, to be added to the container of a publication modified at
+/// `modified` later: the same bytes as [`Container::add`] writes.
+pub fn prepare(
+    modified: i64,
+    path: &str,
+    data: &[u8],
+    compress: bool,
+) -> zip::result::ZipResult<PreparedZipFile> {
+    PreparedZipFile::from_data(path, options(stamp(modified), compress), data)
 }

@@ -15,7 +15,9 @@ use crate::fonts::FontFace;
 use crate::style::Style;
 use container::Container;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use zip::write::PreparedZipFile;
 
 /// Where a page of the print edition begins, for the page-list and page-break markers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,26 +56,204 @@ pub struct CoverImage {
     pub alt: String,
 }
 
-/// Writes the whole EPUB into memory, in `style`.
-pub fn write(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>, String> {
-    build(doc, style, options).map_err(|e| format!("cannot write EPUB: {e}"))
+/// Writes the whole EPUB into memory, in `style`. `parts`, when given, are what
+/// [`Parts::make`] made of the same document beforehand.
+pub fn write(
+    doc: &Document,
+    style: &Style,
+    options: &EpubOptions,
+    parts: Option<Parts>,
+) -> Result<Vec<u8>, String> {
+    build(doc, style, options, parts).map_err(|e| format!("cannot write EPUB: {e}"))
 }
 
-fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>, String> {
+/// The slow part of writing an EPUB, which the print edition does not change: the
+/// photographs as the ebook carries them and the fonts cut down to the characters the text
+/// shows. Made while the print edition is typeset (its page breaks are needed for the rest).
+pub struct Parts {
+    /// The photographs' entries of the container.
+    images: Vec<PreparedZipFile>,
+    /// The faces' entries, each face cut down to `shown` and compressed.
+    fonts: Vec<(FontFace, PreparedZipFile)>,
+    shown: BTreeSet<char>,
+}
+
+impl Parts {
+    /// The parts of the EPUB of `doc`, before the print edition is known. `print` holds
+    /// every character the print edition can add to the text (its description and page
+    /// labels); `cover_alt`, the generated cover's alternative text.
+    pub fn make(
+        doc: &Document,
+        style: &Style,
+        print: &str,
+        cover_alt: Option<&str>,
+    ) -> Result<Parts, String> {
+        let probe = EpubOptions {
+            print: Some(PrintEdition {
+                source: print.to_string(),
+                breaks: Vec::new(),
+            }),
+            cover: cover_alt.map(|alt| CoverImage {
+                jpeg: Vec::new(),
+                width: 0,
+                height: 0,
+                alt: alt.to_string(),
+            }),
+        };
+        let files = package::Files::of(doc, style, &probe);
+        let texts = texts(doc, style, &files, &probe);
+        let shown = characters(texts.iter().map(|(_, text)| text.as_str()));
+        let modified = doc.meta.modified;
+        let (images, fonts) = rayon::join(
+            || {
+                let images = ebook_images(doc);
+                doc.assets
+                    .par_iter()
+                    .zip(images)
+                    .map(|(asset, data)| {
+                        container::prepare(modified, &image_path(asset), &data, false)
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            },
+            || {
+                let fonts = cut_fonts(style, &files.fonts, &texts, &shown)?;
+                files
+                    .fonts
+                    .par_iter()
+                    .zip(fonts)
+                    .map(|(face, data)| {
+                        let entry = container::prepare(modified, &font_path(face), &data, true);
+                        Ok((*face, entry.map_err(|e| e.to_string())?))
+                    })
+                    .collect::<Result<Vec<_>, String>>()
+            },
+        );
+        Ok(Parts {
+            images: images.map_err(|e| e.to_string())?,
+            fonts: fonts?,
+            shown,
+        })
+    }
+}
+
+fn build(
+    doc: &Document,
+    style: &Style,
+    options: &EpubOptions,
+    parts: Option<Parts>,
+) -> Result<Vec<u8>, String> {
     let meta = &doc.meta;
     let files = package::Files::of(doc, style, options);
+    let texts = texts(doc, style, &files, options);
+    let shown = characters(texts.iter().map(|(_, text)| text.as_str()));
+    // Parts made beforehand serve when their fonts are the faces these texts are set in and
+    // hold every character they show (a font with a few glyphs more is as good); else the
+    // work is done again, never an EPUB with a glyph missing.
+    let made = parts.filter(|p| {
+        p.fonts
+            .iter()
+            .map(|(f, _)| f.file)
+            .eq(files.fonts.iter().map(|f| f.file))
+            && shown.is_subset(&p.shown)
+    });
+    let parts = match made {
+        Some(parts) => Ok(parts),
+        // Scaling photographs down and cutting fonts down are the slow parts: side by side.
+        None => {
+            let (images, fonts) = rayon::join(
+                || ebook_images(doc),
+                || cut_fonts(style, &files.fonts, &texts, &shown),
+            );
+            Err((images, fonts?))
+        }
+    };
+    let zipped = || -> zip::result::ZipResult<Vec<u8>> {
+        let mut zip = Container::new(meta.modified)?;
+        for (path, text) in &texts {
+            zip.add(path, text.as_bytes(), true)?;
+        }
+        match parts {
+            Ok(parts) => {
+                for entry in parts.images {
+                    zip.add_prepared(entry)?;
+                }
+                for (_, entry) in parts.fonts {
+                    zip.add_prepared(entry)?;
+                }
+            }
+            Err((images, fonts)) => {
+                for (asset, data) in doc.assets.iter().zip(&images) {
+                    // Images are compressed already; deflating them again only costs time.
+                    zip.add(&image_path(asset), data, false)?;
+                }
+                for (face, data) in files.fonts.iter().zip(&fonts) {
+                    zip.add(&font_path(face), data, true)?;
+                }
+            }
+        }
+        if let (Some(generated), Some(cover)) = (&options.cover, &files.cover) {
+            zip.add(
+                &format!("EPUB/images/{}", cover.name),
+                &generated.jpeg,
+                false,
+            )?;
+        }
+        zip.finish()
+    };
+    zipped().map_err(|e| e.to_string())
+}
+
+fn image_path(asset: &crate::document::Asset) -> String {
+    format!("EPUB/images/{}", asset.name)
+}
+
+fn font_path(face: &FontFace) -> String {
+    format!("EPUB/fonts/{}", face.file)
+}
+
+/// The photographs as the ebook carries them (large ones scaled down).
+fn ebook_images(doc: &Document) -> Vec<Cow<'_, [u8]>> {
+    doc.assets.par_iter().map(images::for_ebook).collect()
+}
+
+/// The faces cut down to the characters `shown`.
+fn cut_fonts(
+    style: &Style,
+    faces: &[FontFace],
+    texts: &[(String, String)],
+    shown: &BTreeSet<char>,
+) -> Result<Vec<Vec<u8>>, String> {
+    // The stylesheet sets lines (the publisher's) in small capitals of the regular face.
+    let small_caps = texts
+        .iter()
+        .any(|(path, css)| path.ends_with(".css") && css.contains("small-caps"));
+    faces
+        .par_iter()
+        .map(|face| {
+            let regular = style.faces.main.first() == Some(face);
+            crate::fonts::subset(face, shown, small_caps && regular)
+                .map_err(|e| format!("cannot subset the font {}: {e}", face.file))
+        })
+        .collect()
+}
+
+/// Every text file of the package, in order, so that the fonts can be cut down to the
+/// characters they show.
+fn texts(
+    doc: &Document,
+    style: &Style,
+    files: &package::Files,
+    options: &EpubOptions,
+) -> Vec<(String, String)> {
+    let meta = &doc.meta;
     let embedded: Vec<(FontFace, String)> = files
         .fonts
         .iter()
         .map(|f| (*f, format!("fonts/{}", f.file)))
         .collect();
-    // Every text file first, so that the fonts can be cut down to the characters they show.
     let mut texts: Vec<(String, String)> = vec![
-        (
-            "EPUB/package.opf".into(),
-            package::opf(doc, &files, options),
-        ),
-        ("EPUB/nav.xhtml".into(), package::nav(doc, &files, options)),
+        ("EPUB/package.opf".into(), package::opf(doc, files, options)),
+        ("EPUB/nav.xhtml".into(), package::nav(doc, files, options)),
         ("EPUB/toc.ncx".into(), package::ncx(doc)),
         (
             "EPUB/style.css".into(),
@@ -103,54 +283,7 @@ fn build(doc: &Document, style: &Style, options: &EpubOptions) -> Result<Vec<u8>
     }
     let source = options.print.as_ref().map(|p| p.source.as_str());
     texts.push(("EPUB/colophon.xhtml".into(), xhtml::colophon(meta, source)));
-    let shown = characters(texts.iter().map(|(_, text)| text.as_str()));
-    // The stylesheet sets lines (the publisher's) in small capitals of the regular face.
-    let small_caps = texts
-        .iter()
-        .any(|(path, css)| path.ends_with(".css") && css.contains("small-caps"));
-    // Scaling photographs down and cutting fonts down are the slow parts: side by side.
-    let (images, fonts) = rayon::join(
-        || {
-            doc.assets
-                .par_iter()
-                .map(images::for_ebook)
-                .collect::<Vec<_>>()
-        },
-        || {
-            files
-                .fonts
-                .par_iter()
-                .map(|face| {
-                    let regular = style.faces.main.first() == Some(face);
-                    crate::fonts::subset(face, &shown, small_caps && regular)
-                        .map_err(|e| format!("cannot subset the font {}: {e}", face.file))
-                })
-                .collect::<Result<Vec<_>, String>>()
-        },
-    );
-    let fonts = fonts?;
-    let zipped = || -> zip::result::ZipResult<Vec<u8>> {
-        let mut zip = Container::new(meta.modified)?;
-        for (path, text) in &texts {
-            zip.add(path, text.as_bytes(), true)?;
-        }
-        for (asset, data) in doc.assets.iter().zip(&images) {
-            // Images are compressed already; deflating them again only costs time.
-            zip.add(&format!("EPUB/images/{}", asset.name), data, false)?;
-        }
-        for (face, data) in files.fonts.iter().zip(&fonts) {
-            zip.add(&format!("EPUB/fonts/{}", face.file), data, true)?;
-        }
-        if let (Some(generated), Some(cover)) = (&options.cover, &files.cover) {
-            zip.add(
-                &format!("EPUB/images/{}", cover.name),
-                &generated.jpeg,
-                false,
-            )?;
-        }
-        zip.finish()
-    };
-    zipped().map_err(|e| e.to_string())
+    texts
 }
 
 /// The characters that markup and stylesheet text can show: every character in it (markup

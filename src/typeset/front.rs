@@ -561,4 +561,14 @@ mod tests {
         assert_eq!(super::roman(4), "iv");
         assert_eq!(super::roman(14), "xiv");
     }
+
+    #[test]
+    fn folios_are_written_in_the_folio_characters() {
+        let allowed = |label: String| {
+            label
+                .chars()
+                .all(|c| super::super::FOLIO_CHARACTERS.contains(c))
+        };
+        assert!((1..4000).all(|n| allowed(super::roman(n)) && allowed(n.to_string())));
+    }
 }

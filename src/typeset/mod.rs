@@ -54,12 +54,17 @@ pub struct Layout {
     pub right_to_left: bool,
 }
 
+/// Every character a page's label can have (front matter in lower-case roman numerals, the
+/// rest in arabic): the EPUB cuts its fonts down before the labels are known.
+pub const FOLIO_CHARACTERS: &str = "0123456789ivxlcdm";
+
 /// One page; coordinates in points from the top-left corner, y downwards.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     pub width: f32,
     pub height: f32,
-    /// The folio as printed (`iii`, `12`), also the PDF page label.
+    /// The folio as printed (`iii`, `12`), also the PDF page label: written in
+    /// [`FOLIO_CHARACTERS`].
     pub label: String,
     pub items: Vec<Item>,
     /// Ranges of [`Page::items`] that belong to an element of [`Layout::structure`]; items in
