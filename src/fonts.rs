@@ -45,7 +45,7 @@ macro_rules! face {
 }
 
 /// The body family (Linux Libertine O): regular, italic, bold, bold italic.
-pub const BODY: [FontFace; 4] = [
+pub static BODY: [FontFace; 4] = [
     face!(
         "libertine",
         "LinLibertine_R.otf",
@@ -82,7 +82,7 @@ pub const BODY: [FontFace; 4] = [
 
 /// The sans family (Linux Biolinum O, Libertine's companion): regular, italic, bold. It has no
 /// bold italic; its bold stands in.
-pub const SANS: [FontFace; 3] = [
+pub static SANS: [FontFace; 3] = [
     face!(
         "libertine",
         "LinBiolinum_R.otf",
@@ -110,7 +110,7 @@ pub const SANS: [FontFace; 3] = [
 ];
 
 /// Monospace for code (DejaVu Sans Mono).
-pub const MONO: FontFace = face!(
+pub static MONO: FontFace = face!(
     "dejavu",
     "DejaVuSansMono.ttf",
     "DejaVu Sans Mono",
@@ -120,7 +120,7 @@ pub const MONO: FontFace = face!(
 );
 
 /// Fallback with wide coverage for characters the body family lacks (Noto Serif).
-pub const FALLBACK: FontFace = face!(
+pub static FALLBACK: FontFace = face!(
     "noto",
     "NotoSerif-Regular.ttf",
     "Noto Serif",
@@ -132,7 +132,7 @@ pub const FALLBACK: FontFace = face!(
 /// Serif faces for the scripts the body family lacks, regular and bold, drawn to sit with
 /// a book face: Arabic (Noto Naskh Arabic), Hebrew and Devanagari (Noto Serif). CJK faces are
 /// too big to ship; a project puts one in its `fonts/`.
-pub const SCRIPTS: [FontFace; 6] = [
+pub static SCRIPTS: [FontFace; 6] = [
     face!(
         "noto",
         "NotoNaskhArabic-Regular.ttf",
