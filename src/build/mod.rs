@@ -799,17 +799,21 @@ fn produce(
                 // The cover (drawn and rasterized) and the EPUB's slow parts are made while
                 // the pages are typeset (for the page-list).
                 let cached = out_dir.join(format!(".roneo-cover-{}", m.slug));
-                let (edition, (image, parts)) = rayon::join(
+                let (edition, (parts, image)) = rayon::join(
                     || print.edition(doc, style, diagnostics),
                     || {
-                        let cover = covers.front();
                         rayon::join(
-                            || cover.map(|c| (cover_jpeg(c, &cached, raster), c.alt())),
                             || {
                                 let print = edition_source(doc, style, "0123456789")
                                     + typeset::FOLIO_CHARACTERS;
-                                let alt = cover.map(Cover::alt);
-                                wants_epub.then(|| epub::Parts::make(doc, style, &print, alt))
+                                // What a generated cover will say (it is drawn meanwhile).
+                                let alt = doc.meta.cover.is_none().then(|| cover::alt_text(doc));
+                                wants_epub
+                                    .then(|| epub::Parts::make(doc, style, &print, alt.as_deref()))
+                            },
+                            || {
+                                let cover = covers.front()?;
+                                Some((cover_jpeg(cover, &cached, raster), cover.alt()))
                             },
                         )
                     },

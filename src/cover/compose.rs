@@ -251,7 +251,7 @@ fn words(meta: &Metadata, design: &CoverDesign) -> Words {
 }
 
 /// The alternative text: the cover's words as a sentence or two.
-fn alt(meta: &Metadata) -> String {
+pub(super) fn alt(meta: &Metadata) -> String {
     let mut out = meta.title.clone();
     let mut add = |part: &str| {
         if !out.ends_with(['.', '?', '!', '…']) {

@@ -226,6 +226,11 @@ pub fn failed(doc: &Document, message: String) -> Diagnostic {
     }
 }
 
+/// The alternative text of a generated cover of `doc`: the words it shows.
+pub fn alt_text(doc: &Document) -> String {
+    compose::alt(&doc.meta)
+}
+
 /// Draws the cover of a manuscript that has no cover file. Warnings (a title set below the
 /// design's smallest size) and errors (a logo that does not decode) go to `diags`; `None` when
 /// the cover cannot be drawn (a photograph that does not decode is reported by the document

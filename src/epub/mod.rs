@@ -116,12 +116,13 @@ impl Parts {
                     .collect::<Result<Vec<_>, _>>()
             },
             || {
-                let fonts = cut_fonts(style, &files.fonts, &texts, &shown)?;
+                let small_caps = small_caps(&texts);
+                // Each face compressed as soon as it is cut.
                 files
                     .fonts
                     .par_iter()
-                    .zip(fonts)
-                    .map(|(face, data)| {
+                    .map(|face| {
+                        let data = cut_font(style, face, &shown, small_caps)?;
                         let entry = container::prepare(modified, &font_path(face), &data, true);
                         Ok((*face, entry.map_err(|e| e.to_string())?))
                     })
@@ -223,18 +224,31 @@ fn cut_fonts(
     texts: &[(String, String)],
     shown: &BTreeSet<char>,
 ) -> Result<Vec<Vec<u8>>, String> {
-    // The stylesheet sets lines (the publisher's) in small capitals of the regular face.
-    let small_caps = texts
-        .iter()
-        .any(|(path, css)| path.ends_with(".css") && css.contains("small-caps"));
+    let small_caps = small_caps(texts);
     faces
         .par_iter()
-        .map(|face| {
-            let regular = style.faces.main.first() == Some(face);
-            crate::fonts::subset(face, shown, small_caps && regular)
-                .map_err(|e| format!("cannot subset the font {}: {e}", face.file))
-        })
+        .map(|face| cut_font(style, face, shown, small_caps))
         .collect()
+}
+
+/// Whether the stylesheet sets lines (the publisher's) in small capitals of the regular face.
+fn small_caps(texts: &[(String, String)]) -> bool {
+    texts
+        .iter()
+        .any(|(path, css)| path.ends_with(".css") && css.contains("small-caps"))
+}
+
+/// `face` cut down to the characters `shown` (with its small capitals when the regular face
+/// sets them).
+fn cut_font(
+    style: &Style,
+    face: &FontFace,
+    shown: &BTreeSet<char>,
+    small_caps: bool,
+) -> Result<Vec<u8>, String> {
+    let regular = style.faces.main.first() == Some(face);
+    crate::fonts::subset(face, shown, small_caps && regular)
+        .map_err(|e| format!("cannot subset the font {}: {e}", face.file))
 }
 
 /// Every text file of the package, in order, so that the fonts can be cut down to the
