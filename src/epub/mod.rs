@@ -15,7 +15,6 @@ use crate::fonts::FontFace;
 use crate::style::Style;
 use container::Container;
 use rayon::prelude::*;
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 use zip::write::PreparedZipFile;
 
@@ -103,23 +102,35 @@ impl Parts {
         let files = package::Files::of(doc, style, &probe);
         let texts = texts(doc, style, &files, &probe);
         let shown = characters(texts.iter().map(|(_, text)| text.as_str()));
+        Parts::cut(doc, style, &files.fonts, &texts, shown)
+    }
+
+    /// The photographs scaled for the ebook and the `faces` cut down to `shown` (the
+    /// characters of `texts`), each entry compressed as soon as it is made: the two side by
+    /// side, as they are the slow part.
+    fn cut(
+        doc: &Document,
+        style: &Style,
+        faces: &[FontFace],
+        texts: &[(String, String)],
+        shown: BTreeSet<char>,
+    ) -> Result<Parts, String> {
         let modified = doc.meta.modified;
         let (images, fonts) = rayon::join(
             || {
-                let images = ebook_images(doc);
                 doc.assets
                     .par_iter()
-                    .zip(images)
-                    .map(|(asset, data)| {
+                    .map(|asset| {
+                        // Images are compressed already; deflating them again only costs time.
+                        let data = images::for_ebook(asset);
                         container::prepare(modified, &image_path(asset), &data, false)
                     })
                     .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| e.to_string())
             },
             || {
-                let small_caps = small_caps(&texts);
-                // Each face compressed as soon as it is cut.
-                files
-                    .fonts
+                let small_caps = small_caps(texts);
+                faces
                     .par_iter()
                     .map(|face| {
                         let data = cut_font(style, face, &shown, small_caps)?;
@@ -130,7 +141,7 @@ impl Parts {
             },
         );
         Ok(Parts {
-            images: images.map_err(|e| e.to_string())?,
+            images: images?,
             fonts: fonts?,
             shown,
         })
@@ -158,39 +169,19 @@ fn build(
             && shown.is_subset(&p.shown)
     });
     let parts = match made {
-        Some(parts) => Ok(parts),
-        // Scaling photographs down and cutting fonts down are the slow parts: side by side.
-        None => {
-            let (images, fonts) = rayon::join(
-                || ebook_images(doc),
-                || cut_fonts(style, &files.fonts, &texts, &shown),
-            );
-            Err((images, fonts?))
-        }
+        Some(parts) => parts,
+        None => Parts::cut(doc, style, &files.fonts, &texts, shown)?,
     };
     let zipped = || -> zip::result::ZipResult<Vec<u8>> {
         let mut zip = Container::new(meta.modified)?;
         for (path, text) in &texts {
             zip.add(path, text.as_bytes(), true)?;
         }
-        match parts {
-            Ok(parts) => {
-                for entry in parts.images {
-                    zip.add_prepared(entry)?;
-                }
-                for (_, entry) in parts.fonts {
-                    zip.add_prepared(entry)?;
-                }
-            }
-            Err((images, fonts)) => {
-                for (asset, data) in doc.assets.iter().zip(&images) {
-                    // Images are compressed already; deflating them again only costs time.
-                    zip.add(&image_path(asset), data, false)?;
-                }
-                for (face, data) in files.fonts.iter().zip(&fonts) {
-                    zip.add(&font_path(face), data, true)?;
-                }
-            }
+        for entry in parts.images {
+            zip.add_prepared(entry)?;
+        }
+        for (_, entry) in parts.fonts {
+            zip.add_prepared(entry)?;
         }
         if let (Some(generated), Some(cover)) = (&options.cover, &files.cover) {
             zip.add(
@@ -210,25 +201,6 @@ fn image_path(asset: &crate::document::Asset) -> String {
 
 fn font_path(face: &FontFace) -> String {
     format!("EPUB/fonts/{}", face.file)
-}
-
-/// The photographs as the ebook carries them (large ones scaled down).
-fn ebook_images(doc: &Document) -> Vec<Cow<'_, [u8]>> {
-    doc.assets.par_iter().map(images::for_ebook).collect()
-}
-
-/// The faces cut down to the characters `shown`.
-fn cut_fonts(
-    style: &Style,
-    faces: &[FontFace],
-    texts: &[(String, String)],
-    shown: &BTreeSet<char>,
-) -> Result<Vec<Vec<u8>>, String> {
-    let small_caps = small_caps(texts);
-    faces
-        .par_iter()
-        .map(|face| cut_font(style, face, shown, small_caps))
-        .collect()
 }
 
 /// Whether the stylesheet sets lines (the publisher's) in small capitals of the regular face.
@@ -303,9 +275,20 @@ fn texts(
 /// The characters that markup and stylesheet text can show: every character in it (markup
 /// included, a few more than needed) and those written as numeric character references.
 pub(crate) fn characters<'a>(texts: impl Iterator<Item = &'a str>) -> BTreeSet<char> {
-    let mut shown = BTreeSet::new();
+    // A bit for each character of the Basic Multilingual Plane: the set is asked of every
+    // character of the book, and a tree costs a search for each.
+    let mut plane = vec![0u64; 0x10000 / 64];
+    let mut beyond = BTreeSet::new();
+    let mut mark = |c: char| {
+        let code = c as usize;
+        if code < 0x10000 {
+            plane[code / 64] |= 1 << (code % 64);
+        } else {
+            beyond.insert(c);
+        }
+    };
     for text in texts {
-        shown.extend(text.chars());
+        text.chars().for_each(&mut mark);
         for reference in text.split("&#").skip(1) {
             let Some((number, _)) = reference.split_once(';') else {
                 continue;
@@ -314,10 +297,17 @@ pub(crate) fn characters<'a>(texts: impl Iterator<Item = &'a str>) -> BTreeSet<c
                 Some(hex) => u32::from_str_radix(hex, 16),
                 None => number.parse(),
             };
-            shown.extend(code.ok().and_then(char::from_u32));
+            if let Some(c) = code.ok().and_then(char::from_u32) {
+                mark(c);
+            }
         }
     }
-    shown
+    let bmp = plane.iter().enumerate().flat_map(|(i, &bits)| {
+        (0..64)
+            .filter(move |b| bits & (1 << b) != 0)
+            .filter_map(move |b| char::from_u32((i * 64 + b) as u32))
+    });
+    bmp.chain(beyond).collect()
 }
 
 #[cfg(test)]
@@ -326,5 +316,13 @@ mod tests {
     fn characters_include_references() {
         let shown = super::characters(["<p>a&#233;&#x2014;&amp;</p>"].into_iter());
         assert!(['a', 'é', '—', '&', 'p'].iter().all(|c| shown.contains(c)));
+    }
+
+    #[test]
+    fn characters_are_those_of_the_text_in_every_plane() {
+        let text = "Allende \u{1F600} 毛泽东 عربي &#x1D11E; \u{FFFF}\u{10000}";
+        let mut expected: std::collections::BTreeSet<char> = text.chars().collect();
+        expected.insert('\u{1D11E}');
+        assert_eq!(super::characters([text].into_iter()), expected);
     }
 }
