@@ -30,7 +30,12 @@ impl Container {
 
     /// Adds a file; `compress` is false for the mimetype and for already compressed data.
     pub fn add(&mut self, path: &str, data: &[u8], compress: bool) -> zip::result::ZipResult<()> {
-        self.zip.start_file(path, options(self.stamp, compress))?;
+        let packing = if compress {
+            Packing::Deflated
+        } else {
+            Packing::Stored
+        };
+        self.zip.start_file(path, options(self.stamp, packing))?;
         self.zip.write_all(data)?;
         Ok(())
     }
@@ -60,14 +65,28 @@ fn stamp(modified: i64) -> DateTime {
     .unwrap_or_default()
 }
 
-fn options(stamp: DateTime, compress: bool) -> SimpleFileOptions {
-    let method = if compress {
-        CompressionMethod::Deflated
-    } else {
-        CompressionMethod::Stored
+/// How an entry's bytes are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packing {
+    /// As they are: the mimetype, and data compressed already (photographs).
+    Stored,
+    /// Deflated at zlib's default level.
+    Deflated,
+    /// Deflated at level 2, for cut-down fonts: as small within 2 % (the seed's three faces
+    /// 63.6 KB against 62.5 KB) in half the time, and their deflating is the last thing a
+    /// short book's EPUB waits for.
+    DeflatedFast,
+}
+
+fn options(stamp: DateTime, packing: Packing) -> SimpleFileOptions {
+    let (method, level) = match packing {
+        Packing::Stored => (CompressionMethod::Stored, None),
+        Packing::Deflated => (CompressionMethod::Deflated, None),
+        Packing::DeflatedFast => (CompressionMethod::Deflated, Some(2)),
     };
     SimpleFileOptions::default()
         .compression_method(method)
+        .compression_level(level)
         .last_modified_time(stamp)
         .unix_permissions(0o644)
 }
@@ -78,7 +97,7 @@ pub fn prepare(
     modified: i64,
     path: &str,
     data: &[u8],
-    compress: bool,
+    packing: Packing,
 ) -> zip::result::ZipResult<PreparedZipFile> {
-    PreparedZipFile::from_data(path, options(stamp(modified), compress), data)
+    PreparedZipFile::from_data(path, options(stamp(modified), packing), data)
 }

@@ -13,7 +13,7 @@ pub mod xhtml;
 use crate::document::Document;
 use crate::fonts::FontFace;
 use crate::style::Style;
-use container::Container;
+use container::{Container, Packing};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use zip::write::PreparedZipFile;
@@ -123,7 +123,7 @@ impl Parts {
                     .map(|asset| {
                         // Images are compressed already; deflating them again only costs time.
                         let data = images::for_ebook(asset);
-                        container::prepare(modified, &image_path(asset), &data, false)
+                        container::prepare(modified, &image_path(asset), &data, Packing::Stored)
                     })
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|e| e.to_string())
@@ -134,7 +134,12 @@ impl Parts {
                     .par_iter()
                     .map(|face| {
                         let data = cut_font(style, face, &shown, small_caps)?;
-                        let entry = container::prepare(modified, &font_path(face), &data, true);
+                        let entry = container::prepare(
+                            modified,
+                            &font_path(face),
+                            &data,
+                            Packing::DeflatedFast,
+                        );
                         Ok((*face, entry.map_err(|e| e.to_string())?))
                     })
                     .collect::<Result<Vec<_>, String>>()
