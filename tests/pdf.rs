@@ -149,6 +149,20 @@ fn two_builds_are_byte_identical() {
     assert!(first == second, "the two builds differ");
 }
 
+/// The shipped manuscripts are the newcomer's first look: every format of each builds
+/// without a warning (a table's narrow column once broke "Composición" between letters).
+#[test]
+fn the_shipped_manuscripts_build_without_a_warning() {
+    let out = tempfile::tempdir().unwrap();
+    let run = common::roneo(
+        &repo(),
+        &["build", "--force", "--out", out.path().to_str().unwrap()],
+    );
+    let err = common::stderr(&run);
+    assert!(run.status.success(), "{err}");
+    assert!(!err.contains("warning["), "{err}");
+}
+
 #[test]
 fn pages_are_a5() {
     if !have("pdfinfo") {

@@ -47,6 +47,10 @@ const EXPLICIT_HYPHEN_PENALTY: f32 = 500.0;
 /// Cost of breaking between two letters of a word wider than the line.
 const EMERGENCY_BREAK_PENALTY: f32 = 1000.0;
 
+/// A width too small to see (a hundredth of a point): sums of the same advances taken in
+/// another order differ by about this much.
+const HAIR: f32 = 0.01;
+
 /// How a paragraph is set.
 #[derive(Debug, Clone)]
 pub struct ParagraphStyle {
@@ -769,7 +773,10 @@ impl Builder<'_> {
     fn emergency_breaks(&mut self, cx: &mut Context, word: &Word, s: &mut Scratch) {
         let size = |part: usize| self.pieces[word.parts[part].0].style.size;
         let total: f32 = s.glyphs.iter().map(|g| g.1.advance * size(g.0)).sum();
-        if total <= self.style.measure {
+        // A word exactly as wide as the line (a table's column is as wide as its longest
+        // word) may sum here to a hair more than the column did: that is not wider.
+        let measure = self.style.measure + HAIR;
+        if total <= measure {
             return;
         }
         let mut added = Vec::new();
@@ -777,7 +784,7 @@ impl Builder<'_> {
         let mut width = 0.0;
         let mut next = 0;
         let flush = |from: usize, to: usize, width: f32, added: &mut Vec<(usize, BreakKind)>| {
-            if width <= self.style.measure {
+            if width <= measure {
                 return;
             }
             let mut last = None;
@@ -917,6 +924,67 @@ fn set_pieces(
     links: &[LinkTarget],
     style: &ParagraphStyle,
 ) -> Vec<SetLine> {
+    let b = items(cx, pieces, style);
+    if b.items.len() == 3 + usize::from(style.indent > 0.0) {
+        return Vec::new();
+    }
+    let params = Params::default();
+    let hang = if style.align == Align::Justify {
+        hangs(&b.items, &b.contents)
+    } else {
+        Vec::new()
+    };
+    let breaks = knuth_plass::break_lines(&b.items, &hang, style.measure, &params);
+    materialize(&b, &breaks, links, style, cx)
+}
+
+/// The width of the widest thing in `inlines` that no line can break: its longest word (or
+/// part of a word between hyphens), as set in `style` at any measure. A table's column is
+/// never made narrower than this, else the word would be broken between letters.
+pub fn widest_unbreakable(cx: &mut Context, inlines: &[Inline], style: &ParagraphStyle) -> f32 {
+    let mut pieces = Vec::new();
+    let mut links = Vec::new();
+    let base = Style {
+        font: style.font,
+        size: style.size,
+        rise: 0.0,
+        lang: style.lang.clone(),
+        link: None,
+        strike: false,
+    };
+    flatten(inlines, &base, &mut 0, &mut pieces, &mut links, cx);
+    // At an unbounded measure no word is wider than the line, so none is broken by force.
+    let unbounded = ParagraphStyle {
+        measure: f32::MAX / 4.0,
+        ..style.clone()
+    };
+    let b = items(cx, &pieces, &unbounded);
+    let (mut widest, mut run) = (0.0f32, 0.0f32);
+    for (i, item) in b.items.iter().enumerate() {
+        match *item {
+            Item::Box { width, .. } => run += width,
+            // Glue is a break only after a box (a no-break space is glue after a penalty
+            // that forbids the break).
+            Item::Glue { width, .. } if i == 0 || !matches!(b.items[i - 1], Item::Box { .. }) => {
+                run += width
+            }
+            Item::Glue { .. } => {
+                widest = widest.max(run);
+                run = 0.0;
+            }
+            // A break: what the line would end with (a hyphen) counts.
+            Item::Penalty { width, cost, .. } if cost < INFINITY => {
+                widest = widest.max(run + width);
+                run = 0.0;
+            }
+            Item::Penalty { .. } => {}
+        }
+    }
+    widest.max(run)
+}
+
+/// The boxes, glue and penalties of a paragraph, with what each stands for.
+fn items<'a>(cx: &mut Context, pieces: &'a [Piece], style: &'a ParagraphStyle) -> Builder<'a> {
     // About one box, glue or penalty per two bytes of text, and at most a glyph per byte
     // plus the hyphens: sized once, not regrown.
     let bytes = pieces.iter().map(|p| p.text.len()).sum::<usize>();
@@ -990,17 +1058,7 @@ fn set_pieces(
     }
     b.word(cx, &word);
     b.forced_break();
-    if b.items.len() == 3 + usize::from(style.indent > 0.0) {
-        return Vec::new();
-    }
-    let params = Params::default();
-    let hang = if style.align == Align::Justify {
-        hangs(&b.items, &b.contents)
-    } else {
-        Vec::new()
-    };
-    let breaks = knuth_plass::break_lines(&b.items, &hang, style.measure, &params);
-    materialize(&b, &breaks, links, style, cx)
+    b
 }
 
 /// How far a line ending at each item may hang into the margin: the protruding part of the

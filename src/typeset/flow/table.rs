@@ -29,31 +29,26 @@ impl Flow<'_> {
             hyphenate: false,
             lang: lang.clone(),
         };
-        // Natural widths decide the columns; wide tables shrink every column in proportion.
+        // Each column's natural width (its longest cell on one line) and least width (its
+        // longest word) decide how wide it is set.
         let mut natural = vec![g.body_size; columns];
+        let mut least = vec![0.0f32; columns];
         for (r, cells) in std::iter::once(&table.head).chain(&table.rows).enumerate() {
             let font = FontStyle {
                 bold: r == 0,
                 ..FontStyle::default()
             };
             for (c, cell) in cells.iter().enumerate() {
-                let set = paragraph::set(self.cx, cell, &style(font, f32::MAX / 4.0), &mut 0);
+                let unbounded = style(font, f32::MAX / 4.0);
+                let set = paragraph::set(self.cx, cell, &unbounded, &mut 0);
                 let width = set.iter().map(|l| l.width).fold(0.0, f32::max);
                 natural[c] = natural[c].max(width);
+                let word = paragraph::widest_unbreakable(self.cx, cell, &unbounded);
+                least[c] = least[c].max(word);
             }
         }
         let available = frame.measure - gap * (columns - 1) as f32;
-        let total: f32 = natural.iter().sum();
-        let widths: Vec<f32> = natural
-            .iter()
-            .map(|w| {
-                if total > available {
-                    w * available / total
-                } else {
-                    *w
-                }
-            })
-            .collect();
+        let widths = column_widths(&least, &natural, available);
         let table_width: f32 = widths.iter().sum::<f32>() + gap * (columns - 1) as f32;
         // A right-to-left table starts at the right: its first column is the rightmost.
         let rtl = crate::lang::is_rtl(&self.lang);
@@ -133,5 +128,59 @@ impl Flow<'_> {
             row.break_before = r != 1;
             self.push(row);
         }
+    }
+}
+
+/// How wide each column is set, as CSS's automatic table layout does it: at its natural
+/// width when the table fits; else every column keeps at least its longest word and the room
+/// left is shared in proportion to what each column would still take. Only a table whose
+/// longest words alone are wider than `available` shrinks those (and breaks words).
+fn column_widths(least: &[f32], natural: &[f32], available: f32) -> Vec<f32> {
+    let natural: Vec<f32> = natural.iter().zip(least).map(|(n, l)| n.max(*l)).collect();
+    let (least_total, natural_total): (f32, f32) = (least.iter().sum(), natural.iter().sum());
+    if natural_total <= available {
+        return natural;
+    }
+    if least_total >= available {
+        return least.iter().map(|l| l * available / least_total).collect();
+    }
+    let share = (available - least_total) / (natural_total - least_total);
+    least
+        .iter()
+        .zip(&natural)
+        .map(|(l, n)| l + (n - l) * share)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_widths;
+
+    #[test]
+    fn a_table_that_fits_is_set_at_its_natural_widths() {
+        assert_eq!(
+            column_widths(&[20.0, 10.0], &[50.0, 30.0], 100.0),
+            [50.0, 30.0]
+        );
+    }
+
+    #[test]
+    fn a_narrow_measure_keeps_every_columns_longest_word() {
+        // A short first column and a long heading over the last: the last gives way.
+        let widths = column_widths(&[60.0, 50.0, 40.0], &[60.0, 50.0, 100.0], 170.0);
+        assert_eq!(widths, [60.0, 50.0, 60.0]);
+        let widths = column_widths(&[30.0, 20.0], &[130.0, 70.0], 150.0);
+        // 100 of room left, shared 100 : 50 of what each would still take.
+        assert!(
+            (widths[0] - (30.0 + 100.0 * 100.0 / 150.0)).abs() < 1e-3,
+            "{widths:?}"
+        );
+        assert!((widths.iter().sum::<f32>() - 150.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn longest_words_wider_than_the_measure_shrink_in_proportion() {
+        let widths = column_widths(&[100.0, 100.0], &[150.0, 120.0], 100.0);
+        assert_eq!(widths, [50.0, 50.0]);
     }
 }
