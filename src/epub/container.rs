@@ -19,22 +19,17 @@ impl Container {
             zip: ZipWriter::new(Cursor::new(Vec::new())),
             stamp,
         };
-        container.add("mimetype", b"application/epub+zip", false)?;
+        container.add("mimetype", b"application/epub+zip", Packing::Stored)?;
         container.add(
             "META-INF/container.xml",
             b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n<rootfiles>\n<rootfile full-path=\"EPUB/package.opf\" media-type=\"application/oebps-package+xml\"/>\n</rootfiles>\n</container>\n",
-            true,
+            Packing::Deflated,
         )?;
         Ok(container)
     }
 
-    /// Adds a file; `compress` is false for the mimetype and for already compressed data.
-    pub fn add(&mut self, path: &str, data: &[u8], compress: bool) -> zip::result::ZipResult<()> {
-        let packing = if compress {
-            Packing::Deflated
-        } else {
-            Packing::Stored
-        };
+    /// Adds a file, packed as `packing` says.
+    pub fn add(&mut self, path: &str, data: &[u8], packing: Packing) -> zip::result::ZipResult<()> {
         self.zip.start_file(path, options(self.stamp, packing))?;
         self.zip.write_all(data)?;
         Ok(())

@@ -180,7 +180,7 @@ fn build(
     let zipped = || -> zip::result::ZipResult<Vec<u8>> {
         let mut zip = Container::new(meta.modified)?;
         for (path, text) in &texts {
-            zip.add(path, text.as_bytes(), true)?;
+            zip.add(path, text.as_bytes(), Packing::Deflated)?;
         }
         for entry in parts.images {
             zip.add_prepared(entry)?;
@@ -192,7 +192,7 @@ fn build(
             zip.add(
                 &format!("EPUB/images/{}", cover.name),
                 &generated.jpeg,
-                false,
+                Packing::Stored,
             )?;
         }
         zip.finish()

@@ -237,6 +237,17 @@ pub fn set(
     style: &ParagraphStyle,
     offset: &mut usize,
 ) -> Vec<SetLine> {
+    let (pieces, links) = pieces(cx, inlines, style, offset);
+    set_pieces(cx, &pieces, &links, style)
+}
+
+/// `inlines` as runs of one style each, in `style`, and the links they hold.
+fn pieces(
+    cx: &mut Context,
+    inlines: &[Inline],
+    style: &ParagraphStyle,
+    offset: &mut usize,
+) -> (Vec<Piece>, Vec<LinkTarget>) {
     let mut pieces = Vec::new();
     let mut links = Vec::new();
     let base = Style {
@@ -248,7 +259,7 @@ pub fn set(
         strike: false,
     };
     flatten(inlines, &base, offset, &mut pieces, &mut links, cx);
-    set_pieces(cx, &pieces, &links, style)
+    (pieces, links)
 }
 
 /// Sets plain text (labels, titles the typesetter composes).
@@ -925,6 +936,16 @@ fn set_pieces(
     style: &ParagraphStyle,
 ) -> Vec<SetLine> {
     let b = items(cx, pieces, style);
+    lines(cx, &b, links, style)
+}
+
+/// The lines a paragraph's items break into.
+fn lines(
+    cx: &mut Context,
+    b: &Builder,
+    links: &[LinkTarget],
+    style: &ParagraphStyle,
+) -> Vec<SetLine> {
     if b.items.len() == 3 + usize::from(style.indent > 0.0) {
         return Vec::new();
     }
@@ -935,37 +956,38 @@ fn set_pieces(
         Vec::new()
     };
     let breaks = knuth_plass::break_lines(&b.items, &hang, style.measure, &params);
-    materialize(&b, &breaks, links, style, cx)
+    materialize(b, &breaks, links, style, cx)
 }
 
-/// The width of the widest thing in `inlines` that no line can break: its longest word (or
-/// part of a word between hyphens), as set in `style` at any measure. A table's column is
-/// never made narrower than this, else the word would be broken between letters.
-pub fn widest_unbreakable(cx: &mut Context, inlines: &[Inline], style: &ParagraphStyle) -> f32 {
-    let mut pieces = Vec::new();
-    let mut links = Vec::new();
-    let base = Style {
-        font: style.font,
-        size: style.size,
-        rise: 0.0,
-        lang: style.lang.clone(),
-        link: None,
-        strike: false,
-    };
-    flatten(inlines, &base, &mut 0, &mut pieces, &mut links, cx);
+/// How wide `inlines` are, set in `style` at any measure: `(natural, least)`, the widest of
+/// their lines when no line is broken but where the text breaks them, and the widest thing no
+/// line can break (the longest word, or part of a word between hyphens). A table's column is
+/// as wide as its cells' natural width when there is room, and never narrower than their
+/// least, else a word would be broken between letters.
+pub fn widths(cx: &mut Context, inlines: &[Inline], style: &ParagraphStyle) -> (f32, f32) {
     // At an unbounded measure no word is wider than the line, so none is broken by force.
     let unbounded = ParagraphStyle {
         measure: f32::MAX / 4.0,
         ..style.clone()
     };
+    let (pieces, links) = pieces(cx, inlines, &unbounded, &mut 0);
     let b = items(cx, &pieces, &unbounded);
+    let natural = lines(cx, &b, &links, &unbounded)
+        .iter()
+        .map(|l| l.width)
+        .fold(0.0, f32::max);
+    (natural, widest_unbreakable(&b.items))
+}
+
+/// The widest run of `items` with no break in it.
+fn widest_unbreakable(items: &[Item]) -> f32 {
     let (mut widest, mut run) = (0.0f32, 0.0f32);
-    for (i, item) in b.items.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         match *item {
             Item::Box { width, .. } => run += width,
             // Glue is a break only after a box (a no-break space is glue after a penalty
             // that forbids the break).
-            Item::Glue { width, .. } if i == 0 || !matches!(b.items[i - 1], Item::Box { .. }) => {
+            Item::Glue { width, .. } if i == 0 || !matches!(items[i - 1], Item::Box { .. }) => {
                 run += width
             }
             Item::Glue { .. } => {

@@ -39,11 +39,8 @@ impl Flow<'_> {
                 ..FontStyle::default()
             };
             for (c, cell) in cells.iter().enumerate() {
-                let unbounded = style(font, f32::MAX / 4.0);
-                let set = paragraph::set(self.cx, cell, &unbounded, &mut 0);
-                let width = set.iter().map(|l| l.width).fold(0.0, f32::max);
+                let (width, word) = paragraph::widths(self.cx, cell, &style(font, 0.0));
                 natural[c] = natural[c].max(width);
-                let word = paragraph::widest_unbreakable(self.cx, cell, &unbounded);
                 least[c] = least[c].max(word);
             }
         }
