@@ -595,3 +595,54 @@ fn system_fonts_are_the_last_fallback_only_when_asked() {
 fn stdout_of(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// A code block in a right-to-left book is a program's text: it reads left to right from the
+/// left of the text, in the PDF as in the EPUB (`dir="ltr"`). Before, each of its lines was
+/// moved right by the unbounded measure it is set at, to x = 8.5e37, off the page and a
+/// number qpdf refuses (found by the property test).
+#[test]
+fn a_code_block_in_a_hebrew_book_reads_left_to_right_from_the_left() {
+    if !have("pdftotext") {
+        return;
+    }
+    let manuscript = format!("{HEBREW}\n```\nlet press = 1970;\n```\n");
+    let p = build("code", &manuscript, &[]);
+    let pdf = p.path().join("dist/code.pdf");
+    let (width, words) = boxes(&pdf)
+        .into_iter()
+        .find(|(_, words)| words.iter().any(|w| w.text == "press"))
+        .expect("the code is on a page");
+    let line = lines(&words)
+        .into_iter()
+        .find(|l| l.iter().any(|w| w.text == "press"))
+        .unwrap();
+    let texts: Vec<&str> = line.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(texts, ["let", "press", "=", "1970;"], "{line:?}");
+    assert!(
+        line.windows(2).all(|w| w[0].x1 < w[1].x0),
+        "not left to right: {line:?}"
+    );
+    let text_left = words.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
+    assert!(
+        line[0].x0 - text_left < 20.0 && line[3].x1 < width / 2.0,
+        "the code does not start at the left of the text ({text_left}): {line:?}"
+    );
+    if let Some(qpdf) = tool("qpdf").or_else(|| missing("qpdf", "apt-get install qpdf")) {
+        let check = Command::new(qpdf)
+            .arg("--check")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+    let xhtml = zip_entry(&p.path().join("dist/code.epub"), "EPUB/ch01.xhtml");
+    assert!(
+        xhtml.contains("<pre dir=\"ltr\"><code>let press"),
+        "{xhtml}"
+    );
+    epub_valid(p.path(), "code");
+}

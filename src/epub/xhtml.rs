@@ -336,9 +336,17 @@ impl ChapterWriter<'_> {
                     .as_deref()
                     .map(|l| format!(" class=\"language-{}\"", esc(l)))
                     .unwrap_or_default();
+                // A program reads left to right in a right-to-left book too (as in the PDF).
+                let dir =
+                    if crate::lang::is_rtl(self.doc.chapter_lang(&self.doc.chapters[self.chapter]))
+                    {
+                        " dir=\"ltr\""
+                    } else {
+                        ""
+                    };
                 let _ = write!(
                     out,
-                    "<pre><code{class}>{}</code></pre>",
+                    "<pre{dir}><code{class}>{}</code></pre>",
                     esc(code.text.trim_end_matches('\n'))
                 );
                 self.offset += code.text.chars().count();

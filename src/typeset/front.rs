@@ -158,6 +158,7 @@ fn text_style(
         align,
         hyphenate: false,
         lang: doc.meta.lang.clone(),
+        left_to_right: false,
     }
 }
 

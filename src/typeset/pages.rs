@@ -499,6 +499,7 @@ fn furniture(
         align,
         hyphenate: false,
         lang: doc.meta.lang.clone(),
+        left_to_right: false,
     };
     let mut items = Vec::new();
     let folio = paragraph::set_text(cx, label, &style(false, g.measure, Align::Left));

@@ -62,6 +62,9 @@ pub struct ParagraphStyle {
     pub align: Align,
     pub hyphenate: bool,
     pub lang: String,
+    /// Set left to right whatever the language's direction: a code block's text is a
+    /// program's, read left to right in a right-to-left book too.
+    pub left_to_right: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1021,7 +1024,10 @@ fn items<'a>(cx: &mut Context, pieces: &'a [Piece], style: &'a ParagraphStyle) -
         counted: (usize::MAX, 0, 0),
         pieces,
         style,
-        bidi: Bidi::new(pieces, crate::lang::is_rtl(&style.lang)),
+        bidi: Bidi::new(
+            pieces,
+            !style.left_to_right && crate::lang::is_rtl(&style.lang),
+        ),
         levels: Vec::new(),
         level: 0,
     };
@@ -1535,6 +1541,7 @@ mod tests {
             align: Align::Justify,
             hyphenate: true,
             lang: "en".to_string(),
+            left_to_right: false,
         }
     }
 

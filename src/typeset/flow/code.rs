@@ -76,6 +76,7 @@ impl Flow<'_> {
             align: Align::Left,
             hyphenate: false,
             lang: self.lang.clone(),
+            left_to_right: true,
         };
         // Spaces in code are significant: set them as no-break spaces of the same width, then
         // give the text its plain spaces back (one byte instead of two, so ranges shift).

@@ -47,6 +47,7 @@ impl Flow<'_> {
             align: Align::Left,
             hyphenate: false,
             lang: self.lang.clone(),
+            left_to_right: false,
         };
         let mut caption = Vec::new();
         if let Some(n) = figure.number {

@@ -55,6 +55,7 @@ impl Flow<'_> {
             align: Align::Left,
             hyphenate: false,
             lang: self.lang.clone(),
+            left_to_right: false,
         };
         let lines = paragraph::set(self.cx, content, &style, &mut 0);
         let sink = if opens_chapter { sink } else { 0 };
@@ -99,6 +100,7 @@ impl Flow<'_> {
             align: Align::Left,
             hyphenate: false,
             lang: self.lang.clone(),
+            left_to_right: false,
         };
         let lines = paragraph::set_text(self.cx, text, &style);
         let element = self.element(Structure::Paragraph);

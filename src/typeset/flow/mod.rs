@@ -152,6 +152,7 @@ impl Flow<'_> {
             align: Align::Justify,
             hyphenate: true,
             lang: self.lang.clone(),
+            left_to_right: false,
         }
     }
 

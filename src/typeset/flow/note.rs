@@ -26,6 +26,7 @@ impl Flow<'_> {
                 align: Align::Justify,
                 hyphenate: true,
                 lang: self.lang.clone(),
+                left_to_right: false,
             };
             // The number stands before the note: at its left, at its right in a right-to-left
             // note (whose lines end at the right of their measure).

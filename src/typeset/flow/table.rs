@@ -28,6 +28,7 @@ impl Flow<'_> {
             align: Align::Left,
             hyphenate: false,
             lang: lang.clone(),
+            left_to_right: false,
         };
         // Each column's natural width (its longest cell on one line) and least width (its
         // longest word) decide how wide it is set.
