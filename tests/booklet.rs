@@ -220,18 +220,7 @@ fn signatures_creep_and_marks() {
         (w - (2.0 * A5.0 + 2.0 * margin)).abs() < 1.0 && (h - (595.28 + 2.0 * margin)).abs() < 1.0,
         "room for bleed and marks: {w}×{h}"
     );
-    if let Some(qpdf) = tool("qpdf").or_else(|| missing("qpdf", "apt-get install qpdf")) {
-        let out = Command::new(qpdf)
-            .arg("--check")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-    }
+    assert_qpdf_clean(&path);
 }
 
 #[test]

@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 const FRONT: &str = "---\ntitle: Links\nlang: en\n---\n\n";
 
@@ -21,14 +20,7 @@ fn validate(dir: &std::path::Path) {
         let (fatal, errors, warnings, messages) = epubcheck(&jar, &dist.join("links.epub"));
         assert_eq!((fatal, errors, warnings), (0, 0, 0), "{messages:#?}");
     }
-    if have("qpdf") {
-        let o = Command::new("qpdf")
-            .arg("--check")
-            .arg(dist.join("links.pdf"))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
-    }
+    assert_qpdf_clean(&dist.join("links.pdf"));
 }
 
 #[test]

@@ -141,7 +141,7 @@ fn sites(root: &Path) -> Response {
     let links: String = names
         .iter()
         .map(|n| {
-            let n = crate::epub::xhtml::esc(n);
+            let n = crate::text::esc(n);
             format!("<li><a href=\"{n}/\">{n}</a></li>\n")
         })
         .collect();

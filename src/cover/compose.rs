@@ -6,6 +6,7 @@ use super::text::{self, Block, Fit, Measure};
 use super::{CoverDesign, CoverLayout, Logo, Rgb};
 use crate::document::{Asset, Metadata};
 use crate::fonts::FontFace;
+use crate::text::esc;
 use std::borrow::Cow;
 use std::fmt::Write;
 use std::sync::{Arc, OnceLock};
@@ -889,24 +890,6 @@ pub(super) struct Svg {
 
 fn hex(c: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Characters XML 1.0 does not allow (a title may hold one as a YAML escape, `\x01`):
-            // left out, as the EPUB leaves them out; missing-glyph reports them at their key.
-            c if ((c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r'))
-                || matches!(c, '\u{fffe}' | '\u{ffff}') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Svg {

@@ -320,6 +320,20 @@ impl Document {
 }
 
 impl Inline {
+    /// The inlines this one wraps (emphasis, a link's text, …).
+    pub fn children(&self) -> Option<&[Inline]> {
+        match self {
+            Inline::Emphasis(c)
+            | Inline::Strong(c)
+            | Inline::Strikethrough(c)
+            | Inline::Superscript(c)
+            | Inline::Subscript(c)
+            | Inline::Link { content: c, .. }
+            | Inline::Lang { content: c, .. } => Some(c),
+            _ => None,
+        }
+    }
+
     /// The inlines this one wraps (emphasis, a link's text, …), for walks over the tree.
     pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
         match self {

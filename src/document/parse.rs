@@ -1656,16 +1656,9 @@ fn is_blank(inlines: &[Inline]) -> bool {
 
 /// Whether `inlines` hold a note reference or an image, anything but text and its marks.
 fn holds_more_than_text(inlines: &[Inline]) -> bool {
-    inlines.iter().any(|inline| match inline {
-        Inline::NoteRef(_) | Inline::Image { .. } => true,
-        Inline::Emphasis(c)
-        | Inline::Strong(c)
-        | Inline::Strikethrough(c)
-        | Inline::Superscript(c)
-        | Inline::Subscript(c)
-        | Inline::Link { content: c, .. }
-        | Inline::Lang { content: c, .. } => holds_more_than_text(c),
-        Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => false,
+    inlines.iter().any(|inline| {
+        matches!(inline, Inline::NoteRef(_) | Inline::Image { .. })
+            || inline.children().is_some_and(holds_more_than_text)
     })
 }
 

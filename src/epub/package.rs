@@ -1,12 +1,13 @@
 //! The package document (OPF), the EPUB 3 navigation document and the EPUB 2 NCX.
 
-use super::xhtml::{chapter_file, esc, head, FOOT};
+use super::xhtml::{chapter_file, head, FOOT};
 use super::EpubOptions;
 use crate::date::civil;
 use crate::document::{Block, Document, TocEntry};
 use crate::fonts::FontFace;
 use crate::locale::{label, Label};
 use crate::style::{Family, Style};
+use crate::text::esc;
 use std::fmt::Write;
 
 /// What the package contains besides the fixed files.

@@ -4,25 +4,8 @@ use super::PageBreak;
 use crate::document::{Block, Chapter, Document, Figure, HtmlNode, Inline, LinkTarget, Metadata};
 use crate::locale::{label, Label};
 use crate::style::HeadingNumbers;
+use crate::text::esc;
 use std::fmt::Write;
-
-/// Escapes text for XML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Control characters and these noncharacters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            '\u{fffe}' | '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The file name of a chapter inside the package.
 pub fn chapter_file(chapter: &Chapter) -> String {

@@ -3,8 +3,8 @@
 //! of them, newest first. Each site leaves a [`Card`] in the build cache, so the catalogue of
 //! a build that rebuilt one manuscript (or none) still lists them all without reading any.
 
-use crate::epub::xhtml::esc;
 use crate::locale::{label, Label};
+use crate::text::esc;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 

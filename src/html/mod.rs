@@ -7,11 +7,12 @@
 pub mod catalogue;
 
 use crate::document::{Document, TocEntry};
-use crate::epub::xhtml::{self, esc, Dialect};
+use crate::epub::xhtml::{self, Dialect};
 use crate::epub::{CoverImage, EpubOptions, PrintEdition};
 use crate::fonts::FontFace;
 use crate::locale::{label, Label};
 use crate::style::Style;
+use crate::text::esc;
 pub use catalogue::Card;
 use rayon::prelude::*;
 use std::fmt::Write;

@@ -205,6 +205,21 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `qpdf --check` finds no error in `pdf`; skipped with a notice when qpdf is missing (a
+/// failure under `RONEO_REQUIRE_VALIDATORS=1`).
+pub fn assert_qpdf_clean(pdf: &Path) {
+    let Some(qpdf) = tool("qpdf").or_else(|| missing("qpdf", "apt-get install qpdf")) else {
+        return;
+    };
+    let check = Command::new(qpdf).arg("--check").arg(pdf).output().unwrap();
+    assert!(
+        check.status.success(),
+        "qpdf --check {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
 /// Whether an outside tool (qpdf, poppler's tools) is installed; a missing one skips the
 /// calling test with a notice, or fails it under `RONEO_REQUIRE_VALIDATORS=1`.
 pub fn have(name: &str) -> bool {
